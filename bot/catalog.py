@@ -1,0 +1,134 @@
+"""The live set of episodes and its search index, shared by every front end.
+
+Built once at start-up from the content folder; ``refresh()`` re-reads only the notes
+that changed so search sees a new episode without a restart. Pure core: no discord.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+from bot.config import Settings
+from bot.content import SiteOptions, load_page, load_site
+from bot.models import Episode, Hit, LoadResult, LoadWarning, SearchResult
+from bot.search import SearchIndex
+
+log = logging.getLogger(__name__)
+
+Clock = Callable[[], datetime]
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass(frozen=True, slots=True)
+class CatalogChange:
+    """What one ``refresh()`` changed, by source path."""
+
+    added: tuple[Episode, ...] = ()
+    changed: tuple[Episode, ...] = ()
+    removed: tuple[str, ...] = ()
+    warnings: tuple[LoadWarning, ...] = ()
+
+    def __bool__(self) -> bool:
+        return bool(self.added or self.changed or self.removed)
+
+
+class Catalog:
+    def __init__(self, content_dir: Path, options: SiteOptions, clock: Clock = utcnow):
+        self.content_dir = Path(content_dir)
+        self.options = options
+        self.clock = clock
+        self._episodes: dict[str, Episode] = {}
+        self._warnings: dict[str, LoadWarning] = {}
+        self._index = SearchIndex.build(())
+        self.pages_seen = 0
+
+    @classmethod
+    def from_settings(cls, settings: Settings, clock: Clock = utcnow) -> Catalog:
+        return cls(settings.content_dir, SiteOptions.from_settings(settings), clock)
+
+    # -- loading -------------------------------------------------------------
+
+    def load(self) -> LoadResult:
+        """Read the whole content folder and rebuild the index."""
+        result = load_site(self.content_dir, self.options)
+        self._episodes = {e.path: e for e in result.episodes}
+        self._warnings = {w.path: w for w in result.warnings}
+        self._index = SearchIndex.build(result.episodes)
+        self.pages_seen = result.pages_seen
+        return result
+
+    def refresh(self, paths: Iterable[str]) -> CatalogChange:
+        """Re-read the given notes (relative to the content folder) and update the index."""
+        added: list[Episode] = []
+        changed: list[Episode] = []
+        removed: list[str] = []
+        warnings: list[LoadWarning] = []
+        for rel in sorted(set(paths)):
+            episode, page_warnings = load_page(self.content_dir, rel, self.options)
+            warnings.extend(page_warnings)
+            self._warnings.pop(rel, None)
+            for w in page_warnings:
+                self._warnings[w.path] = w
+            old = self._episodes.get(rel)
+            if episode is None:
+                if old is not None:
+                    del self._episodes[rel]
+                    self._index.remove(rel)
+                    removed.append(rel)
+                continue
+            self._episodes[rel] = episode
+            self._index.upsert(episode)
+            if old is None:
+                added.append(episode)
+            elif old != episode:
+                changed.append(episode)
+        return CatalogChange(tuple(added), tuple(changed), tuple(removed), tuple(warnings))
+
+    # -- queries -------------------------------------------------------------
+
+    @property
+    def warnings(self) -> tuple[LoadWarning, ...]:
+        return tuple(self._warnings[k] for k in sorted(self._warnings))
+
+    @property
+    def all_episodes(self) -> tuple[Episode, ...]:
+        """Every episode read, drafts and future ones included, newest first."""
+        return tuple(sorted(self._episodes.values(), key=_newest_first))
+
+    def by_path(self, path: str) -> Episode | None:
+        return self._episodes.get(path)
+
+    def published(self, now: datetime | None = None) -> list[Episode]:
+        """Published episodes, newest first."""
+        moment = now or self.clock()
+        return sorted(
+            (e for e in self._episodes.values() if e.is_published(moment)), key=_newest_first
+        )
+
+    def latest(self, count: int = 5) -> list[Episode]:
+        return self.published()[: max(0, count)]
+
+    def by_number(self, number: int) -> list[Episode]:
+        """Published episodes with that number (normally one)."""
+        return [e for e in self.published() if e.number == number]
+
+    def search(self, query: str, limit: int = 5) -> SearchResult:
+        now = self.clock()
+        return self._index.search(query, limit, where=lambda e: e.is_published(now))
+
+    def complete(self, prefix: str, limit: int = 25) -> list[Hit]:
+        now = self.clock()
+        return self._index.complete(prefix, limit, where=lambda e: e.is_published(now))
+
+
+def _newest_first(episode: Episode) -> tuple[float, int, str]:
+    when = episode.sort_date
+    stamp = when.timestamp() if when else float("-inf")
+    return (-stamp, -(episode.number or 0), episode.path)
