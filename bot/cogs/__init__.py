@@ -1,0 +1,1 @@
+"""Thin discord.py adapters, one extension module per feature (``async def setup(bot)``)."""
