@@ -1,0 +1,161 @@
+"""Japanese and English texts of the bot: replies, and command names and descriptions.
+
+Pure core: no discord import. Replies pick a language with ``language_for(locale)``
+(Japanese by default, English for English-speaking clients). Command names and
+descriptions are written in English in the code and translated here for Japanese
+clients (``command_text``); the Discord ``Translator`` in ``bot.app`` reads this table.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+Lang = Literal["ja", "en"]
+DEFAULT_LANG: Lang = "ja"
+
+
+def language_for(locale: object | None) -> Lang:
+    """The reply language for a Discord locale ("en-US", "ja", a ``discord.Locale``...)."""
+    value = str(getattr(locale, "value", locale) or "").lower()
+    if value.startswith("en"):
+        return "en"
+    return DEFAULT_LANG
+
+
+STRINGS: dict[str, dict[Lang, str]] = {
+    # episode embeds
+    "date": {"ja": "配信日", "en": "Released"},
+    "hosts": {"ja": "出演", "en": "Hosts"},
+    "matched": {"ja": "該当箇所: {where}", "en": "Matched: {where}"},
+    "matched_lead": {"ja": "冒頭", "en": "intro"},
+    "links": {"ja": "リンク", "en": "Links"},
+    "links_more": {"ja": "…ほか {count} 件 (/links)", "en": "…and {count} more (/links)"},
+    "more_on_page": {"ja": "続きは番組ノートへ", "en": "More in the show notes"},
+    "listen": {"ja": "聴く", "en": "Listen"},
+    "show_notes": {"ja": "番組ノート", "en": "Show notes"},
+    "footer_search": {
+        "ja": "{count} 件中 {pos} 件目・下のメニューで他の回も見られます",
+        "en": "Match {pos} of {count} · pick another below",
+    },
+    "footer_single": {"ja": "全リンク: /links", "en": "All links: /links"},
+    "pick_placeholder": {"ja": "他の該当回を見る", "en": "See the other matches"},
+    # links pages
+    "links_title": {"ja": "{label} のリンク", "en": "Links of {label}"},
+    "links_page": {"ja": "{page} / {pages} ページ", "en": "Page {page} of {pages}"},
+    "links_none": {"ja": "この回にはリンクがありません。", "en": "This episode has no links."},
+    "prev": {"ja": "前へ", "en": "Previous"},
+    "next": {"ja": "次へ", "en": "Next"},
+    "lead_section": {"ja": "はじめに", "en": "Intro"},
+    # latest
+    "latest_title": {"ja": "最新のエピソード", "en": "Latest episodes"},
+    "no_episodes": {
+        "ja": "まだ公開済みのエピソードがありません。",
+        "en": "No episode has been published yet.",
+    },
+    # no match / help
+    "no_match": {
+        "ja": "「{query}」に合うエピソードは見つかりませんでした。",
+        "en": "No episode matched “{query}”.",
+    },
+    "did_you_mean": {"ja": "もしかして: {terms}", "en": "Did you mean: {terms}"},
+    "try_latest": {
+        "ja": "別の言葉で探すか、/latest で最新回を見てください。",
+        "en": "Try other words, or see the newest episodes with /latest.",
+    },
+    "empty_query": {
+        "ja": "話題を書いて呼んでください。例: @{bot} kubeflowの回ある？ (最新回は /latest)",
+        "en": "Mention me with a topic, e.g. @{bot} kubeflow (newest episodes: /latest)",
+    },
+    "no_episode": {
+        "ja": "「{query}」というエピソードは見つかりませんでした。/latest で最新回を見られます。",
+        "en": "No episode “{query}” was found. See the newest ones with /latest.",
+    },
+    "query_cut": {
+        "ja": "質問が長すぎたので先頭 {limit} 文字で探しました。",
+        "en": "Your question was long, so I searched its first {limit} characters.",
+    },
+    # limits and errors
+    "cooldown": {
+        "ja": "少し待ってからもう一度どうぞ (あと {seconds} 秒)。",
+        "en": "Please wait a moment before asking again ({seconds} s).",
+    },
+    "error": {
+        "ja": "ごめんなさい、処理中にエラーが起きました。少し後でもう一度試してください。",
+        "en": "Sorry, something went wrong. Please try again in a moment.",
+    },
+    "expired": {
+        "ja": "このメニューは期限切れです。もう一度コマンドを使ってください。",
+        "en": "This menu has expired. Please run the command again.",
+    },
+    # owner commands
+    "not_owner": {
+        "ja": "このコマンドはボットの管理者だけが使えます。",
+        "en": "Only the bot's owners can use this command.",
+    },
+    "synced": {
+        "ja": "{count} 個のコマンドを同期しました ({scope})。",
+        "en": "Synced {count} commands ({scope}).",
+    },
+    "reloaded": {
+        "ja": (
+            "再読み込みしました: {episodes} 件 "
+            "(追加 {added} / 変更 {changed} / 削除 {removed}), 警告 {warnings} 件。"
+        ),
+        "en": (
+            "Reloaded {episodes} episodes "
+            "(added {added}, changed {changed}, removed {removed}), {warnings} warnings."
+        ),
+    },
+}
+
+
+def t(key: str, lang: Lang, /, **values: object) -> str:
+    """The text for ``key`` in ``lang``, with ``values`` filled in."""
+    texts = STRINGS[key]
+    text = texts.get(lang) or texts["en"]
+    return text.format(**values) if values else text
+
+
+# Command names, option names and descriptions: English as written in the code ->
+# Japanese. Names must be lower case, at most 32 characters, without spaces.
+COMMAND_TEXT_JA: dict[str, str] = {
+    # /search
+    "search": "検索",
+    "Find the episode that talked about a topic": "話題からエピソードを探します",
+    "query": "キーワード",
+    "Topic, product or words to look for (Japanese or English)": (
+        "探したい話題・製品名・言葉 (日本語/英語)"
+    ),
+    # /episode
+    "episode": "エピソード",
+    "Show one episode by its number or title": "番号かタイトルでエピソードを表示します",
+    "number": "番号",
+    "Episode number (or start typing a title)": "エピソード番号 (タイトルでも探せます)",
+    # /latest
+    "latest": "最新回",
+    "Show the newest episodes": "最新のエピソードを表示します",
+    "count": "件数",
+    "How many episodes (1-10)": "表示する件数 (1〜10)",
+    # /links
+    "links": "リンク集",
+    "List every link of an episode's show notes": "エピソードの番組ノートのリンクを全部表示します",
+    "Episode number or title": "エピソード番号かタイトル",
+    # /admin (owner only)
+    "admin": "管理",
+    "Owner-only maintenance commands": "管理者用のメンテナンスコマンド",
+    "sync": "同期",
+    "Publish the slash commands to Discord": "スラッシュコマンドを Discord に反映します",
+    "scope": "範囲",
+    "Where to publish the commands": "コマンドを反映する範囲",
+    "global": "全体",
+    "this server": "このサーバー",
+    "reload": "再読み込み",
+    "Re-read the show notes from disk": "番組ノートを読み込み直します",
+}
+
+
+def command_text(text: str, lang: str) -> str | None:
+    """A command name or description translated into ``lang``, or None to keep it."""
+    if lang == "ja":
+        return COMMAND_TEXT_JA.get(text)
+    return None
