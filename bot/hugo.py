@@ -1,0 +1,324 @@
+"""How Hugo sees a content folder: which files are pages, their front matter, their URLs.
+
+Pure functions over the file system; nothing here knows what an episode is. Problems
+with one file raise ``PageError`` with a reason meant for the person who wrote it.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import re
+import stat
+import tomllib
+import unicodedata
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, tzinfo
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+import yaml
+
+log = logging.getLogger(__name__)
+
+PAGE_SUFFIXES = (".md", ".markdown")
+BUNDLE_INDEXES = ("index.md", "index.markdown")
+BRANCH_INDEXES = ("_index.md", "_index.markdown")
+
+_YAML_LOADER: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+class PageError(Exception):
+    """One file cannot be read as a page; ``str()`` is the reason."""
+
+
+@dataclass(frozen=True, slots=True)
+class PageFile:
+    """A Markdown file Hugo would render, or a problem met on the way to it."""
+
+    rel: str  # POSIX path relative to the content folder
+    path: Path
+    problem: str | None = None  # symlink loop, dangling link, unreadable folder
+
+
+@dataclass(frozen=True, slots=True)
+class RawPage:
+    rel: str
+    front: dict[str, Any]  # keys lower-cased, as Hugo matches them
+    body: str
+    body_line: int = 1  # line number of the body's first line in the file
+    problems: tuple[str, ...] = field(default=())
+
+
+# -- walking -------------------------------------------------------------------
+
+
+def _ignored(name: str) -> bool:
+    return name.startswith((".", "#")) or name.endswith("~")
+
+
+def walk_pages(content_dir: Path) -> Iterator[PageFile]:
+    """Every page file under ``content_dir`` in sorted order, as Hugo sees the tree.
+
+    A folder holding ``index.md`` is a leaf bundle: its other files are resources, not
+    pages. Symbolic links are followed once; a link back into a folder already being
+    walked, a link loop and a dangling link are reported as problems.
+    """
+    root = Path(content_dir)
+    start = root.stat()
+    yield from _walk(root, root, {(start.st_dev, start.st_ino)})
+
+
+def _walk(root: Path, folder: Path, active: set[tuple[int, int]]) -> Iterator[PageFile]:
+    try:
+        entries = sorted(os.scandir(folder), key=lambda e: e.name)
+    except OSError as exc:
+        rel = folder.relative_to(root).as_posix()
+        yield PageFile(rel, folder, f"folder not readable: {exc.strerror or exc}")
+        return
+    names = {e.name for e in entries}
+    leaf = next((n for n in BUNDLE_INDEXES if n in names), None)
+    for entry in entries:
+        if _ignored(entry.name):
+            continue
+        if leaf is not None and entry.name != leaf:
+            continue  # bundle resources
+        path = Path(entry.path)
+        rel = path.relative_to(root).as_posix()
+        try:
+            info = path.stat()
+        except OSError as exc:
+            if not entry.name.endswith(PAGE_SUFFIXES) and not entry.is_symlink():
+                continue
+            reason = "symlink loop" if _is_loop(exc) else "dangling symlink"
+            if not entry.is_symlink():
+                reason = f"not readable: {exc.strerror or exc}"
+            yield PageFile(rel, path, reason)
+            continue
+        if stat.S_ISDIR(info.st_mode):
+            key = (info.st_dev, info.st_ino)
+            if key in active:
+                yield PageFile(rel, path, "symlink loop: links back to a folder above it")
+                continue
+            yield from _walk(root, path, active | {key})
+        elif stat.S_ISREG(info.st_mode) and entry.name.lower().endswith(PAGE_SUFFIXES):
+            yield PageFile(rel, path)
+
+
+def _is_loop(exc: OSError) -> bool:
+    import errno
+
+    return exc.errno == errno.ELOOP
+
+
+# -- reading -------------------------------------------------------------------
+
+
+def read_text(path: Path, max_bytes: int) -> str:
+    """The file's text; raises ``PageError`` for huge, binary, empty or non-UTF-8 files."""
+    try:
+        size = path.stat().st_size
+        if size > max_bytes:
+            raise PageError(f"file too large ({size:,} bytes, limit {max_bytes:,}); skipped")
+        with path.open("rb") as fh:
+            data = fh.read(max_bytes + 1)
+    except OSError as exc:
+        if _is_loop(exc):
+            raise PageError("symlink loop") from None
+        raise PageError(f"not readable: {exc.strerror or exc}") from None
+    if len(data) > max_bytes:
+        raise PageError(f"file too large (over {max_bytes:,} bytes); skipped")
+    if b"\x00" in data:
+        raise PageError("binary file (NUL bytes), not a Markdown note; skipped")
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise PageError(f"not UTF-8 (bad byte at line {line}); skipped") from None
+    if not text.strip():
+        raise PageError("empty file; skipped")
+    return text
+
+
+def split_front_matter(rel: str, text: str) -> RawPage:
+    """Front matter (YAML ``---``, TOML ``+++`` or JSON ``{``) and the body after it."""
+    head = text.lstrip("\ufeff")
+    first, _, _ = head.partition("\n")
+    delimiter = first.rstrip()
+    if delimiter in ("---", "+++"):
+        return _delimited(rel, head, delimiter)
+    if head.startswith("{"):
+        try:
+            data, end = json.JSONDecoder().raw_decode(head)
+        except json.JSONDecodeError as exc:
+            raise PageError(
+                f"broken JSON front matter: line {exc.lineno}: {exc.msg}; skipped"
+            ) from None
+        body_line = head.count("\n", 0, end) + 1
+        return _page(rel, data, head[end:].lstrip("\r\n"), body_line + 1, "JSON")
+    return RawPage(rel, {}, head, 1)
+
+
+def _delimited(rel: str, text: str, delimiter: str) -> RawPage:
+    lines = text.split("\n")
+    closers = ("---", "...") if delimiter == "---" else ("+++",)
+    for index in range(1, len(lines)):
+        if lines[index].rstrip() in closers:
+            break
+    else:
+        kind = "YAML" if delimiter == "---" else "TOML"
+        raise PageError(f"{kind} front matter is never closed with {delimiter!r}; skipped")
+    source = "\n".join(lines[1:index])
+    body = "\n".join(lines[index + 1 :])
+    if delimiter == "---":
+        try:
+            data = yaml.load(source, Loader=_YAML_LOADER)
+        except yaml.YAMLError as exc:
+            mark = getattr(exc, "problem_mark", None)
+            where = f"line {mark.line + 2}: " if mark is not None else ""
+            problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+            raise PageError(f"broken YAML front matter: {where}{problem}; skipped") from None
+        return _page(rel, data, body, index + 2, "YAML")
+    try:
+        data = tomllib.loads(source)
+    except tomllib.TOMLDecodeError as exc:
+        raise PageError(f"broken TOML front matter: {exc}; skipped") from None
+    return _page(rel, data, body, index + 2, "TOML")
+
+
+def _page(rel: str, data: object, body: str, body_line: int, kind: str) -> RawPage:
+    if data is None:
+        data = {}
+    if not isinstance(data, dict):
+        raise PageError(f"{kind} front matter is a {type(data).__name__}, not a mapping; skipped")
+    front = {str(k).lower(): v for k, v in data.items()}
+    return RawPage(rel, front, body, body_line)
+
+
+# -- values --------------------------------------------------------------------
+
+_DATE_FORMATS = (
+    "%Y-%m-%d %H:%M:%S %z",
+    "%Y-%m-%d %H:%M %z",
+    "%Y-%m-%d %H:%M:%S%z",
+    "%Y/%m/%d %H:%M:%S",
+    "%Y/%m/%d %H:%M",
+    "%Y/%m/%d",
+    "%d %b %Y",
+    "%B %d, %Y",
+    "%a, %d %b %Y %H:%M:%S %z",
+)
+
+
+def parse_date(value: object, zone: tzinfo) -> datetime | None:
+    """A front matter date as an aware datetime; ``None`` when absent.
+
+    Naive values get ``zone``; a date alone is midnight in ``zone``. Raises
+    ``ValueError`` when the value is there but is not a date.
+    """
+    if value is None or value == "":
+        return None
+    if isinstance(value, datetime):
+        return value if value.tzinfo is not None else value.replace(tzinfo=zone)
+    if isinstance(value, date):
+        return datetime.combine(value, time(), tzinfo=zone)
+    if not isinstance(value, str):
+        raise ValueError(f"{value!r} is not a date")
+    text = value.strip()
+    if text.endswith(("Z", "z")):
+        text = text[:-1] + "+00:00"
+    parsed: datetime | None = None
+    try:
+        parsed = datetime.fromisoformat(text)
+    except ValueError:
+        for fmt in _DATE_FORMATS:
+            try:
+                parsed = datetime.strptime(text, fmt)
+                break
+            except ValueError:
+                continue
+    if parsed is None:
+        raise ValueError(f"{value!r} is not a date")
+    return parsed if parsed.tzinfo is not None else parsed.replace(tzinfo=zone)
+
+
+def as_text_list(value: object) -> tuple[str, ...]:
+    """Front matter ``authors``/``tags``: a list of strings, or one string."""
+    if value is None:
+        return ()
+    if isinstance(value, str):
+        return (value.strip(),) if value.strip() else ()
+    if isinstance(value, list | tuple):
+        return tuple(str(v).strip() for v in value if v is not None and str(v).strip())
+    return (str(value),)
+
+
+def as_bool(value: object) -> bool:
+    if isinstance(value, str):
+        return value.strip().lower() in ("true", "yes", "on", "1")
+    return bool(value)
+
+
+# -- URLs ----------------------------------------------------------------------
+
+
+def _urlize(segment: str) -> str:
+    return "-".join(segment.strip().lower().split())
+
+
+def page_url(rel: str, front: dict[str, Any], base_url: str) -> str:
+    """Hugo's default permalink for the page, on ``base_url``.
+
+    ``podcast/0016/index.md`` -> ``podcast/0016/``, ``post/foo.md`` -> ``post/foo/``;
+    front matter ``slug`` replaces the last segment and ``url`` the whole path.
+    """
+    base = base_url if base_url.endswith("/") else base_url + "/"
+    url = front.get("url")
+    if isinstance(url, str) and url.strip():
+        url = url.strip()
+        if url.startswith(("http://", "https://")):
+            return url
+        return base + quote(url.lstrip("/"), safe="/-._~%#?=&")
+    parts = rel.split("/")
+    name = parts[-1]
+    if name in BUNDLE_INDEXES or name in BRANCH_INDEXES:
+        segments = parts[:-1]
+    else:
+        segments = [*parts[:-1], name.rsplit(".", 1)[0]]
+    slug = front.get("slug")
+    if isinstance(slug, str | int) and str(slug).strip() and segments:
+        segments[-1] = str(slug)
+    path = "/".join(_urlize(s) for s in segments if s)
+    return base + quote(path + "/" if path else "", safe="/-._~")
+
+
+def heading_anchor(text: str, seen: set[str]) -> str:
+    """Hugo's goldmark heading id (``autoHeadingIDType = "github"``), unique per page."""
+    out = []
+    for char in text.strip():
+        if char in "- ":
+            out.append("-")
+        elif char == "_" or char.isalpha() or unicodedata.category(char) == "Nd":
+            out.append(char.lower())
+    anchor = "".join(out) or "heading"
+    candidate, count = anchor, 0
+    while candidate in seen:
+        count += 1
+        candidate = f"{anchor}-{count}"
+    seen.add(candidate)
+    return candidate
+
+
+_FOLDER_NUMBER = re.compile(r"^(?:ep(?:isode)?[-_.]?)?0*(\d{1,6})$", re.IGNORECASE)
+
+
+def folder_number(rel: str) -> int | None:
+    """``podcast/0016/index.md`` -> 16 (also ``podcast/0016.md``, ``podcast/ep16/``)."""
+    parts = rel.split("/")
+    name = parts[-1]
+    stem = parts[-2] if name in BUNDLE_INDEXES and len(parts) > 1 else name.rsplit(".", 1)[0]
+    match = _FOLDER_NUMBER.match(stem)
+    return int(match.group(1)) if match else None
