@@ -1,0 +1,574 @@
+"""SQLite state for notifications: subscriptions, announcements, seen episodes, feed cache.
+
+One file (``Settings.state_file``) in WAL mode with a ``schema_version`` table; every
+change to the schema is a numbered migration applied in its own transaction, so a file
+from any earlier version (0 = empty) opens on the current schema. Used from the event
+loop thread only; every call is a short local transaction.
+
+Pure core: no discord. Times are aware UTC datetimes in the API, unix seconds on disk.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import secrets
+import sqlite3
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager, suppress
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, Literal
+
+log = logging.getLogger(__name__)
+
+State = Literal["pending", "delivered", "failed"]
+
+# Each entry turns version N-1 into version N. Never edit a released entry: append one.
+MIGRATIONS: tuple[str, ...] = (
+    # 1: the whole first schema
+    """
+    CREATE TABLE meta (
+        name TEXT PRIMARY KEY,
+        value TEXT NOT NULL
+    );
+    CREATE TABLE subscriptions (
+        guild_id INTEGER PRIMARY KEY,
+        channel_id INTEGER NOT NULL,
+        role_id INTEGER,
+        created_at REAL NOT NULL,
+        updated_at REAL NOT NULL,
+        broken_reason TEXT,
+        broken_at REAL,
+        last_announced_key TEXT,
+        last_announced_at REAL,
+        last_error TEXT,
+        last_error_at REAL
+    );
+    CREATE TABLE seen (
+        identity TEXT PRIMARY KEY,
+        episode_key TEXT NOT NULL,
+        source TEXT NOT NULL,
+        seen_at REAL NOT NULL
+    );
+    CREATE TABLE announcements (
+        key TEXT NOT NULL,
+        channel_id INTEGER NOT NULL,
+        guild_id INTEGER NOT NULL,
+        state TEXT NOT NULL DEFAULT 'pending'
+            CHECK (state IN ('pending', 'delivered', 'failed')),
+        payload TEXT NOT NULL,
+        attempts INTEGER NOT NULL DEFAULT 0,
+        nonce TEXT,
+        last_error TEXT,
+        created_at REAL NOT NULL,
+        first_attempt_at REAL,
+        last_attempt_at REAL,
+        next_attempt_at REAL NOT NULL,
+        delivered_at REAL,
+        message_id INTEGER,
+        PRIMARY KEY (key, channel_id)
+    );
+    CREATE INDEX announcements_due ON announcements (state, next_attempt_at);
+    """,
+    # 2: conditional GET validators per feed URL
+    """
+    CREATE TABLE feed_cache (
+        url TEXT PRIMARY KEY,
+        etag TEXT,
+        last_modified TEXT,
+        checked_at REAL,
+        status TEXT,
+        error TEXT
+    );
+    """,
+)
+SCHEMA_VERSION = len(MIGRATIONS)
+
+
+class StoreError(Exception):
+    """The state file cannot be used; the message names the file."""
+
+
+@dataclass(frozen=True, slots=True)
+class Subscription:
+    guild_id: int
+    channel_id: int
+    role_id: int | None
+    created_at: datetime
+    broken_reason: str | None = None
+    broken_at: datetime | None = None
+    last_announced_key: str | None = None
+    last_announced_at: datetime | None = None
+    last_error: str | None = None
+    last_error_at: datetime | None = None
+
+    @property
+    def broken(self) -> bool:
+        return self.broken_reason is not None
+
+
+@dataclass(frozen=True, slots=True)
+class Announcement:
+    """One episode for one channel, and how far its delivery got."""
+
+    key: str
+    channel_id: int
+    guild_id: int
+    state: State
+    payload: dict[str, Any]
+    attempts: int
+    nonce: str | None
+    last_error: str | None
+    created_at: datetime
+    first_attempt_at: datetime | None
+    next_attempt_at: datetime
+    delivered_at: datetime | None = None
+    message_id: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class FeedValidators:
+    etag: str | None = None
+    last_modified: str | None = None
+
+
+def _ts(moment: datetime) -> float:
+    return moment.timestamp()
+
+
+def _dt(value: float | None) -> datetime | None:
+    return None if value is None else datetime.fromtimestamp(value, UTC)
+
+
+def new_nonce() -> str:
+    """A send nonce: 20 hex characters (Discord allows at most 25)."""
+    return secrets.token_hex(10)
+
+
+class Store:
+    """The notification state file. ``Store.open(path)`` creates and migrates it."""
+
+    def __init__(self, conn: sqlite3.Connection, path: Path):
+        self._conn: sqlite3.Connection | None = conn
+        self.path = path
+
+    # -- lifecycle -----------------------------------------------------------
+
+    @classmethod
+    def open(cls, path: Path | str) -> Store:
+        path = Path(path)
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            conn = sqlite3.connect(path, isolation_level=None, timeout=10.0)
+        except (OSError, sqlite3.Error) as exc:
+            raise StoreError(f"{path}: cannot open state file: {exc}") from exc
+        store = cls(conn, path)
+        try:
+            conn.execute("PRAGMA busy_timeout = 10000")
+            mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
+            if str(mode).lower() != "wal":
+                log.warning("%s: journal mode is %s, not WAL", path, mode)
+            conn.execute("PRAGMA synchronous = NORMAL")
+            store._migrate()
+        except sqlite3.DatabaseError as exc:
+            conn.close()
+            raise StoreError(f"{path}: not a usable state file: {exc}") from exc
+        except StoreError:
+            conn.close()
+            raise
+        return store
+
+    def close(self) -> None:
+        """Close the file; safe to call twice."""
+        if self._conn is None:
+            return
+        with suppress(sqlite3.Error):
+            self._conn.execute("PRAGMA optimize")
+        self._conn.close()
+        self._conn = None
+
+    @property
+    def closed(self) -> bool:
+        return self._conn is None
+
+    @property
+    def _db(self) -> sqlite3.Connection:
+        if self._conn is None:
+            raise StoreError(f"{self.path}: state file is closed")
+        return self._conn
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        """One write transaction; rolled back when the block raises."""
+        conn = self._db
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield conn
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+        conn.execute("COMMIT")
+
+    def _read(self, sql: str, params: Iterable[Any] = ()) -> list[sqlite3.Row]:
+        cur = self._db.execute(sql, tuple(params))
+        cur.row_factory = sqlite3.Row
+        return cur.fetchall()
+
+    # -- schema --------------------------------------------------------------
+
+    @property
+    def schema_version(self) -> int:
+        rows = self._read(
+            "SELECT name FROM sqlite_master WHERE type = 'table' AND name = 'schema_version'"
+        )
+        if not rows:
+            return 0
+        row = self._read("SELECT version FROM schema_version")
+        return int(row[0]["version"]) if row else 0
+
+    @property
+    def journal_mode(self) -> str:
+        return str(self._read("PRAGMA journal_mode")[0][0]).lower()
+
+    def _migrate(self) -> None:
+        current = self.schema_version
+        if current > SCHEMA_VERSION:
+            raise StoreError(
+                f"{self.path}: state file has schema version {current}, newer than this "
+                f"bot understands ({SCHEMA_VERSION}); upgrade the bot or use another STATE_PATH"
+            )
+        for version in range(current + 1, SCHEMA_VERSION + 1):
+            with self.transaction() as conn:
+                conn.execute("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)")
+                for statement in _statements(MIGRATIONS[version - 1]):
+                    conn.execute(statement)
+                conn.execute("DELETE FROM schema_version")
+                conn.execute("INSERT INTO schema_version (version) VALUES (?)", (version,))
+            log.info("%s: state schema migrated to version %d", self.path, version)
+
+    # -- meta ----------------------------------------------------------------
+
+    def get_meta(self, name: str) -> str | None:
+        rows = self._read("SELECT value FROM meta WHERE name = ?", (name,))
+        return str(rows[0]["value"]) if rows else None
+
+    def set_meta(self, name: str, value: str) -> None:
+        with self.transaction() as conn:
+            _set_meta(conn, name, value)
+
+    # -- subscriptions -------------------------------------------------------
+
+    def subscribe(
+        self, guild_id: int, channel_id: int, role_id: int | None, now: datetime
+    ) -> Subscription:
+        """Set the guild's announcement channel (and role); clears a broken mark."""
+        with self.transaction() as conn:
+            conn.execute(
+                """
+                INSERT INTO subscriptions (guild_id, channel_id, role_id, created_at, updated_at)
+                VALUES (?, ?, ?, ?, ?)
+                ON CONFLICT (guild_id) DO UPDATE SET
+                    channel_id = excluded.channel_id, role_id = excluded.role_id,
+                    updated_at = excluded.updated_at, broken_reason = NULL, broken_at = NULL
+                """,
+                (guild_id, channel_id, role_id, _ts(now), _ts(now)),
+            )
+        sub = self.subscription(guild_id)
+        assert sub is not None
+        return sub
+
+    def unsubscribe(self, guild_id: int) -> bool:
+        """Stop announcing in the guild; pending announcements there are dropped."""
+        with self.transaction() as conn:
+            cur = conn.execute("DELETE FROM subscriptions WHERE guild_id = ?", (guild_id,))
+            conn.execute(
+                "UPDATE announcements SET state = 'failed', last_error = 'unsubscribed' "
+                "WHERE guild_id = ? AND state = 'pending'",
+                (guild_id,),
+            )
+        return cur.rowcount > 0
+
+    def subscription(self, guild_id: int) -> Subscription | None:
+        rows = self._read("SELECT * FROM subscriptions WHERE guild_id = ?", (guild_id,))
+        return _subscription(rows[0]) if rows else None
+
+    def subscriptions(self, *, include_broken: bool = False) -> list[Subscription]:
+        where = "" if include_broken else "WHERE broken_reason IS NULL"
+        rows = self._read(f"SELECT * FROM subscriptions {where} ORDER BY guild_id")
+        return [_subscription(r) for r in rows]
+
+    def mark_broken(self, channel_id: int, reason: str, now: datetime) -> None:
+        """The channel cannot take announcements: stop using it until ``/notify set``."""
+        with self.transaction() as conn:
+            conn.execute(
+                "UPDATE subscriptions SET broken_reason = ?, broken_at = ?, last_error = ?, "
+                "last_error_at = ? WHERE channel_id = ?",
+                (reason, _ts(now), reason, _ts(now), channel_id),
+            )
+            conn.execute(
+                "UPDATE announcements SET state = 'failed', last_error = ? "
+                "WHERE channel_id = ? AND state = 'pending'",
+                (reason, channel_id),
+            )
+
+    # -- seen episodes -------------------------------------------------------
+
+    def seen_identities(self) -> set[str]:
+        return {str(r["identity"]) for r in self._read("SELECT identity FROM seen")}
+
+    def mark_seen(
+        self, episode_key: str, identities: Iterable[str], source: str, now: datetime
+    ) -> None:
+        with self.transaction() as conn:
+            _mark_seen(conn, episode_key, identities, source, now)
+
+    # -- announcements -------------------------------------------------------
+
+    def record_new_episodes(
+        self,
+        seen: Iterable[tuple[str, tuple[str, ...], str]],
+        announce: Iterable[tuple[str, dict[str, Any]]],
+        now: datetime,
+        meta: Iterable[tuple[str, str]] = (),
+    ) -> list[Announcement]:
+        """In one transaction: mark identities seen, queue one pending announcement per
+        (episode, live subscription), and set meta flags. Returns the queued rows."""
+        queued: list[tuple[str, int]] = []
+        with self.transaction() as conn:
+            for key, identities, source in seen:
+                _mark_seen(conn, key, identities, source, now)
+            subs = conn.execute(
+                "SELECT guild_id, channel_id FROM subscriptions WHERE broken_reason IS NULL"
+            ).fetchall()
+            for key, payload in announce:
+                text = json.dumps(payload, ensure_ascii=False, sort_keys=True)
+                for guild_id, channel_id in subs:
+                    cur = conn.execute(
+                        """
+                        INSERT OR IGNORE INTO announcements
+                            (key, channel_id, guild_id, payload, created_at, next_attempt_at)
+                        VALUES (?, ?, ?, ?, ?, ?)
+                        """,
+                        (key, channel_id, guild_id, text, _ts(now), _ts(now)),
+                    )
+                    if cur.rowcount:
+                        queued.append((key, channel_id))
+            for name, value in meta:
+                _set_meta(conn, name, value)
+        return [a for k, c in queued if (a := self.announcement(k, c)) is not None]
+
+    def announcement(self, key: str, channel_id: int) -> Announcement | None:
+        rows = self._read(
+            "SELECT * FROM announcements WHERE key = ? AND channel_id = ?", (key, channel_id)
+        )
+        return _announcement(rows[0]) if rows else None
+
+    def announcements(self, state: State | None = None) -> list[Announcement]:
+        if state is None:
+            rows = self._read("SELECT * FROM announcements ORDER BY created_at, rowid")
+        else:
+            rows = self._read(
+                "SELECT * FROM announcements WHERE state = ? ORDER BY created_at, rowid",
+                (state,),
+            )
+        return [_announcement(r) for r in rows]
+
+    def due_announcements(self, now: datetime, limit: int = 50) -> list[Announcement]:
+        """Pending rows whose next attempt time has come, oldest episode first."""
+        rows = self._read(
+            """
+            SELECT * FROM announcements WHERE state = 'pending' AND next_attempt_at <= ?
+            ORDER BY json_extract(payload, '$.released_at'), created_at, rowid LIMIT ?
+            """,
+            (_ts(now), limit),
+        )
+        return [_announcement(r) for r in rows]
+
+    def next_due_at(self) -> datetime | None:
+        rows = self._read(
+            "SELECT MIN(next_attempt_at) AS at FROM announcements WHERE state = 'pending'"
+        )
+        return _dt(rows[0]["at"]) if rows else None
+
+    def begin_attempt(self, key: str, channel_id: int, now: datetime) -> Announcement:
+        """Count an attempt and make sure the row has a nonce, committed before the send,
+        so a retry (even after a crash) sends the same nonce."""
+        with self.transaction() as conn:
+            row = conn.execute(
+                "SELECT nonce FROM announcements WHERE key = ? AND channel_id = ?",
+                (key, channel_id),
+            ).fetchone()
+            if row is None:
+                raise StoreError(f"no announcement {key!r} for channel {channel_id}")
+            nonce = row[0] or new_nonce()
+            conn.execute(
+                """
+                UPDATE announcements SET nonce = ?, attempts = attempts + 1,
+                    first_attempt_at = COALESCE(first_attempt_at, ?), last_attempt_at = ?
+                WHERE key = ? AND channel_id = ?
+                """,
+                (nonce, _ts(now), _ts(now), key, channel_id),
+            )
+        found = self.announcement(key, channel_id)
+        assert found is not None
+        return found
+
+    def mark_delivered(self, key: str, channel_id: int, message_id: int, now: datetime) -> None:
+        with self.transaction() as conn:
+            conn.execute(
+                "UPDATE announcements SET state = 'delivered', delivered_at = ?, message_id = ?, "
+                "last_error = NULL WHERE key = ? AND channel_id = ?",
+                (_ts(now), message_id, key, channel_id),
+            )
+            conn.execute(
+                "UPDATE subscriptions SET last_announced_key = ?, last_announced_at = ? "
+                "WHERE channel_id = ?",
+                (key, _ts(now), channel_id),
+            )
+
+    def mark_retry(
+        self, key: str, channel_id: int, error: str, retry_at: datetime, now: datetime
+    ) -> None:
+        """A transient failure: stays pending until ``retry_at``."""
+        with self.transaction() as conn:
+            conn.execute(
+                "UPDATE announcements SET last_error = ?, next_attempt_at = ? "
+                "WHERE key = ? AND channel_id = ?",
+                (error, _ts(retry_at), key, channel_id),
+            )
+            conn.execute(
+                "UPDATE subscriptions SET last_error = ?, last_error_at = ? WHERE channel_id = ?",
+                (error, _ts(now), channel_id),
+            )
+
+    def mark_failed(self, key: str, channel_id: int, error: str) -> None:
+        """A failure retrying cannot fix (the message itself was refused)."""
+        with self.transaction() as conn:
+            conn.execute(
+                "UPDATE announcements SET state = 'failed', last_error = ? "
+                "WHERE key = ? AND channel_id = ?",
+                (error, key, channel_id),
+            )
+
+    def failed_count(self, channel_id: int) -> int:
+        rows = self._read(
+            "SELECT COUNT(*) AS n FROM announcements WHERE channel_id = ? AND state = 'failed'",
+            (channel_id,),
+        )
+        return int(rows[0]["n"])
+
+    def pending_count(self, channel_id: int | None = None) -> int:
+        if channel_id is None:
+            rows = self._read("SELECT COUNT(*) AS n FROM announcements WHERE state = 'pending'")
+        else:
+            rows = self._read(
+                "SELECT COUNT(*) AS n FROM announcements WHERE state = 'pending' "
+                "AND channel_id = ?",
+                (channel_id,),
+            )
+        return int(rows[0]["n"])
+
+    # -- feed cache ----------------------------------------------------------
+
+    def feed_validators(self, url: str) -> FeedValidators:
+        rows = self._read("SELECT etag, last_modified FROM feed_cache WHERE url = ?", (url,))
+        if not rows:
+            return FeedValidators()
+        return FeedValidators(rows[0]["etag"], rows[0]["last_modified"])
+
+    def save_feed_check(
+        self,
+        url: str,
+        now: datetime,
+        status: str,
+        validators: FeedValidators | None = None,
+        error: str | None = None,
+    ) -> None:
+        """Record a poll; validators are replaced only when given (a 200 answer)."""
+        with self.transaction() as conn:
+            conn.execute(
+                "INSERT INTO feed_cache (url) VALUES (?) ON CONFLICT (url) DO NOTHING", (url,)
+            )
+            conn.execute(
+                "UPDATE feed_cache SET checked_at = ?, status = ?, error = ? WHERE url = ?",
+                (_ts(now), status, error, url),
+            )
+            if validators is not None:
+                conn.execute(
+                    "UPDATE feed_cache SET etag = ?, last_modified = ? WHERE url = ?",
+                    (validators.etag, validators.last_modified, url),
+                )
+
+    def feed_status(self, url: str) -> tuple[datetime | None, str | None, str | None]:
+        """(last checked, status, last error) of a feed URL."""
+        rows = self._read("SELECT checked_at, status, error FROM feed_cache WHERE url = ?", (url,))
+        if not rows:
+            return None, None, None
+        return _dt(rows[0]["checked_at"]), rows[0]["status"], rows[0]["error"]
+
+
+def _statements(script: str) -> list[str]:
+    return [s.strip() for s in script.split(";") if s.strip()]
+
+
+def _set_meta(conn: sqlite3.Connection, name: str, value: str) -> None:
+    conn.execute(
+        "INSERT INTO meta (name, value) VALUES (?, ?) "
+        "ON CONFLICT (name) DO UPDATE SET value = excluded.value",
+        (name, value),
+    )
+
+
+def _mark_seen(
+    conn: sqlite3.Connection,
+    episode_key: str,
+    identities: Iterable[str],
+    source: str,
+    now: datetime,
+) -> None:
+    for identity in identities:
+        conn.execute(
+            "INSERT OR IGNORE INTO seen (identity, episode_key, source, seen_at) "
+            "VALUES (?, ?, ?, ?)",
+            (identity, episode_key, source, _ts(now)),
+        )
+
+
+def _subscription(row: sqlite3.Row) -> Subscription:
+    created = _dt(row["created_at"])
+    assert created is not None
+    return Subscription(
+        guild_id=int(row["guild_id"]),
+        channel_id=int(row["channel_id"]),
+        role_id=None if row["role_id"] is None else int(row["role_id"]),
+        created_at=created,
+        broken_reason=row["broken_reason"],
+        broken_at=_dt(row["broken_at"]),
+        last_announced_key=row["last_announced_key"],
+        last_announced_at=_dt(row["last_announced_at"]),
+        last_error=row["last_error"],
+        last_error_at=_dt(row["last_error_at"]),
+    )
+
+
+def _announcement(row: sqlite3.Row) -> Announcement:
+    created = _dt(row["created_at"])
+    next_at = _dt(row["next_attempt_at"])
+    assert created is not None and next_at is not None
+    return Announcement(
+        key=row["key"],
+        channel_id=int(row["channel_id"]),
+        guild_id=int(row["guild_id"]),
+        state=row["state"],
+        payload=json.loads(row["payload"]),
+        attempts=int(row["attempts"]),
+        nonce=row["nonce"],
+        last_error=row["last_error"],
+        created_at=created,
+        first_attempt_at=_dt(row["first_attempt_at"]),
+        next_attempt_at=next_at,
+        delivered_at=_dt(row["delivered_at"]),
+        message_id=None if row["message_id"] is None else int(row["message_id"]),
+    )

@@ -1,0 +1,182 @@
+import sqlite3
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from bot.store import MIGRATIONS, SCHEMA_VERSION, FeedValidators, Store, StoreError
+
+NOW = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+def store(tmp_path):
+    s = Store.open(tmp_path / "state.db")
+    yield s
+    s.close()
+
+
+def tables(path):
+    with sqlite3.connect(path) as conn:
+        return {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+
+
+def test_new_file_is_created_in_wal_mode_on_the_latest_schema(tmp_path):
+    path = tmp_path / "sub" / "state.db"
+    store = Store.open(path)
+    assert store.journal_mode == "wal"
+    assert store.schema_version == SCHEMA_VERSION
+    store.close()
+    assert {"schema_version", "subscriptions", "announcements", "seen", "feed_cache"} <= tables(
+        path
+    )
+
+
+def test_migrates_from_version_zero_with_unrelated_tables(tmp_path):
+    path = tmp_path / "state.db"
+    with sqlite3.connect(path) as conn:
+        conn.execute("CREATE TABLE something_else (x INTEGER)")
+    store = Store.open(path)
+    assert store.schema_version == SCHEMA_VERSION
+    store.close()
+    assert "something_else" in tables(path)
+
+
+def test_migrates_a_version_one_file_and_keeps_its_rows(tmp_path):
+    path = tmp_path / "state.db"
+    with sqlite3.connect(path) as conn:
+        conn.execute("CREATE TABLE schema_version (version INTEGER NOT NULL)")
+        conn.executescript(MIGRATIONS[0])
+        conn.execute("INSERT INTO schema_version VALUES (1)")
+        conn.execute(
+            "INSERT INTO subscriptions (guild_id, channel_id, created_at, updated_at) "
+            "VALUES (1, 2, 0, 0)"
+        )
+    store = Store.open(path)
+    assert store.schema_version == SCHEMA_VERSION
+    assert store.subscription(1).channel_id == 2
+    assert store.feed_validators("https://x/feed") == FeedValidators()
+    store.close()
+
+
+def test_reopening_does_not_migrate_again(tmp_path, caplog):
+    Store.open(tmp_path / "state.db").close()
+    caplog.set_level("INFO", logger="bot.store")
+    Store.open(tmp_path / "state.db").close()
+    assert "migrated" not in caplog.text
+
+
+def test_file_from_a_newer_bot_is_refused_with_its_path(tmp_path):
+    path = tmp_path / "state.db"
+    Store.open(path).close()
+    with sqlite3.connect(path) as conn:
+        conn.execute("UPDATE schema_version SET version = 999")
+    with pytest.raises(StoreError, match=r"state\.db.*999"):
+        Store.open(path)
+
+
+def test_garbage_file_is_refused_with_its_path(tmp_path):
+    path = tmp_path / "state.db"
+    path.write_bytes(b"this is not sqlite" * 100)
+    with pytest.raises(StoreError, match=r"state\.db"):
+        Store.open(path)
+
+
+def test_subscribe_replaces_channel_and_clears_broken_mark(store):
+    store.subscribe(10, 100, None, NOW)
+    store.mark_broken(100, "403 Missing Permissions", NOW)
+    assert store.subscription(10).broken
+    assert store.subscriptions() == []
+    sub = store.subscribe(10, 101, 7, NOW)
+    assert (sub.channel_id, sub.role_id, sub.broken) == (101, 7, False)
+    assert [s.guild_id for s in store.subscriptions()] == [10]
+
+
+def test_new_episode_queues_one_row_per_live_subscription(store):
+    store.subscribe(1, 100, None, NOW)
+    store.subscribe(2, 200, None, NOW)
+    store.subscribe(3, 300, None, NOW)
+    store.mark_broken(300, "404 Unknown Channel", NOW)
+    queued = store.record_new_episodes(
+        [("#5", ("#5", "path:p/5.md"), "notes")], [("#5", {"title": "five"})], NOW
+    )
+    assert sorted(a.channel_id for a in queued) == [100, 200]
+    assert all(a.state == "pending" and a.nonce is None for a in queued)
+    assert store.seen_identities() == {"#5", "path:p/5.md"}
+    again = store.record_new_episodes([], [("#5", {"title": "five"})], NOW)
+    assert again == []  # one row per (episode, channel), never two
+
+
+def test_nonce_is_stored_before_sending_and_reused_on_retry(store):
+    store.subscribe(1, 100, None, NOW)
+    store.record_new_episodes([], [("#5", {})], NOW)
+    first = store.begin_attempt("#5", 100, NOW)
+    store.mark_retry("#5", 100, "HTTP 503", NOW + timedelta(seconds=30), NOW)
+    second = store.begin_attempt("#5", 100, NOW + timedelta(seconds=30))
+    assert first.nonce and len(first.nonce) <= 25
+    assert second.nonce == first.nonce
+    assert second.attempts == 2
+    assert second.first_attempt_at == NOW
+    assert store.due_announcements(NOW) == []
+    assert [a.key for a in store.due_announcements(NOW + timedelta(seconds=30))] == ["#5"]
+
+
+def test_delivered_row_records_message_and_subscription_last_announced(store):
+    store.subscribe(1, 100, None, NOW)
+    store.record_new_episodes([], [("#5", {})], NOW)
+    store.begin_attempt("#5", 100, NOW)
+    store.mark_delivered("#5", 100, 4242, NOW)
+    row = store.announcement("#5", 100)
+    assert (row.state, row.message_id) == ("delivered", 4242)
+    assert store.due_announcements(NOW + timedelta(days=1)) == []
+    sub = store.subscription(1)
+    assert (sub.last_announced_key, sub.last_announced_at) == ("#5", NOW)
+
+
+def test_broken_channel_fails_its_pending_rows_only(store):
+    store.subscribe(1, 100, None, NOW)
+    store.subscribe(2, 200, None, NOW)
+    store.record_new_episodes([], [("#5", {})], NOW)
+    store.mark_broken(100, "403 Missing Access", NOW)
+    assert store.announcement("#5", 100).state == "failed"
+    assert store.announcement("#5", 200).state == "pending"
+    assert store.failed_count(100) == 1
+    assert store.subscription(1).broken_reason == "403 Missing Access"
+
+
+def test_due_rows_come_oldest_episode_first(store):
+    store.subscribe(1, 100, None, NOW)
+    store.record_new_episodes(
+        [],
+        [
+            ("#7", {"released_at": "2026-02-07T00:00:00+00:00"}),
+            ("#6", {"released_at": "2026-02-06T00:00:00+00:00"}),
+        ],
+        NOW,
+    )
+    assert [a.key for a in store.due_announcements(NOW)] == ["#6", "#7"]
+
+
+def test_failed_transaction_leaves_nothing_behind(store):
+    store.subscribe(1, 100, None, NOW)
+    with pytest.raises(RuntimeError), store.transaction() as conn:
+        conn.execute("DELETE FROM subscriptions")
+        raise RuntimeError("crash mid-write")
+    assert store.subscription(1) is not None
+
+
+def test_feed_validators_survive_a_304_and_an_error(store):
+    url = "https://anchor.fm/s/abc/podcast/rss"
+    store.save_feed_check(url, NOW, "ok", FeedValidators('"v1"', "Mon, 02 Mar 2026"))
+    store.save_feed_check(url, NOW, "not_modified")
+    store.save_feed_check(url, NOW, "error", error="HTTP 500")
+    assert store.feed_validators(url) == FeedValidators('"v1"', "Mon, 02 Mar 2026")
+    assert store.feed_status(url) == (NOW, "error", "HTTP 500")
+
+
+def test_closed_store_refuses_work_and_closes_twice(tmp_path):
+    store = Store.open(tmp_path / "state.db")
+    store.close()
+    store.close()
+    assert store.closed
+    with pytest.raises(StoreError, match="closed"):
+        store.subscriptions()
