@@ -12,6 +12,7 @@ import html
 import logging
 import re
 from collections.abc import Iterable, Sequence
+from urllib.parse import urlsplit
 
 import discord
 
@@ -348,7 +349,10 @@ def links_pages(episode: Episode, locale: object = "ja") -> list[discord.Embed]:
     groups: dict[str, list[str]] = {}
     for ref in references_for(episode):
         heading = ref.section or t("lead_section", lang)
-        groups.setdefault(heading, []).append(f"• {link_line(ref.text, ref.url, limit=500)}")
+        text = ref.text
+        if one_line(text) == one_line(ref.section) and ref.url:  # the heading is the link
+            text = urlsplit(ref.url).netloc or text
+        groups.setdefault(heading, []).append(f"• {link_line(text, ref.url, limit=500)}")
 
     # (name, value) chunks: a section too long for one field continues in the next.
     chunks: list[tuple[str, str]] = []

@@ -1,9 +1,165 @@
-"""Placeholder extension: being written."""
+"""/episode, /latest and /links: look episodes up by number or title."""
 
 from __future__ import annotations
 
-from typing import Any
+import logging
+import time
+from typing import TYPE_CHECKING
+
+import discord
+from discord import app_commands
+from discord.app_commands import locale_str as _
+from discord.ext import commands
+
+from bot.app import log_command
+from bot.cogs.replies import EPISODE_KEY, Pager, Reply, episode_key, episode_reply, find_episode
+from bot.cogs.search import remember_message
+from bot.embeds import CHOICES_MAX, choice_name, escape_user_text, latest_embed, links_pages
+from bot.i18n import language_for, t
+from bot.models import Episode
+
+if TYPE_CHECKING:
+    from bot.app import PodcastBot
+
+log = logging.getLogger(__name__)
 
 
-async def setup(bot: Any) -> None:
-    return None
+class EpisodesCog(commands.Cog):
+    def __init__(self, bot: PodcastBot):
+        self.bot = bot
+
+    async def send(self, interaction: discord.Interaction, reply: Reply) -> None:
+        callback = await interaction.response.send_message(**reply.response_kwargs())
+        remember_message(reply, callback.resource)
+
+    def not_found(self, text: str, lang: str) -> Reply:
+        shown = escape_user_text(text, 80)
+        return Reply(content=t("no_episode", language_for(lang), query=shown), ephemeral=True)
+
+    # -- /episode ------------------------------------------------------------
+
+    @app_commands.command(
+        name=_("episode"), description=_("Show one episode by its number or title")
+    )
+    @app_commands.describe(number=_("Episode number (or start typing a title)"))
+    @app_commands.rename(number=_("number"))
+    async def episode(self, interaction: discord.Interaction, number: str) -> None:
+        started = time.perf_counter()
+        lang = language_for(interaction.locale)
+        found = find_episode(self.bot.catalog, number[: self.bot.settings.max_query_chars])
+        reply = episode_reply(found, lang) if found else self.not_found(number, lang)
+        await self.send(interaction, reply)
+        log_command(
+            "episode",
+            user_id=interaction.user.id,
+            guild_id=interaction.guild_id,
+            started=started,
+            hits=int(found is not None),
+        )
+
+    @episode.autocomplete("number")
+    async def episode_autocomplete(
+        self, interaction: discord.Interaction, current: str
+    ) -> list[app_commands.Choice[str]]:
+        return episode_choices(self.bot, current)
+
+    # -- /latest -------------------------------------------------------------
+
+    @app_commands.command(name=_("latest"), description=_("Show the newest episodes"))
+    @app_commands.describe(count=_("How many episodes (1-10)"))
+    @app_commands.rename(count=_("count"))
+    async def latest(
+        self, interaction: discord.Interaction, count: app_commands.Range[int, 1, 10] = 5
+    ) -> None:
+        started = time.perf_counter()
+        lang = language_for(interaction.locale)
+        episodes = self.bot.catalog.latest(count)
+        view = None
+        if len(episodes) == 1:
+            view = episode_reply(episodes[0], lang).view
+        reply = Reply(embeds=(latest_embed(episodes, lang),), view=view, hits=len(episodes))
+        await self.send(interaction, reply)
+        log_command(
+            "latest",
+            user_id=interaction.user.id,
+            guild_id=interaction.guild_id,
+            started=started,
+            hits=len(episodes),
+        )
+
+    # -- /links --------------------------------------------------------------
+
+    @app_commands.command(
+        name=_("links"), description=_("List every link of an episode's show notes")
+    )
+    @app_commands.describe(episode=_("Episode number or title"))
+    @app_commands.rename(episode=_("episode"))
+    async def links(self, interaction: discord.Interaction, episode: str) -> None:
+        started = time.perf_counter()
+        lang = language_for(interaction.locale)
+        found = find_episode(self.bot.catalog, episode[: self.bot.settings.max_query_chars])
+        if found is None:
+            reply = self.not_found(episode, lang)
+        else:
+            reply = links_reply(found, lang, interaction.user.id)
+        await self.send(interaction, reply)
+        log_command(
+            "links",
+            user_id=interaction.user.id,
+            guild_id=interaction.guild_id,
+            started=started,
+            hits=len(found.references) if found else 0,
+        )
+
+    @links.autocomplete("episode")
+    async def links_autocomplete(
+        self, interaction: discord.Interaction, current: str
+    ) -> list[app_commands.Choice[str]]:
+        return episode_choices(self.bot, current)
+
+
+def links_reply(episode: Episode, lang: str, owner_id: int | None) -> Reply:
+    """Every link of ``episode``, paged with buttons when one embed cannot hold them."""
+    language = language_for(lang)
+    pages = links_pages(episode, language)
+    if len(pages) == 1:
+        return Reply(
+            embeds=(pages[0],),
+            view=episode_reply(episode, language).view,
+            hits=len(episode.references),
+        )
+    view = Pager(pages, language, owner_id=owner_id, episode=episode)
+    return Reply(embeds=(pages[0],), view=view, hits=len(episode.references))
+
+
+def episode_choices(bot: PodcastBot, current: str) -> list[app_commands.Choice[str]]:
+    """Episodes by number prefix ("2" -> #2, #20...) or by title words, newest first."""
+    typed = " ".join((current or "").split())[:100]
+    catalog = bot.catalog
+    try:
+        match = EPISODE_KEY.match(typed) if typed else None
+        if not typed:
+            episodes = catalog.latest(CHOICES_MAX)
+        elif match:
+            digits = match.group(1)
+            episodes = [e for e in catalog.published() if str(e.number or "").startswith(digits)]
+        else:
+            episodes = [h.episode for h in catalog.complete(typed, limit=CHOICES_MAX)]
+    except Exception:
+        log.exception("autocomplete failed", extra={"command": "episode"})
+        episodes = []
+    choices = []
+    seen: set[str] = set()
+    for episode in episodes:
+        key = episode_key(episode)
+        if key in seen:
+            continue
+        seen.add(key)
+        choices.append(app_commands.Choice(name=choice_name(episode.label), value=key))
+        if len(choices) >= CHOICES_MAX:
+            break
+    return choices
+
+
+async def setup(bot: PodcastBot) -> None:
+    await bot.add_cog(EpisodesCog(bot))

@@ -1,9 +1,185 @@
-"""Placeholder extension: being written."""
+"""/search and answers to mentions and DMs: thin adapters over ``search_reply``.
+
+Mentions work without the privileged message-content intent: Discord sends the
+content of messages that mention the bot and of DMs. A mention only counts when
+it is written in the message (``<@bot>``); a reply that merely pings the bot does
+not start a search.
+"""
 
 from __future__ import annotations
 
-from typing import Any
+import logging
+import re
+import time
+from typing import TYPE_CHECKING
+
+import discord
+from discord import app_commands
+from discord.app_commands import locale_str as _
+from discord.ext import commands
+
+from bot.app import log_command
+from bot.cogs.replies import Cooldown, Reply, episode_key, search_reply
+from bot.embeds import CHOICES_MAX, choice_name
+from bot.i18n import Lang, language_for, t
+
+if TYPE_CHECKING:
+    from bot.app import PodcastBot
+
+log = logging.getLogger(__name__)
 
 
-async def setup(bot: Any) -> None:
-    return None
+def strip_mention(content: str, bot_id: int) -> tuple[str, bool]:
+    """The message without the bot's mention(s), and whether the bot was mentioned."""
+    pattern = re.compile(rf"<@!?{bot_id}>")
+    stripped, count = pattern.subn(" ", content)
+    return " ".join(stripped.split()), count > 0
+
+
+class SearchCog(commands.Cog):
+    def __init__(self, bot: PodcastBot):
+        self.bot = bot
+        settings = bot.settings
+        self.cooldown = Cooldown(settings.search_cooldown_rate, settings.search_cooldown_seconds)
+
+    # -- shared --------------------------------------------------------------
+
+    def answer(self, query: str, lang: Lang, owner_id: int | None) -> Reply:
+        name = self.bot.user.name if self.bot.user else "bot"
+        return search_reply(
+            self.bot.catalog,
+            query,
+            lang,
+            max_chars=self.bot.settings.max_query_chars,
+            owner_id=owner_id,
+            bot_name=name,
+        )
+
+    def cooldown_text(self, user_id: int, lang: Lang) -> str | None:
+        wait = self.cooldown.retry_after(user_id)
+        if wait <= 0:
+            return None
+        return t("cooldown", lang, seconds=max(1, round(wait)))
+
+    # -- /search -------------------------------------------------------------
+
+    @app_commands.command(
+        name=_("search"), description=_("Find the episode that talked about a topic")
+    )
+    @app_commands.describe(query=_("Topic, product or words to look for (Japanese or English)"))
+    @app_commands.rename(query=_("query"))
+    async def search(self, interaction: discord.Interaction, query: str) -> None:
+        started = time.perf_counter()
+        lang = language_for(interaction.locale)
+        busy = self.cooldown_text(interaction.user.id, lang)
+        if busy:
+            await interaction.response.send_message(busy, ephemeral=True)
+            log_command(
+                "search",
+                user_id=interaction.user.id,
+                guild_id=interaction.guild_id,
+                started=started,
+                outcome="cooldown",
+            )
+            return
+        reply = self.answer(query, lang, interaction.user.id)
+        callback = await interaction.response.send_message(**reply.response_kwargs())
+        remember_message(reply, callback.resource)
+        log_command(
+            "search",
+            user_id=interaction.user.id,
+            guild_id=interaction.guild_id,
+            started=started,
+            hits=reply.hits,
+        )
+
+    @search.autocomplete("query")
+    async def search_autocomplete(
+        self, interaction: discord.Interaction, current: str
+    ) -> list[app_commands.Choice[str]]:
+        return query_choices(self.bot, current)
+
+    # -- mentions and DMs ----------------------------------------------------
+
+    @commands.Cog.listener()
+    async def on_message(self, message: discord.Message) -> None:
+        me = self.bot.user
+        if me is None or message.author.bot or message.author.id == me.id:
+            return
+        query, mentioned = strip_mention(message.content or "", me.id)
+        if not mentioned and message.guild is not None:
+            return
+        started = time.perf_counter()
+        lang = language_for(None)
+        guild_id = message.guild.id if message.guild else None
+        try:
+            busy = self.cooldown_text(message.author.id, lang)
+            if busy:
+                await message.reply(
+                    busy, mention_author=False, allowed_mentions=discord.AllowedMentions.none()
+                )
+                log_command(
+                    "mention",
+                    user_id=message.author.id,
+                    guild_id=guild_id,
+                    started=started,
+                    outcome="cooldown",
+                )
+                return
+            reply = self.answer(query, lang, message.author.id)
+            sent = await message.reply(**reply.message_kwargs(), mention_author=False)
+            remember_message(reply, sent)
+            log_command(
+                "mention",
+                user_id=message.author.id,
+                guild_id=guild_id,
+                started=started,
+                hits=reply.hits,
+            )
+        except Exception as exc:
+            log.exception(
+                "mention answer failed",
+                extra={"command": "mention", "guild": guild_id, "error": type(exc).__name__},
+            )
+            try:
+                await message.reply(
+                    t("error", lang),
+                    mention_author=False,
+                    allowed_mentions=discord.AllowedMentions.none(),
+                )
+            except discord.HTTPException:
+                log.warning("could not send the error reply", exc_info=True)
+
+
+def remember_message(reply: Reply, message: object) -> None:
+    """Let an interactive view edit its own message when it times out."""
+    if reply.view is not None and isinstance(message, discord.Message | discord.InteractionMessage):
+        setattr(reply.view, "message", message)  # noqa: B010  (only OwnedView has it)
+
+
+def query_choices(bot: PodcastBot, current: str) -> list[app_commands.Choice[str]]:
+    """What the user typed first, then matching episodes (picking one shows it)."""
+    typed = " ".join((current or "").split())[: bot.settings.max_query_chars]
+    choices: list[app_commands.Choice[str]] = []
+    if typed:
+        choices.append(app_commands.Choice(name=choice_name(typed), value=typed[:100]))
+    try:
+        hits = bot.catalog.complete(typed, limit=CHOICES_MAX)
+        episodes = [h.episode for h in hits] if typed else bot.catalog.latest(CHOICES_MAX)
+    except Exception:
+        log.exception("autocomplete failed", extra={"command": "search"})
+        episodes = []
+    seen = {c.value for c in choices}
+    for episode in episodes:
+        key = episode_key(episode)
+        if key in seen:
+            continue
+        seen.add(key)
+        choices.append(app_commands.Choice(name=choice_name(episode.label), value=key))
+        if len(choices) >= CHOICES_MAX:
+            break
+    return choices
+
+
+async def setup(bot: PodcastBot) -> None:
+    await bot.add_cog(SearchCog(bot))

@@ -1,0 +1,335 @@
+"""What the bot answers, built once for every front end (slash, mention, DM, CLI).
+
+``search_reply(catalog, query, lang, ...)`` is the one path from a question to the
+message payload (``Reply``: content, embeds, view); the search cog sends it, and
+``python -m bot ask`` renders it as text. The interactive views (browse the other
+matches, page through links) live here too. Not an extension: it has no ``setup``.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import discord
+
+from bot.catalog import Catalog
+from bot.embeds import (
+    SELECT_OPTIONS_MAX,
+    episode_embed,
+    episode_links_view,
+    escape_user_text,
+    link_buttons,
+    option_description,
+    option_label,
+)
+from bot.i18n import Lang, t
+from bot.models import Episode, Hit
+
+log = logging.getLogger(__name__)
+
+MAX_HITS = 10
+VIEW_TIMEOUT = 900.0
+EPISODE_KEY = re.compile(r"^\s*(?:#|＃|ep\.?\s*)?(\d{1,5})\s*$", re.IGNORECASE)
+PATH_KEY = "ep:"
+
+
+@dataclass(frozen=True)
+class Reply:
+    """One message the bot would send."""
+
+    content: str | None = None
+    embeds: tuple[discord.Embed, ...] = ()
+    view: discord.ui.View | None = None
+    ephemeral: bool = False
+    hits: int = 0  # how many results it is about, for the command log
+
+    def message_kwargs(self) -> dict[str, Any]:
+        """Keyword arguments for ``Messageable.send`` / ``Message.reply``."""
+        kwargs: dict[str, Any] = {
+            "content": self.content,
+            "embeds": list(self.embeds),
+            "allowed_mentions": discord.AllowedMentions.none(),
+        }
+        if self.view is not None:
+            kwargs["view"] = self.view
+        return kwargs
+
+    def response_kwargs(self) -> dict[str, Any]:
+        """Keyword arguments for ``InteractionResponse.send_message``."""
+        return {**self.message_kwargs(), "ephemeral": self.ephemeral}
+
+
+# -- queries ---------------------------------------------------------------------
+
+
+def cut_query(query: str, max_chars: int) -> tuple[str, bool]:
+    """The query on one line, cut to ``max_chars``; and whether it was cut."""
+    text = " ".join((query or "").split())
+    if len(text) <= max_chars:
+        return text, False
+    return text[:max_chars].rstrip(), True
+
+
+def episode_key(episode: Episode) -> str:
+    """A short value that names one episode: "#16", or "ep:<path>" for specials."""
+    if episode.number is not None:
+        return f"#{episode.number}"
+    key = PATH_KEY + episode.path
+    return key if len(key) <= 100 else episode.title[:100]
+
+
+def find_episode(catalog: Catalog, text: str) -> Episode | None:
+    """The episode a user means by "16", "#16", "ep:<path>", or else its title words."""
+    text = text.strip()
+    if not text:
+        return None
+    if text.startswith(PATH_KEY):
+        episode = catalog.by_path(text[len(PATH_KEY) :])
+        return episode if episode is not None and episode in catalog.published() else None
+    match = EPISODE_KEY.match(text)
+    if match:
+        found = catalog.by_number(int(match.group(1)))
+        return found[0] if found else None
+    result = catalog.search(text, limit=1)
+    return result.hits[0].episode if result.hits else None
+
+
+# -- replies ---------------------------------------------------------------------
+
+
+def episode_reply(episode: Episode, lang: Lang, *, hit: Hit | None = None) -> Reply:
+    embed = episode_embed(episode, hit=hit, locale=lang)
+    embed.set_footer(text=t("footer_single", lang))
+    return Reply(embeds=(embed,), view=episode_links_view(episode, lang), hits=1)
+
+
+def no_match_reply(query: str, suggestions: Sequence[str], lang: Lang) -> Reply:
+    lines = [t("no_match", lang, query=escape_user_text(query, 80))]
+    terms = [escape_user_text(s, 40) for s in suggestions[:5] if s.strip()]
+    if terms:
+        lines.append(t("did_you_mean", lang, terms=", ".join(terms)))
+    lines.append(t("try_latest", lang))
+    return Reply(content="\n".join(lines), ephemeral=True)
+
+
+def search_reply(
+    catalog: Catalog,
+    query: str,
+    lang: Lang,
+    *,
+    max_chars: int = 200,
+    owner_id: int | None = None,
+    bot_name: str = "bot",
+) -> Reply:
+    """The answer to a topic question, exactly as every front end sends it."""
+    text, was_cut = cut_query(query, max_chars)
+    note = t("query_cut", lang, limit=max_chars) if was_cut else None
+    if not text:
+        return Reply(
+            content=t("empty_query", lang, bot=escape_user_text(bot_name, 32)), ephemeral=True
+        )
+    if text.startswith(PATH_KEY) or EPISODE_KEY.match(text):
+        episode = find_episode(catalog, text)
+        if episode is not None:
+            return episode_reply(episode, lang)
+    result = catalog.search(text, limit=MAX_HITS)
+    if not result.hits:
+        reply = no_match_reply(text, result.suggestions, lang)
+        return Reply(content=_join(note, reply.content), ephemeral=True)
+    hits = result.hits
+    if len(hits) == 1:
+        single = episode_reply(hits[0].episode, lang, hit=hits[0])
+        return Reply(content=note, embeds=single.embeds, view=single.view, hits=1)
+    view = HitBrowser(hits, lang, owner_id=owner_id)
+    return Reply(content=note, embeds=(view.embed(),), view=view, hits=len(hits))
+
+
+def _join(*parts: str | None) -> str | None:
+    text = "\n".join(p for p in parts if p)
+    return text or None
+
+
+# -- interactive views -----------------------------------------------------------
+
+
+class OwnedView(discord.ui.View):
+    """A view whose message can be changed only by the user it answered.
+
+    Anyone else gets their own private (ephemeral) copy of what they picked, so the
+    menus work for everyone without changing someone else's message.
+    """
+
+    def __init__(self, lang: Lang, owner_id: int | None, timeout: float = VIEW_TIMEOUT):
+        super().__init__(timeout=timeout)
+        self.lang = lang
+        self.owner_id = owner_id
+        self.message: discord.Message | discord.InteractionMessage | None = None
+
+    def is_owner(self, interaction: discord.Interaction) -> bool:
+        return self.owner_id is None or interaction.user.id == self.owner_id
+
+    async def on_timeout(self) -> None:
+        """Drop the menus, keep the link buttons."""
+        if self.message is None:
+            return
+        try:
+            await self.message.edit(view=self.frozen())
+        except discord.HTTPException:
+            log.debug("could not remove expired menus", exc_info=True)
+
+    def frozen(self) -> discord.ui.View:
+        view = discord.ui.View(timeout=None)
+        for item in self.children:
+            if isinstance(item, discord.ui.Button) and item.url:
+                view.add_item(discord.ui.Button(label=item.label, url=item.url))
+        return view
+
+    async def on_error(
+        self, interaction: discord.Interaction, error: Exception, item: discord.ui.Item[Any]
+    ) -> None:
+        from bot.app import answer_error, hash_user
+
+        log.error(
+            "view callback failed",
+            exc_info=(type(error), error, error.__traceback__),
+            extra={
+                "view": type(self).__name__,
+                "user": hash_user(interaction.user.id),
+                "guild": interaction.guild_id,
+            },
+        )
+        await answer_error(interaction)
+
+
+class HitBrowser(OwnedView):
+    """The best match, with a select menu to show any of the other matches."""
+
+    def __init__(self, hits: Sequence[Hit], lang: Lang, *, owner_id: int | None, index: int = 0):
+        super().__init__(lang, owner_id)
+        self.hits = tuple(hits[:SELECT_OPTIONS_MAX])
+        self.index = index
+        self._build()
+
+    def embed(self, index: int | None = None) -> discord.Embed:
+        at = self.index if index is None else index
+        hit = self.hits[at]
+        embed = episode_embed(hit.episode, hit=hit, locale=self.lang)
+        embed.set_footer(text=t("footer_search", self.lang, pos=at + 1, count=len(self.hits)))
+        return embed
+
+    def _build(self) -> None:
+        self.clear_items()
+        select: discord.ui.Select[HitBrowser] = discord.ui.Select(
+            placeholder=t("pick_placeholder", self.lang),
+            options=[
+                discord.SelectOption(
+                    label=option_label(hit.episode),
+                    value=str(i),
+                    description=option_description(hit),
+                    default=i == self.index,
+                )
+                for i, hit in enumerate(self.hits)
+            ],
+            row=0,
+        )
+        select.callback = self._picked  # type: ignore[method-assign]
+        self.add_item(select)
+        for button in link_buttons(self.hits[self.index].episode, self.lang):
+            button.row = 1
+            self.add_item(button)
+
+    async def _picked(self, interaction: discord.Interaction) -> None:
+        data: Any = interaction.data or {}
+        index = int((data.get("values") or ["0"])[0])
+        if not 0 <= index < len(self.hits):
+            index = 0
+        if self.is_owner(interaction):
+            self.index = index
+            self._build()
+            await interaction.response.edit_message(embed=self.embed(), view=self)
+            return
+        hit = self.hits[index]
+        reply = episode_reply(hit.episode, self.lang, hit=hit)
+        await interaction.response.send_message(**reply.message_kwargs(), ephemeral=True)
+
+
+class Pager(OwnedView):
+    """Pages of embeds with "previous" / "next" buttons and the episode's links."""
+
+    def __init__(
+        self,
+        pages: Sequence[discord.Embed],
+        lang: Lang,
+        *,
+        owner_id: int | None,
+        episode: Episode | None = None,
+    ):
+        super().__init__(lang, owner_id)
+        self.pages = tuple(pages)
+        self.page = 0
+        self.episode = episode
+        self._build()
+
+    def _build(self) -> None:
+        self.clear_items()
+        for label, step in ((t("prev", self.lang), -1), (t("next", self.lang), 1)):
+            target = self.page + step
+            button: discord.ui.Button[Pager] = discord.ui.Button(
+                label=label,
+                style=discord.ButtonStyle.secondary,
+                disabled=not 0 <= target < len(self.pages),
+                row=0,
+            )
+            button.callback = self._turn(step)  # type: ignore[method-assign,assignment]
+            self.add_item(button)
+        if self.episode is not None:
+            for link in link_buttons(self.episode, self.lang):
+                link.row = 0
+                self.add_item(link)
+
+    def _turn(self, step: int) -> Callable[[discord.Interaction], Any]:
+        async def turn(interaction: discord.Interaction) -> None:
+            target = max(0, min(len(self.pages) - 1, self.page + step))
+            if self.is_owner(interaction):
+                self.page = target
+                self._build()
+                await interaction.response.edit_message(embed=self.pages[target], view=self)
+            else:
+                await interaction.response.send_message(
+                    embed=self.pages[target],
+                    ephemeral=True,
+                    allowed_mentions=discord.AllowedMentions.none(),
+                )
+
+        return turn
+
+
+# -- cooldown --------------------------------------------------------------------
+
+
+class Cooldown:
+    """At most ``rate`` uses per ``per`` seconds for each user (a sliding window)."""
+
+    def __init__(self, rate: int, per: float, clock: Callable[[], float] = time.monotonic):
+        self.rate = rate
+        self.per = per
+        self.clock = clock
+        self._uses: dict[int, list[float]] = {}
+
+    def retry_after(self, user_id: int) -> float:
+        """0 when the user may go ahead now (and counts the use), else seconds to wait."""
+        now = self.clock()
+        uses = [u for u in self._uses.get(user_id, ()) if now - u < self.per]
+        if len(uses) >= self.rate:
+            self._uses[user_id] = uses
+            return self.per - (now - uses[0])
+        uses.append(now)
+        self._uses[user_id] = uses
+        if len(self._uses) > 10_000:  # forget idle users
+            self._uses = {k: v for k, v in self._uses.items() if v and now - v[-1] < self.per}
+        return 0.0
