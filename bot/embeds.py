@@ -104,7 +104,7 @@ def safe_url(url: str | None) -> str | None:
 def link_text(text: str) -> str:
     """Text for the visible part of a masked link: one line, no brackets or markdown."""
     text = one_line(text).replace("[", "(").replace("]", ")")
-    return discord.utils.escape_markdown(text, ignore_links=False)
+    return discord.utils.escape_markdown(neutral(text), ignore_links=False)
 
 
 def link_line(text: str, url: str | None, *, limit: int = FIELD_VALUE_MAX) -> str:
