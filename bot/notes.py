@@ -60,6 +60,8 @@ def resolve_url(url: str, base_url: str, page_url: str) -> str | None:
     base URL and ``../x/`` against the page.
     """
     url = url.strip()
+    while len(url) > 2 and (url[0], url[-1]) in (("(", ")"), ("<", ">")):
+        url = url[1:-1].strip()  # "[x]((https://..))": a typo Hugo would keep
     if not url or url.startswith("#"):
         return None
     if _SCHEME.match(url):
