@@ -1,0 +1,103 @@
+"""The catalog: the live episode set every front end reads, refreshed note by note."""
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+from bot.catalog import Catalog
+from bot.content import SiteOptions
+
+NOW = datetime(2026, 11, 29, tzinfo=UTC)
+
+
+def note(number: int, topic: str, date: str, *, extra: str = "") -> str:
+    return f"""---
+title: "#{number} 【AWS】{topic}"
+summary: "{topic}について話したよ。"
+date: {date}
+publishDate: {date}
+{extra}---
+
+<iframe src="https://anchor.fm/show/embed/episodes/ep{number}-abc123"></iframe>
+
+## {topic}の概要
+
+{topic}の話をしました。[公式](https://example.com/{number})
+"""
+
+
+def write(root: Path, number: int, text: str) -> str:
+    rel = f"podcast/{number:04d}/index.md"
+    path = root / rel
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    return rel
+
+
+def make_catalog(root: Path) -> Catalog:
+    return Catalog(root, SiteOptions(), clock=lambda: NOW)
+
+
+def test_unpublished_episodes_are_kept_but_never_listed(tmp_path):
+    write(tmp_path, 1, note(1, "Lambda", "2026-01-01T10:00:00+09:00"))
+    write(tmp_path, 2, note(2, "Fargate", "2026-02-01T10:00:00+09:00", extra="draft: true\n"))
+    write(tmp_path, 3, note(3, "Outposts", "2030-01-01T10:00:00+09:00"))
+    catalog = make_catalog(tmp_path)
+    catalog.load()
+    assert {e.number for e in catalog.all_episodes} == {1, 2, 3}
+    assert [e.number for e in catalog.latest(10)] == [1]
+    assert catalog.by_number(2) == []
+    assert catalog.by_number(1)[0].title == "【AWS】Lambda"
+
+
+def test_latest_is_newest_first_and_counted(tmp_path):
+    for n, month in ((1, "01"), (2, "03"), (3, "02")):
+        write(tmp_path, n, note(n, f"topic{n}", f"2026-{month}-01T10:00:00+09:00"))
+    catalog = make_catalog(tmp_path)
+    catalog.load()
+    assert [e.number for e in catalog.latest(2)] == [2, 3]
+    assert catalog.latest(0) == []
+
+
+def test_refresh_adds_changes_and_removes_single_notes(tmp_path):
+    write(tmp_path, 1, note(1, "Lambda", "2026-01-01T10:00:00+09:00"))
+    catalog = make_catalog(tmp_path)
+    catalog.load()
+
+    rel = write(tmp_path, 2, note(2, "Kinesis", "2026-02-01T10:00:00+09:00"))
+    change = catalog.refresh([rel])
+    assert [e.number for e in change.added] == [2]
+    assert catalog.search("Kinesis").hits[0].episode.number == 2
+
+    write(tmp_path, 2, note(2, "Kinesis Firehose", "2026-02-01T10:00:00+09:00"))
+    change = catalog.refresh([rel])
+    assert [e.title for e in change.changed] == ["【AWS】Kinesis Firehose"]
+    assert not change.added
+
+    assert not catalog.refresh([rel]), "re-reading an unchanged note changes nothing"
+
+    (tmp_path / rel).unlink()
+    change = catalog.refresh([rel])
+    assert change.removed == (rel,)
+    assert catalog.by_path(rel) is None
+    assert all(h.episode.path != rel for h in catalog.search("Kinesis").hits)
+
+
+def test_search_hides_unpublished_episodes(tmp_path):
+    write(tmp_path, 1, note(1, "Lambda", "2026-01-01T10:00:00+09:00"))
+    write(tmp_path, 2, note(2, "Outposts", "2030-01-01T10:00:00+09:00"))
+    catalog = make_catalog(tmp_path)
+    catalog.load()
+    assert catalog.search("Outposts").hits == ()
+    assert all(h.episode.number != 2 for h in catalog.complete("Out"))
+
+
+def test_a_broken_note_warns_until_it_is_fixed(tmp_path):
+    rel = write(tmp_path, 1, "---\ntitle: [unclosed\n---\nbody\n")
+    catalog = make_catalog(tmp_path)
+    catalog.load()
+    assert [w.path for w in catalog.warnings] == [rel]
+
+    write(tmp_path, 1, note(1, "Lambda", "2026-01-01T10:00:00+09:00"))
+    change = catalog.refresh([rel])
+    assert [e.number for e in change.added] == [1]
+    assert catalog.warnings == ()
