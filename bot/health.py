@@ -72,6 +72,7 @@ def write_heartbeat(path: Path, beat: Heartbeat) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=".health-", suffix=".tmp", dir=path.parent)
     try:
+        os.fchmod(fd, 0o644)  # mkstemp makes 0600; any user may run the check
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
             handle.write(beat.to_json())
         os.replace(tmp, path)
