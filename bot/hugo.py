@@ -299,7 +299,7 @@ def heading_anchor(text: str, seen: set[str]) -> str:
     """Hugo's goldmark heading id (``autoHeadingIDType = "github"``), unique per page."""
     out = []
     for char in text.strip():
-        if char in "- ":
+        if char in "- \t":
             out.append("-")
         elif char == "_" or char.isalpha() or unicodedata.category(char) == "Nd":
             out.append(char.lower())
