@@ -211,3 +211,9 @@ def test_doctor_command_exit_status_says_fit_or_not(tmp_path, bare_repo, feed_se
     assert bad.returncode == 1 and "SITE_TIMEZONE:" in bad.stdout
     for done in (fit, unfit, bad):
         assert SECRET not in done.stdout + done.stderr
+
+
+def test_git_source_without_a_checkout_yet_warns_that_the_bot_will_clone(tmp_path, bare_repo):
+    checks = by_name(run_checks(healthy_settings(tmp_path, content_git_url=bare_repo)))
+    assert checks["content"].status == WARN and "clones" in checks["content"].detail
+    assert checks["git"].status == OK

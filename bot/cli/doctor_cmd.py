@@ -20,6 +20,7 @@ from pathlib import Path
 
 from bot.cli.common import add_content_arg
 from bot.config import ConfigError, Settings, load_settings
+from bot.gitsource import content_dir_for
 from bot.logs import redact, safe_url
 
 OK, WARN, FAIL, SKIP = "ok", "warn", "FAIL", "skip"
@@ -114,11 +115,12 @@ def check_token(settings: Settings) -> Check:
 def check_content(settings: Settings) -> Check:
     from bot.catalog import Catalog
 
-    folder = settings.content_dir
+    folder = content_dir_for(settings)
     if not folder.is_dir():
-        status = WARN if settings.content_git_url else FAIL
-        return Check("content", status, f"CONTENT_DIR={folder} is not a folder")
-    catalog = Catalog.from_settings(settings)
+        if settings.content_git_url:
+            return Check("content", WARN, f"{folder} not there yet: the bot clones CONTENT_GIT_URL")
+        return Check("content", FAIL, f"CONTENT_DIR={folder} is not a folder")
+    catalog = Catalog.from_settings(settings.model_copy(update={"content_dir": folder}))
     try:
         result = catalog.load()
     except Exception as exc:

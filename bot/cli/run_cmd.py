@@ -18,6 +18,7 @@ from typing import Any
 
 from bot.cli.common import add_content_arg, settings_from_args
 from bot.config import ConfigError, Settings, load_settings
+from bot.gitsource import content_dir_for
 from bot.health import MAX_AGE_SECONDS, check_health
 from bot.logs import safe_url, setup_logging
 
@@ -217,7 +218,7 @@ def enabled_sources(settings: Settings) -> list[str]:
         watch = f"polled every {settings.watch_poll_seconds:g} s"
     else:
         watch = "watched"
-    sources = [f"content {settings.content_dir} ({watch})"]
+    sources = [f"content {content_dir_for(settings)} ({watch})"]
     if settings.content_git_url:
         sources.append(
             f"git {safe_url(settings.content_git_url)} {settings.content_git_branch} "
