@@ -11,7 +11,8 @@ Rules:
 - published = not a draft and publishDate (or date) passed (``Episode.is_published``);
   a future-dated note becomes a candidate when its time comes.
 - the first scan of a source on a new state file announces nothing: all it finds is
-  marked seen (``baseline``).
+  marked seen (``baseline``). For notes the baseline waits until there is at least one
+  published note, so a wrong or not yet cloned folder cannot make every note "new".
 - the first scan after a start is a catch-up: at most ``limit`` episodes are announced,
   the newest ones, oldest first; the rest are marked seen and logged.
 
@@ -296,11 +297,15 @@ class Notifier:
         meta: list[tuple[str, str]] = []
         catchup = False
         for flag, cands in sources:
-            if self.store.get_meta(flag) is None:
+            if self.store.get_meta(flag) is not None:
+                fresh.extend(cands)
+            elif flag == BASELINE_NOTES and not cands:
+                # An empty or missing folder (wrong CONTENT_DIR, no checkout yet) is no
+                # baseline: the first notes to appear are taken as the existing site.
+                pass
+            else:
                 baseline.extend(cands)
                 meta.append((flag, now.astimezone(UTC).isoformat()))
-            else:
-                fresh.extend(cands)
             if flag not in self._caught_up:
                 catchup = True
                 self._caught_up.add(flag)

@@ -46,8 +46,9 @@ def write_note(root: Path, number: int, title: str, when: datetime, *, draft=Fal
 
 @pytest.fixture
 def site(tmp_path):
+    """A site with one old episode, #1."""
     root = tmp_path / "content"
-    root.mkdir()
+    write_note(root, 1, "S3", NOW - timedelta(days=30))
     return root
 
 
@@ -116,10 +117,10 @@ def test_feed_item_and_its_note_merge_into_the_note(site):
     catalog = catalog_for(site)
     write_note(site, 3, "Cloud Run", NOW, slug="GCPCloud-Run-e3ccc3")
     catalog.refresh(["podcast/0003/index.md"])
-    note = from_episode(catalog.all_episodes[0])
     item = from_feed_item(
         FeedItem("guid-3", "Cloud Run (no number)", "https://anchor.fm/t/episodes/x-e3ccc3")
     )
+    note = from_episode(next(e for e in catalog.all_episodes if e.number == 3))
     (merged,) = merge([item, note])
     assert merged.source == "notes"
     assert merged.key == "#3"
@@ -286,5 +287,16 @@ def test_adding_a_feed_to_an_existing_site_announces_its_old_items_never(site, s
     old = [FeedItem(f"g{n}", f"#{n} old", published=NOW - timedelta(days=n)) for n in (1, 2)]
     url = "https://anchor.fm/s/abc/podcast/rss"
     result = notifier.scan(catalog.all_episodes, NOW, feed_url=url, feed_items=old)
+    assert result.announced == ()
+    assert result.baseline == 2
+
+
+def test_empty_folder_is_no_baseline_so_a_late_site_is_not_announced(tmp_path, store):
+    site = tmp_path / "late"
+    notifier = Notifier(store, catchup_limit=5)
+    assert notifier.scan((), NOW).baseline == 0  # folder missing or not cloned yet
+    write_note(site, 1, "S3", NOW - timedelta(days=30))
+    write_note(site, 2, "GCS", NOW - timedelta(days=20))
+    result = notifier.scan(catalog_for(site).all_episodes, NOW)
     assert result.announced == ()
     assert result.baseline == 2
