@@ -1,0 +1,19 @@
+"""New-episode announcements: the ``/notify`` commands and the loops behind them.
+
+``cog`` holds the commands and background loops, ``announcer`` the delivery to
+Discord, ``texts`` the ja/en wording. What counts as new is decided in the pure
+``bot.notify``; state lives in ``bot.store``.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from bot.cogs.notify.cog import NotifyCog
+
+if TYPE_CHECKING:
+    from bot.app import PodcastBot
+
+
+async def setup(bot: PodcastBot) -> None:
+    await bot.add_cog(NotifyCog(bot))

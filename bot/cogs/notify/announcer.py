@@ -1,0 +1,259 @@
+"""Posting queued announcements to Discord, at most once each, retrying until accepted.
+
+A row of the state file goes pending -> delivered only after Discord returned the
+created message. Before each send the row's nonce is written (and reused by every
+retry), and the message is sent with ``nonce`` + ``enforce_nonce``, so Discord answers
+a repeated send inside its nonce window with the first message instead of a second
+one. A retry after a possible earlier send (a crash or timeout after the request went
+out) first looks for that message in the channel's recent history.
+
+Failures: 429, 5xx, timeouts and connection errors stay pending with exponential
+backoff; 403/404 mark the subscription broken (shown by ``/notify status``); any other
+4xx fails that row only.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any
+
+import aiohttp
+import discord
+
+from bot.cogs.notify.texts import tr
+from bot.embeds import (
+    COLOR,
+    TITLE_MAX,
+    clip,
+    episode_embed,
+    episode_links_view,
+    fit_embed,
+    neutral,
+    plain,
+    safe_url,
+)
+from bot.i18n import Lang, language_for, t
+from bot.store import Announcement, Store
+
+if TYPE_CHECKING:
+    from bot.app import PodcastBot
+
+log = logging.getLogger(__name__)
+
+BACKOFF_FIRST = 30.0  # seconds before the first retry
+BACKOFF_MAX = 3600.0
+HISTORY_LOOKBACK = 50  # messages searched for an earlier post before a retry
+BATCH = 20
+
+
+def backoff(attempts: int) -> float:
+    """Seconds to wait after the ``attempts``-th failed try: 30 s, 60 s, ... up to 1 h."""
+    return min(BACKOFF_MAX, BACKOFF_FIRST * 2 ** max(0, attempts - 1))
+
+
+@dataclass(frozen=True, slots=True)
+class Outgoing:
+    """One announcement as Discord will receive it."""
+
+    content: str
+    embed: discord.Embed
+    view: discord.ui.View | None
+    allowed_mentions: discord.AllowedMentions
+
+
+def mentions_for(role_id: int | None) -> discord.AllowedMentions:
+    """Only the configured role may be pinged; never everyone, here or users."""
+    if role_id is None:
+        return discord.AllowedMentions.none()
+    return discord.AllowedMentions(
+        everyone=False, users=False, roles=[discord.Object(role_id)], replied_user=False
+    )
+
+
+def feed_embed(payload: dict[str, Any], lang: Lang) -> discord.Embed:
+    """A feed item whose show notes do not exist yet: title, summary, date, link."""
+    embed = discord.Embed(
+        title=clip(neutral(str(payload.get("title") or "")), TITLE_MAX) or None,
+        url=safe_url(payload.get("url")) or safe_url(payload.get("audio_url")),
+        description=clip(neutral(plain(str(payload.get("summary") or ""))), 1000) or None,
+        color=COLOR,
+    )
+    released = payload.get("released_at")
+    if released:
+        embed.add_field(name=t("date", lang), value=str(released)[:10], inline=True)
+    embed.set_footer(text=tr("notes_coming", lang))
+    return fit_embed(embed, lang=lang)
+
+
+def feed_view(payload: dict[str, Any], lang: Lang) -> discord.ui.View | None:
+    target = safe_url(payload.get("url")) or safe_url(payload.get("audio_url"))
+    if target is None or len(target) > 512:
+        return None
+    view = discord.ui.View(timeout=None)
+    view.add_item(discord.ui.Button(label=t("listen", lang), url=target))
+    return view
+
+
+class Announcer:
+    def __init__(self, bot: PodcastBot, store: Store, clock: Callable[[], datetime]):
+        self.bot = bot
+        self.store = store
+        self.clock = clock
+        self._lock = asyncio.Lock()
+
+    # -- building ------------------------------------------------------------
+
+    def outgoing(
+        self, payload: dict[str, Any], lang: Lang, role_id: int | None, *, sample: bool = False
+    ) -> Outgoing:
+        episode = None
+        if payload.get("path"):
+            episode = self.bot.catalog.by_path(str(payload["path"]))
+        if episode is not None:
+            embed = episode_embed(episode, locale=lang)
+            view: discord.ui.View | None = episode_links_view(episode, lang)
+        else:
+            embed = feed_embed(payload, lang)
+            view = feed_view(payload, lang)
+        if view is not None and not view.children:
+            view = None
+        head = tr("sample", lang) if sample else tr("new_episode", lang)
+        content = f"<@&{role_id}> {head}" if role_id is not None else head
+        mentions = discord.AllowedMentions.none() if sample else mentions_for(role_id)
+        return Outgoing(content, embed, view, mentions)
+
+    def language(self, guild_id: int) -> Lang:
+        guild = self.bot.get_guild(guild_id)
+        return language_for(guild.preferred_locale if guild is not None else None)
+
+    def channel(self, channel_id: int, guild_id: int) -> discord.abc.Messageable:
+        found = self.bot.get_channel(channel_id)
+        if isinstance(found, discord.abc.Messageable):
+            return found
+        return self.bot.get_partial_messageable(channel_id, guild_id=guild_id)
+
+    # -- delivery ------------------------------------------------------------
+
+    async def deliver_due(self) -> int:
+        """Send every pending announcement whose time has come; returns how many went out."""
+        sent = 0
+        async with self._lock:
+            for row in self.store.due_announcements(self.clock(), limit=BATCH):
+                if await self.deliver(row):
+                    sent += 1
+        return sent
+
+    async def deliver(self, row: Announcement) -> bool:
+        sub = self.store.subscription(row.guild_id)
+        if sub is None or sub.channel_id != row.channel_id or sub.broken:
+            self.store.mark_failed(row.key, row.channel_id, "no longer subscribed")
+            return False
+        lang = self.language(row.guild_id)
+        message = self.outgoing(row.payload, lang, sub.role_id)
+        channel = self.channel(row.channel_id, row.guild_id)
+        maybe_sent_before = row.attempts > 0
+        row = self.store.begin_attempt(row.key, row.channel_id, self.clock())
+        assert row.nonce is not None
+        try:
+            earlier = await self._earlier_post(channel, row, message) if maybe_sent_before else None
+            if earlier is not None:
+                log.info("announcement %s found already posted in %s", row.key, row.channel_id)
+                posted = earlier
+            else:
+                posted = await channel.send(
+                    content=message.content,
+                    embed=message.embed,
+                    view=message.view or discord.utils.MISSING,
+                    allowed_mentions=message.allowed_mentions,
+                    nonce=row.nonce,  # discord.py adds enforce_nonce=True
+                )
+            self.store.mark_delivered(row.key, row.channel_id, posted.id, self.clock())
+        except (discord.Forbidden, discord.NotFound) as exc:
+            reason = f"{exc.status} {exc.text or type(exc).__name__}"[:300]
+            log.warning("channel %s refused announcements: %s", row.channel_id, reason)
+            self.store.mark_broken(row.channel_id, reason, self.clock())
+            return False
+        except discord.HTTPException as exc:
+            if exc.status == 429 or exc.status >= 500:
+                self._retry(row, f"HTTP {exc.status} {exc.text}".strip())
+            else:
+                error = f"HTTP {exc.status} {exc.text}".strip()[:300]
+                log.error("announcement %s refused by Discord: %s", row.key, error)
+                self.store.mark_failed(row.key, row.channel_id, error)
+            return False
+        except (TimeoutError, aiohttp.ClientError, OSError) as exc:
+            self._retry(row, f"{type(exc).__name__}: {exc}")
+            return False
+        except Exception as exc:  # never lose the row: whatever it was, try again later
+            log.exception("announcement %s to %s failed", row.key, row.channel_id)
+            self._retry(row, f"{type(exc).__name__}: {exc}")
+            return False
+        log.info("announced %s in channel %s", row.key, row.channel_id)
+        return True
+
+    def _retry(self, row: Announcement, error: str) -> None:
+        delay = backoff(row.attempts)
+        now = self.clock()
+        log.warning(
+            "announcement %s to %s failed (%s); retry %d in %.0f s",
+            row.key,
+            row.channel_id,
+            error,
+            row.attempts + 1,
+            delay,
+        )
+        self.store.mark_retry(
+            row.key, row.channel_id, error[:300], now + timedelta(seconds=delay), now
+        )
+
+    async def _earlier_post(
+        self, channel: discord.abc.Messageable, row: Announcement, message: Outgoing
+    ) -> discord.Message | None:
+        """Our own message for this row if an earlier attempt reached Discord."""
+        me = self.bot.user
+        if me is None or row.first_attempt_at is None:
+            return None
+        since = row.first_attempt_at - timedelta(minutes=1)
+        try:
+            async for old in channel.history(limit=HISTORY_LOOKBACK, after=since):
+                if old.author.id != me.id:
+                    continue
+                if old.nonce is not None and str(old.nonce) == row.nonce:
+                    return old
+                same_text = old.content == message.content
+                if same_text and old.embeds and _same_embed(old.embeds[0], message.embed):
+                    return old
+        except discord.Forbidden:
+            log.info("no history access in %s: relying on the nonce", row.channel_id)
+        return None
+
+    # -- /notify test --------------------------------------------------------
+
+    async def send_sample(
+        self, channel: discord.abc.Messageable, payload: dict[str, Any] | None, lang: Lang, role_id
+    ) -> discord.Message:
+        if payload is None:
+            embed = discord.Embed(
+                title=tr("sample_title", lang), description=tr("sample_body", lang), color=COLOR
+            )
+            head = tr("sample", lang)
+            content = f"<@&{role_id}> {head}" if role_id is not None else head
+            message = Outgoing(content, embed, None, discord.AllowedMentions.none())
+        else:
+            message = self.outgoing(payload, lang, role_id, sample=True)
+        return await channel.send(
+            content=message.content,
+            embed=message.embed,
+            view=message.view or discord.utils.MISSING,
+            allowed_mentions=message.allowed_mentions,
+        )
+
+
+def _same_embed(a: discord.Embed, b: discord.Embed) -> bool:
+    if a.url and b.url:
+        return a.url == b.url and a.title == b.title
+    return bool(a.title) and a.title == b.title

@@ -1,0 +1,422 @@
+"""``/notify`` commands and the background loops that find and announce new episodes.
+
+Loops (``discord.ext.tasks``, so they stop with the bot and tests drive them with
+virtual time):
+
+- ``tick``: the first run starts everything up (git clone, content watcher, first feed
+  fetch, then the catch-up scan); every later run re-indexes notes the watcher saw
+  change, queues what became published (new notes, future-dated notes now due) and
+  sends what is due (new announcements and retries).
+- ``git_loop`` (CONTENT_GIT_URL): pull, re-index the changed notes, scan, send.
+- ``feed_loop`` (FEED_URL): conditional GET, scan with the items, send.
+
+State lives in ``bot.store.Store``; what is new is decided by ``bot.notify.Notifier``;
+sending is ``Announcer``'s job. The store is closed and the loops cancelled in
+``cog_unload`` (``Bot.close()`` unloads every extension); a send cut short stays
+pending and is retried, with the same nonce, after the next start.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+import discord
+from discord import app_commands
+from discord.app_commands import locale_str as _
+from discord.ext import commands, tasks
+
+from bot.app import log_command
+from bot.cogs.notify.announcer import Announcer
+from bot.cogs.notify.texts import tr
+from bot.feed import FeedItem, fetch_feed
+from bot.gitsource import GitSource
+from bot.i18n import Lang, language_for
+from bot.notify import Notifier, from_episode
+from bot.store import Store, Subscription
+from bot.watch import ContentWatcher
+
+if TYPE_CHECKING:
+    from bot.app import PodcastBot
+
+log = logging.getLogger(__name__)
+
+TICK_WATCHING = 2.0  # seconds: watcher flag, due notes and retries while watching
+TICK_IDLE = 30.0  # seconds: due notes and retries when the folder is not watched
+FEED_TIMEOUT = 30.0
+REQUIRED = ("view_channel", "send_messages", "embed_links")
+
+
+class NotifyCog(commands.Cog, name="Notify"):
+    notify = app_commands.Group(
+        name=_("notify"),
+        description=_("Announce new episodes in this server"),
+        guild_only=True,
+        default_permissions=discord.Permissions(manage_guild=True),
+    )
+
+    def __init__(self, bot: PodcastBot):
+        self.bot = bot
+        self.settings = bot.settings
+        self.catalog = bot.catalog
+        self.feed_url = self.settings.feed_url
+        self.store: Store | None = None
+        self.notifier: Notifier | None = None
+        self.announcer: Announcer | None = None
+        self.watcher: ContentWatcher | None = None
+        self.git: GitSource | None = None
+        self.started = False
+
+    def now(self) -> datetime:
+        return self.catalog.clock()
+
+    # -- lifecycle -----------------------------------------------------------
+
+    async def cog_load(self) -> None:
+        self.store = Store.open(self.settings.state_file)
+        self.notifier = Notifier(self.store, self.settings.catchup_limit)
+        self.announcer = Announcer(self.bot, self.store, self.now)
+        if self.settings.content_git_url:
+            self.git = GitSource.from_settings(self.settings)
+            if self.catalog.content_dir != self.git.content_dir:
+                self.catalog.content_dir = self.git.content_dir
+                if self.git.cloned:
+                    await self.bot.load_catalog()
+            self.git_loop.change_interval(seconds=self.settings.content_git_interval_seconds)
+        if self.feed_url:
+            self.feed_loop.change_interval(seconds=self.settings.feed_interval_seconds)
+        self.tick.change_interval(seconds=self.tick_seconds())
+        self.tick.start()
+
+    async def cog_unload(self) -> None:
+        loops = (self.tick, self.git_loop, self.feed_loop)
+        running = [t for loop in loops if (t := loop.get_task()) is not None and not t.done()]
+        for loop in loops:
+            loop.cancel()
+        if running:  # let them finish cancelling before the state file closes
+            await asyncio.wait(running, timeout=10)
+        if self.watcher is not None:
+            self.watcher.stop()
+        if self.store is not None:
+            self.store.close()
+        log.info("notifications stopped; undelivered announcements stay pending")
+
+    def tick_seconds(self) -> float:
+        if not self.settings.watch_content:
+            return TICK_IDLE
+        return self.settings.watch_poll_seconds or TICK_WATCHING
+
+    @property
+    def content_ready(self) -> bool:
+        """False until a git source has its first checkout (no baseline from nothing)."""
+        return self.git is None or self.git.cloned
+
+    # -- loops ---------------------------------------------------------------
+
+    @tasks.loop(seconds=TICK_IDLE)
+    async def tick(self) -> None:
+        assert self.announcer is not None
+        try:
+            if not self.started:
+                await self.start_up()
+                self.started = True
+            else:
+                self.apply_content_changes()
+                self.scan()
+            await self.announcer.deliver_due()
+        except Exception:
+            log.exception("notification tick failed; trying again next tick")
+
+    @tick.before_loop
+    async def before_tick(self) -> None:
+        await self.bot.wait_until_ready()
+
+    async def start_up(self) -> None:
+        if self.git is not None:
+            await self.sync_git()
+        if self.settings.watch_content:
+            self.watcher = ContentWatcher(
+                self.catalog.content_dir, self.settings.watch_poll_seconds
+            )
+            self.watcher.start()
+        if self.feed_url:
+            await self.poll_feed()  # scans with the feed items on success
+        self.scan()
+        if self.git is not None:
+            self.git_loop.start()
+        if self.feed_url:
+            self.feed_loop.start()
+
+    @tasks.loop(seconds=300)
+    async def git_loop(self) -> None:
+        if self.git_loop.current_loop == 0:
+            return  # start_up has just synced
+        assert self.announcer is not None
+        try:
+            await self.sync_git()
+            self.scan()
+            await self.announcer.deliver_due()
+        except Exception:
+            log.exception("git source round failed")
+
+    @tasks.loop(seconds=600)
+    async def feed_loop(self) -> None:
+        if self.feed_loop.current_loop == 0:
+            return  # start_up has just fetched
+        assert self.announcer is not None
+        try:
+            await self.poll_feed()
+            await self.announcer.deliver_due()
+        except Exception:
+            log.exception("feed round failed")
+
+    # -- sources -------------------------------------------------------------
+
+    def apply_content_changes(self) -> None:
+        if self.watcher is None:
+            return
+        paths = self.watcher.changes()
+        if not paths:
+            return
+        change = self.catalog.refresh(paths)
+        for warning in change.warnings:
+            log.warning("skipped or partly read note: %s", warning)
+        if change:
+            log.info(
+                "notes re-indexed: %d added, %d changed, %d removed",
+                len(change.added),
+                len(change.changed),
+                len(change.removed),
+            )
+            self.bot.notify_catalog_changed(change)
+
+    async def sync_git(self) -> None:
+        assert self.git is not None
+        result = await self.git.sync()
+        if not result.ok:
+            return
+        if result.cloned:
+            self.catalog.content_dir = self.git.content_dir
+            await self.bot.reload_catalog()
+            if self.watcher is not None:
+                self.watcher.retarget(self.git.content_dir)
+        elif result.changed:
+            change = self.catalog.refresh(result.changed)
+            self.bot.notify_catalog_changed(change)
+
+    async def poll_feed(self) -> None:
+        assert self.store is not None and self.feed_url
+        url = self.feed_url
+        result = await fetch_feed(url, self.store.feed_validators(url), timeout=FEED_TIMEOUT)
+        if result.status == "ok":
+            self.scan(result.items)
+            # Validators only after the scan: a crash in between fetches the whole feed again.
+            self.store.save_feed_check(url, self.now(), "ok", result.validators)
+        elif result.status == "not_modified":
+            self.store.save_feed_check(url, self.now(), "not_modified")
+        else:
+            log.warning("feed %s: %s (will try again)", url, result.error)
+            self.store.save_feed_check(url, self.now(), "error", error=result.error)
+
+    def scan(self, feed_items: tuple[FeedItem, ...] | None = None) -> None:
+        assert self.notifier is not None
+        episodes = self.catalog.all_episodes if self.content_ready else ()
+        self.notifier.scan(episodes, self.now(), feed_url=self.feed_url, feed_items=feed_items)
+
+    # -- commands ------------------------------------------------------------
+
+    async def refuse(self, interaction: discord.Interaction, command: str) -> bool:
+        """Manage Server, checked here: default permissions are only a client-side hint."""
+        perms = interaction.permissions
+        if interaction.guild_id is not None and (perms.manage_guild or perms.administrator):
+            return False
+        lang = language_for(interaction.locale)
+        await interaction.response.send_message(tr("need_manage_guild", lang), ephemeral=True)
+        log.warning("notify command refused", extra={"command": command})
+        return True
+
+    @notify.command(name=_("set"), description=_("Announce new episodes in a channel"))
+    @app_commands.describe(
+        channel=_("Channel for the announcements"), role=_("Role to mention (optional)")
+    )
+    @app_commands.rename(channel=_("channel"), role=_("role"))
+    async def set_channel(
+        self,
+        interaction: discord.Interaction,
+        channel: discord.TextChannel,
+        role: discord.Role | None = None,
+    ) -> None:
+        started = time.perf_counter()
+        if await self.refuse(interaction, "notify set"):
+            return
+        assert self.store is not None and interaction.guild is not None
+        lang = language_for(interaction.locale)
+        problem = self.check_channel(interaction.guild, channel, role, lang)
+        if problem is not None:
+            await interaction.response.send_message(problem, ephemeral=True)
+            return
+        self.store.subscribe(
+            interaction.guild.id, channel.id, role.id if role else None, self.now()
+        )
+        lines = [tr("set_done", lang, channel=channel.mention)]
+        if role is not None:
+            lines.append(tr("set_role", lang, role=role.mention))
+            me = interaction.guild.me
+            if not role.mentionable and not (me and me.guild_permissions.mention_everyone):
+                lines.append(tr("role_not_pingable", lang, role=role.mention))
+        await interaction.response.send_message(
+            "\n".join(lines), ephemeral=True, allowed_mentions=discord.AllowedMentions.none()
+        )
+        log_command(
+            "notify set",
+            user_id=interaction.user.id,
+            guild_id=interaction.guild_id,
+            started=started,
+        )
+
+    def check_channel(
+        self,
+        guild: discord.Guild,
+        channel: discord.TextChannel,
+        role: discord.Role | None,
+        lang: Lang,
+    ) -> str | None:
+        if role is not None and role.is_default():
+            return tr("role_everyone", lang)
+        me = guild.me
+        if me is None:
+            return None
+        perms = channel.permissions_for(me)
+        missing = [name for name in REQUIRED if not getattr(perms, name)]
+        if missing:
+            return tr("bot_cannot_post", lang, channel=channel.mention, missing=", ".join(missing))
+        return None
+
+    @notify.command(name=_("off"), description=_("Stop announcing new episodes here"))
+    async def off(self, interaction: discord.Interaction) -> None:
+        started = time.perf_counter()
+        if await self.refuse(interaction, "notify off"):
+            return
+        assert self.store is not None and interaction.guild_id is not None
+        lang = language_for(interaction.locale)
+        removed = self.store.unsubscribe(interaction.guild_id)
+        text = tr("off_done", lang) if removed else tr("off_none", lang)
+        await interaction.response.send_message(text, ephemeral=True)
+        log_command(
+            "notify off",
+            user_id=interaction.user.id,
+            guild_id=interaction.guild_id,
+            started=started,
+        )
+
+    @notify.command(
+        name=_("status"), description=_("Show where and how new episodes are announced")
+    )
+    async def status(self, interaction: discord.Interaction) -> None:
+        started = time.perf_counter()
+        if await self.refuse(interaction, "notify status"):
+            return
+        assert self.store is not None and interaction.guild_id is not None
+        lang = language_for(interaction.locale)
+        sub = self.store.subscription(interaction.guild_id)
+        embed = self.status_embed(sub, lang)
+        await interaction.response.send_message(
+            embed=embed, ephemeral=True, allowed_mentions=discord.AllowedMentions.none()
+        )
+        log_command(
+            "notify status",
+            user_id=interaction.user.id,
+            guild_id=interaction.guild_id,
+            started=started,
+        )
+
+    def status_embed(self, sub: Subscription | None, lang: Lang) -> discord.Embed:
+        assert self.store is not None
+        embed = discord.Embed(title=tr("status_title", lang), color=0x2F7BBF)
+        if sub is None:
+            embed.description = tr("status_off", lang)
+        else:
+            embed.add_field(name=tr("channel", lang), value=f"<#{sub.channel_id}>", inline=True)
+            role = f"<@&{sub.role_id}>" if sub.role_id else tr("none", lang)
+            embed.add_field(name=tr("role", lang), value=role, inline=True)
+            if sub.last_announced_at is not None:
+                last = f"{sub.last_announced_key} ({_when(sub.last_announced_at)})"
+            else:
+                last = tr("never", lang)
+            embed.add_field(name=tr("last_announced", lang), value=last[:1024], inline=False)
+            pending = self.store.pending_count(sub.channel_id)
+            failed = self.store.failed_count(sub.channel_id)
+            embed.add_field(name=tr("queue", lang), value=f"{pending} / {failed}", inline=True)
+            errors: list[str] = []
+            if sub.broken:
+                errors.append(tr("broken", lang, reason=sub.broken_reason))
+            if sub.last_error and sub.last_error_at is not None:
+                when = _when(sub.last_error_at)
+                errors.append(tr("last_error", lang, when=when, error=sub.last_error))
+            text = "\n".join(errors) or tr("no_errors", lang)
+            embed.add_field(name=tr("errors", lang), value=text[:1024], inline=False)
+        embed.add_field(
+            name=tr("sources", lang), value=self.sources_text(lang)[:1024], inline=False
+        )
+        return embed
+
+    def sources_text(self, lang: Lang) -> str:
+        assert self.store is not None
+        lines = []
+        if self.watcher is not None:
+            lines.append(tr("source_watch", lang, mode=self.watcher.mode))
+        else:
+            lines.append(tr("source_nowatch", lang))
+        if self.feed_url:
+            checked, status, error = self.store.feed_status(self.feed_url)
+            text = "-" if checked is None else f"{status} ({_when(checked)})"
+            if error:
+                text += f" {error}"
+            lines.append(tr("source_feed", lang, status=text))
+        if self.git is not None:
+            text = self.git.last_error or (self.git.revision or "-")[:12]
+            lines.append(tr("source_git", lang, status=text))
+        return "\n".join(lines)
+
+    @notify.command(name=_("test"), description=_("Post a sample announcement"))
+    async def test(self, interaction: discord.Interaction) -> None:
+        started = time.perf_counter()
+        if await self.refuse(interaction, "notify test"):
+            return
+        assert self.store is not None and self.announcer is not None
+        assert interaction.guild_id is not None
+        lang = language_for(interaction.locale)
+        sub = self.store.subscription(interaction.guild_id)
+        if sub is None:
+            await interaction.response.send_message(tr("status_off", lang), ephemeral=True)
+            return
+        latest = self.catalog.latest(1)
+        payload: dict[str, Any] | None = from_episode(latest[0]).payload() if latest else None
+        channel = self.announcer.channel(sub.channel_id, interaction.guild_id)
+        where = f"<#{sub.channel_id}>"
+        try:
+            await self.announcer.send_sample(
+                channel, payload, self.announcer.language(interaction.guild_id), sub.role_id
+            )
+        except discord.HTTPException as exc:
+            error = f"{exc.status} {exc.text}".strip()
+            await interaction.response.send_message(
+                tr("test_failed", lang, channel=where, error=error), ephemeral=True
+            )
+            return
+        await interaction.response.send_message(
+            tr("test_sent", lang, channel=where), ephemeral=True
+        )
+        log_command(
+            "notify test",
+            user_id=interaction.user.id,
+            guild_id=interaction.guild_id,
+            started=started,
+        )
+
+
+def _when(moment: datetime) -> str:
+    return discord.utils.format_dt(moment, "R")

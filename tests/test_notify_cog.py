@@ -1,0 +1,522 @@
+"""New-episode announcements end to end: the real bot in SimCord, real notes on disk,
+a real SQLite file, virtual time (``advance_time``) instead of sleeps."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from pathlib import Path
+
+import discord
+import pytest
+import simcord
+
+from bot.app import create_bot
+from bot.catalog import Catalog
+from bot.store import Store
+
+FIXTURES = Path(__file__).parent / "fixtures" / "notify"
+TEMPLATE = (FIXTURES / "note.md.tmpl").read_text(encoding="utf-8")
+START = datetime.fromisoformat("2026-01-01T00:00:00+00:00")  # SimCord's virtual epoch
+POLL = 5  # WATCH_POLL_SECONDS in these tests
+
+
+def write_note(root: Path, number: int, title: str, when: datetime, *, draft=False, slug=None):
+    path = root / "podcast" / f"{number:04d}" / "index.md"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    stamp = when.isoformat()
+    path.write_text(
+        TEMPLATE.format(
+            title=f"#{number} {title}",
+            summary=f"{title}の回",
+            date=stamp,
+            publish=stamp,
+            draft=str(draft).lower(),
+            slug=slug or f"ep{number}-e{number:05d}",
+            body=f"{title}について話した。",
+        ),
+        encoding="utf-8",
+    )
+    return path
+
+
+def build_bot(settings):
+    """The real bot on a catalog that reads SimCord's virtual clock."""
+    return create_bot(settings, catalog=Catalog.from_settings(settings, clock=discord.utils.utcnow))
+
+
+@pytest.fixture
+def site(tmp_path):
+    root = tmp_path / "content"
+    write_note(root, 1, "S3のきほん", START - timedelta(days=30))
+    write_note(root, 2, "GCSのきほん", START - timedelta(days=20))
+    return root
+
+
+@pytest.fixture
+def bot_settings(make_settings, site):
+    return make_settings(content_dir=site, watch_content=True, watch_poll_seconds=POLL)
+
+
+@pytest.fixture
+def simcord_bot(bot_settings):
+    return build_bot(bot_settings)
+
+
+@dataclass
+class Room:
+    env: simcord.Env
+    guild: simcord.GuildHandle
+    news: simcord.ChannelHandle
+    general: simcord.ChannelHandle
+    admin: simcord.MemberActor
+    member: simcord.MemberActor
+    fans: simcord.RoleHandle
+
+    @property
+    def bot(self):
+        return self.env.bot
+
+    def store(self) -> Store:
+        return self.bot.get_cog("Notify").store
+
+    def announcements(self, channel=None):
+        channel = channel or self.news
+        me = self.bot.user.id
+        return [m for m in channel.history() if m.author.id == me and m.embeds]
+
+
+@pytest.fixture
+def room(env):
+    return make_room(env)
+
+
+def make_room(env) -> Room:
+    guild = env.create_guild(name="podcast-fans")
+    mods = guild.create_role("mods", permissions=discord.Permissions(manage_guild=True))
+    fans = guild.create_role("fans", mentionable=True)
+    news = guild.create_text_channel("news")
+    general = guild.create_text_channel("general")
+    admin = guild.add_member(env.create_user("admin"), roles=[mods])
+    member = guild.add_member(env.create_user("member"))
+    return Room(env, guild, news, general, admin, member, fans)
+
+
+async def subscribe(room: Room, channel=None, **options):
+    result = await room.admin.slash(
+        room.general, "notify set", channel=channel or room.news, **options
+    )
+    assert result.response.ephemeral
+    return result
+
+
+async def test_note_written_while_running_is_announced_once_and_found_by_search(room, site):
+    await subscribe(room)
+    write_note(site, 3, "Cloud Run入門", START)
+    await room.env.advance_time(POLL)
+    (message,) = room.announcements()
+    assert "#3" in message.embeds[0].title
+    labels = [b.label for row in message.components for b in row.children]
+    assert len(labels) == 2  # listen + show notes
+    found = await room.member.slash(room.general, "search", query="Cloud Run")
+    assert "#3" in found.response.embeds[0].title
+    await room.env.advance_time(POLL * 10)
+    assert len(room.announcements()) == 1
+
+
+async def test_first_start_announces_nothing_and_restart_announces_nothing_again(
+    room, site, bot_settings
+):
+    await subscribe(room)
+    await room.env.advance_time(POLL * 3)
+    assert room.announcements() == []  # #1 and #2 existed before the first start
+    write_note(site, 3, "Cloud Run入門", START)
+    await room.env.advance_time(POLL)
+    assert len(room.announcements()) == 1
+    await room.env.restart_bot(build_bot(bot_settings))
+    await room.env.advance_time(POLL * 3)
+    assert len(room.announcements()) == 1
+
+
+async def test_episodes_written_while_down_are_caught_up_oldest_first_and_capped(
+    room, site, make_settings
+):
+    await subscribe(room)
+    await room.env.advance_time(POLL)
+    for n in range(3, 7):  # four notes while the bot is down, limit two
+        write_note(site, n, f"topic {n}", START - timedelta(days=10 - n))
+    settings = make_settings(
+        content_dir=site, watch_content=True, watch_poll_seconds=POLL, catchup_limit=2
+    )
+    await room.env.restart_bot(build_bot(settings))
+    await room.env.advance_time(POLL)
+    posted = sorted(room.announcements(), key=lambda m: m.id)
+    assert [m.embeds[0].title.split()[0] for m in posted] == ["#5", "#6"]
+    assert room.store().seen_identities() >= {"#3", "#4"}
+
+
+async def test_future_publish_date_is_announced_when_due_and_not_before(room, site):
+    await subscribe(room)
+    write_note(site, 3, "予約投稿", START + timedelta(minutes=10))
+    await room.env.advance_time(POLL * 2)
+    assert room.announcements() == []
+    found = await room.member.slash(room.general, "search", query="予約投稿")
+    assert not found.response.embeds or "#3" not in found.response.embeds[0].title
+    await room.env.advance_time(600)
+    (message,) = room.announcements()
+    assert "#3" in message.embeds[0].title
+
+
+async def test_draft_is_never_announced(room, site):
+    await subscribe(room)
+    write_note(site, 3, "下書き", START - timedelta(days=1), draft=True)
+    await room.env.advance_time(POLL * 4)
+    assert room.announcements() == []
+
+
+async def test_deleted_and_changed_notes_are_reindexed_without_announcing(room, site):
+    await subscribe(room)
+    (site / "podcast" / "0002" / "index.md").unlink()
+    write_note(site, 1, "S3のきほん 改訂版", START - timedelta(days=30))
+    await room.env.advance_time(POLL)
+    catalog = room.bot.catalog
+    assert catalog.by_path("podcast/0002/index.md") is None
+    assert "改訂版" in catalog.by_path("podcast/0001/index.md").title
+    assert room.announcements() == []
+
+
+# -- the RSS feed --------------------------------------------------------------
+
+
+def rss(items: list[tuple[int, str, str]]) -> bytes:
+    """An anchor.fm-like feed: (number, title, slug) newest first."""
+    entries = "".join(
+        f"""<item><title>#{n} {title}</title>
+        <link>https://anchor.fm/testcast/episodes/{slug}</link>
+        <guid isPermaLink="false">guid-{n}</guid>
+        <pubDate>Thu, 01 Jan 2026 00:00:00 GMT</pubDate>
+        <enclosure url="https://anchor.fm/s/abc/podcast/play/{n}/ep{n}.m4a"
+            length="1" type="audio/x-m4a"/></item>"""
+        for n, title, slug in items
+    )
+    return (
+        '<?xml version="1.0" encoding="UTF-8"?><rss version="2.0"><channel>'
+        f"<title>testcast</title>{entries}</channel></rss>"
+    ).encode()
+
+
+class FeedServer:
+    def __init__(self):
+        self.items = [(2, "GCSのきほん", "GCS-e00002"), (1, "S3のきほん", "S3-e00001")]
+        self.fail_with: int | bytes | None = None
+        self.requests: list[dict[str, str]] = []
+
+    @property
+    def etag(self) -> str:
+        return f'"v{len(self.items)}"'
+
+    async def handle(self, request):
+        from aiohttp import web
+
+        self.requests.append(dict(request.headers))
+        if isinstance(self.fail_with, int):
+            return web.Response(status=self.fail_with)
+        if isinstance(self.fail_with, bytes):
+            return web.Response(body=self.fail_with, content_type="text/html")
+        if request.headers.get("If-None-Match") == self.etag:
+            return web.Response(status=304)
+        return web.Response(
+            body=rss(self.items), content_type="application/rss+xml", headers={"ETag": self.etag}
+        )
+
+
+@pytest.fixture
+async def feed():
+    from aiohttp import web
+
+    server = FeedServer()
+    app = web.Application()
+    app.router.add_get("/podcast/rss", server.handle)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    tcp = web.TCPSite(runner, "127.0.0.1", 0)
+    await tcp.start()
+    server.url = f"http://127.0.0.1:{tcp._server.sockets[0].getsockname()[1]}/podcast/rss"
+    yield server
+    await runner.cleanup()
+
+
+async def test_feed_item_then_its_note_give_one_announcement(env, feed, site, make_settings):
+    settings = make_settings(
+        content_dir=site, watch_content=True, watch_poll_seconds=POLL,
+        feed_url=feed.url, feed_interval_seconds=60,
+    )  # fmt: skip
+    await env.restart_bot(build_bot(settings))
+    room = make_room(env)
+    await subscribe(room)
+    feed.items.insert(0, (3, "Cloud Run入門", "GCPCloud-Run-e00003"))
+    await env.advance_time(60)
+    (message,) = room.announcements()
+    assert message.embeds[0].title == "#3 Cloud Run入門"
+    assert message.embeds[0].url == "https://anchor.fm/testcast/episodes/GCPCloud-Run-e00003"
+    (listen,) = [b for row in message.components for b in row.children]
+    assert listen.url == "https://anchor.fm/testcast/episodes/GCPCloud-Run-e00003"
+    write_note(site, 3, "Cloud Run入門", START, slug="GCPCloud-Run-e00003")
+    await env.advance_time(120)
+    assert len(room.announcements()) == 1
+    assert feed.requests[-1].get("If-None-Match") == feed.etag  # conditional GET, 304
+
+
+async def test_feed_errors_are_shown_in_status_and_retried(env, feed, site, make_settings):
+    settings = make_settings(
+        content_dir=site, watch_content=False, feed_url=feed.url, feed_interval_seconds=60
+    )
+    await env.restart_bot(build_bot(settings))
+    room = make_room(env)
+    await subscribe(room)
+    feed.fail_with = 500
+    feed.items.insert(0, (3, "Cloud Run入門", "GCPCloud-Run-e00003"))
+    await env.advance_time(60)
+    status = await room.admin.slash(room.general, "notify status")
+    assert "HTTP 500" in str(status.response.embeds[0].to_dict())
+    feed.fail_with = b"<html>maintenance</html>"
+    await env.advance_time(60)
+    status = await room.admin.slash(room.general, "notify status")
+    assert "not a feed" in str(status.response.embeds[0].to_dict())
+    assert room.announcements() == []
+    feed.fail_with = None
+    await env.advance_time(60)
+    assert len(room.announcements()) == 1
+
+
+# -- the git source ------------------------------------------------------------
+
+
+def git(cwd: Path, *args: str) -> None:
+    import subprocess
+
+    env = {
+        "GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@example.com",
+        "GIT_COMMITTER_NAME": "t", "GIT_COMMITTER_EMAIL": "t@example.com",
+        "HOME": str(cwd), "PATH": "/usr/bin:/bin:/usr/local/bin",
+    }  # fmt: skip
+    subprocess.run(["git", *args], cwd=cwd, env=env, check=True, capture_output=True)
+
+
+@pytest.fixture
+def remote(tmp_path, site):
+    """A bare repository holding the site under content/, and an author's clone."""
+    bare, work = tmp_path / "site.git", tmp_path / "author"
+    bare.mkdir()
+    git(bare, "init", "--quiet", "--bare", "--initial-branch=main")
+    work.mkdir()
+    git(work, "init", "--quiet", "--initial-branch=main")
+    git(work, "remote", "add", "origin", str(bare))
+    import shutil
+
+    shutil.copytree(site, work / "content")
+    git(work, "add", "-A")
+    git(work, "commit", "--quiet", "-m", "site")
+    git(work, "push", "--quiet", "origin", "main")
+    return bare, work
+
+
+async def test_git_source_is_cloned_pulled_and_keeps_content_when_pull_fails(
+    env, remote, make_settings, tmp_path
+):
+    bare, work = remote
+    settings = make_settings(
+        content_dir=tmp_path / "unused", data_dir=tmp_path / "data",
+        content_git_url=bare.as_uri(), content_git_interval_seconds=60,
+    )  # fmt: skip
+    await env.restart_bot(build_bot(settings))
+    room = make_room(env)
+    await subscribe(room)
+    await env.advance_time(1)
+    bot = env.bot
+    assert bot.catalog.content_dir == tmp_path / "data" / "site" / "content"
+    assert len(bot.catalog.all_episodes) == 2
+    assert room.announcements() == []  # the first clone is the existing site
+
+    write_note(work / "content", 3, "Cloud Run入門", START)
+    git(work, "add", "-A")
+    git(work, "commit", "--quiet", "-m", "episode 3")
+    git(work, "push", "--quiet", "origin", "main")
+    await env.advance_time(60)
+    assert len(room.announcements()) == 1
+    found = await room.member.slash(room.general, "search", query="Cloud Run")
+    assert "#3" in found.response.embeds[0].title
+
+    bare.rename(tmp_path / "gone.git")  # the server is down: pulls fail
+    await env.advance_time(60)
+    status = await room.admin.slash(room.general, "notify status")
+    assert "git fetch failed" in str(status.response.embeds[0].to_dict())
+    assert len(bot.catalog.all_episodes) == 3  # last good content still served
+
+
+# -- delivery ------------------------------------------------------------------
+
+
+def message_posts(env, channel):
+    return [
+        r for r in env.http_requests
+        if r.method == "POST" and r.path == f"/channels/{channel.id}/messages"
+    ]  # fmt: skip
+
+
+async def test_channel_without_permission_is_marked_broken_while_another_keeps_receiving(
+    room, site
+):
+    await subscribe(room)
+    other = room.env.create_guild(name="other")
+    locked = other.create_text_channel(
+        "locked", overwrites={other.default_role: discord.PermissionOverwrite(send_messages=False)}
+    )
+    owner = other.add_member(
+        room.env.create_user("owner2"),
+        roles=[other.create_role("mods", permissions=discord.Permissions(manage_guild=True))],
+    )
+    room.store().subscribe(other.id, locked.id, None, room.env.now())  # set before the lock
+    write_note(site, 3, "Cloud Run入門", START)
+    await room.env.advance_time(POLL)
+    assert len(room.announcements()) == 1
+    sub = room.store().subscription(other.id)
+    assert sub.broken and sub.broken_reason.startswith("403")
+    status = await owner.slash(locked, "notify status")
+    assert "403" in str(status.response.embeds[0].to_dict())
+    write_note(site, 4, "次の回", START)
+    await room.env.advance_time(POLL)
+    assert len(room.announcements()) == 2
+    assert len(message_posts(room.env, locked)) == 1  # a broken channel is not retried
+
+
+async def test_server_errors_stay_pending_and_retry_with_the_same_nonce(room, site):
+    await subscribe(room)
+    room.env.inject_error("POST", f"/channels/{room.news.id}/messages", status=503, times=2)
+    write_note(site, 3, "Cloud Run入門", START)
+    await room.env.advance_time(POLL)
+    assert room.announcements() == []
+    (row,) = room.store().announcements()
+    assert (row.state, row.attempts) == ("pending", 1)
+    status = await room.admin.slash(room.general, "notify status")
+    assert "503" in str(status.response.embeds[0].to_dict())
+    await room.env.advance_time(30)  # first backoff
+    await room.env.advance_time(60)  # second backoff
+    assert len(room.announcements()) == 1
+    posts = [r.json for r in message_posts(room.env, room.news)]
+    assert len(posts) == 3
+    assert {p["nonce"] for p in posts} == {row.nonce}
+    assert all(p["enforce_nonce"] is True for p in posts)
+    assert room.store().announcement(row.key, room.news.id).state == "delivered"
+
+
+async def test_crash_between_send_and_mark_does_not_post_twice(
+    room, site, bot_settings, monkeypatch
+):
+    await subscribe(room)
+
+    def power_cut(*args, **kwargs):
+        raise RuntimeError("power cut before the write")
+
+    monkeypatch.setattr(Store, "mark_delivered", power_cut)
+    write_note(site, 3, "Cloud Run入門", START)
+    await room.env.advance_time(POLL)
+    assert len(room.announcements()) == 1  # Discord has it ...
+    (row,) = room.store().announcements()
+    assert row.state == "pending"  # ... the state file does not
+    monkeypatch.undo()
+    await room.env.restart_bot(build_bot(bot_settings))
+    await room.env.advance_time(POLL * 20)
+    assert len(room.announcements()) == 1
+    (row,) = room.store().announcements()
+    assert row.state == "delivered"
+    assert row.message_id == room.announcements()[0].id
+    assert len(message_posts(room.env, room.news)) == 1
+
+
+async def test_role_is_mentioned_only_when_configured_and_only_that_role_may_ping(room, site):
+    await subscribe(room)
+    write_note(site, 3, "Cloud Run入門", START)
+    await room.env.advance_time(POLL)
+    await subscribe(room, role=room.fans)
+    write_note(site, 4, "次の回", START)
+    await room.env.advance_time(POLL)
+    plain, pinged = (r.json for r in message_posts(room.env, room.news))
+    assert "<@&" not in plain["content"]
+    assert plain["allowed_mentions"] == {"parse": []}
+    assert pinged["content"].startswith(f"<@&{room.fans.id}>")
+    assert pinged["allowed_mentions"]["parse"] == []
+    assert pinged["allowed_mentions"]["roles"] == [room.fans.id]
+    assert "users" not in pinged["allowed_mentions"] or pinged["allowed_mentions"]["users"] == []
+
+
+# -- /notify commands ----------------------------------------------------------
+
+
+async def test_notify_set_status_test_and_off(room, site):
+    done = await subscribe(room, role=room.fans)
+    assert room.news.mention in done.response.content
+    status = await room.admin.slash(room.general, "notify status")
+    shown = str(status.response.embeds[0].to_dict())
+    assert f"<#{room.news.id}>" in shown and f"<@&{room.fans.id}>" in shown
+    sample = await room.admin.slash(room.general, "notify test")
+    assert sample.response.ephemeral
+    posted = room.news.last_message
+    assert "#2" in posted.embeds[0].title  # the newest published episode
+    test_post = message_posts(room.env, room.news)[-1].json
+    assert test_post["allowed_mentions"] == {"parse": []}  # a test never pings
+    off = await room.admin.slash(room.general, "notify off")
+    assert off.response.ephemeral
+    assert room.store().subscription(room.guild.id) is None
+    write_note(site, 3, "Cloud Run入門", START)
+    await room.env.advance_time(POLL)
+    assert len(room.announcements()) == 1  # only the test post
+    status = await room.admin.slash(room.general, "notify status")
+    assert "/notify set" in status.response.embeds[0].description
+
+
+async def test_member_without_manage_server_is_refused_even_when_the_command_is_shown(room):
+    commands = await room.bot.tree.fetch_commands()
+    notify = next(c for c in commands if c.name == "notify")
+    with pytest.raises(simcord.SetupError):  # hidden by default permissions
+        await room.member.slash(room.general, "notify set", channel=room.news)
+    room.guild.set_command_permissions(notify, {room.member: True})  # an admin shows it
+    for sub, options in (("set", {"channel": room.news}), ("off", {}), ("test", {})):
+        result = await room.member.slash(room.general, f"notify {sub}", **options)
+        assert result.response.ephemeral
+        assert "Manage Server" in result.response.content or "サーバー管理" in (
+            result.response.content
+        )
+    assert room.store().subscription(room.guild.id) is None
+
+
+async def test_set_refuses_a_channel_the_bot_cannot_post_in_and_the_everyone_role(room):
+    locked = room.guild.create_text_channel(
+        "locked",
+        overwrites={room.guild.default_role: discord.PermissionOverwrite(send_messages=False)},
+    )
+    result = await room.admin.slash(room.general, "notify set", channel=locked)
+    assert "send_messages" in result.response.content
+    result = await room.admin.slash(
+        room.general, "notify set", channel=room.news, role=room.guild.default_role
+    )
+    assert "@everyone" in result.response.content
+    assert room.store().subscription(room.guild.id) is None
+
+
+async def test_unloading_cancels_loops_closes_the_file_and_keeps_pending_rows(
+    room, site, bot_settings
+):
+    await subscribe(room)
+    room.env.inject_error("POST", f"/channels/{room.news.id}/messages", status=502, times=1)
+    write_note(site, 3, "Cloud Run入門", START)
+    await room.env.advance_time(POLL)
+    cog = room.bot.get_cog("Notify")
+    await room.bot.unload_extension("bot.cogs.notify")
+    assert cog.store.closed
+    assert not cog.tick.is_running()
+    reopened = Store.open(bot_settings.state_file)
+    try:
+        assert [a.state for a in reopened.announcements()] == ["pending"]
+    finally:
+        reopened.close()
