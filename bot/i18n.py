@@ -151,6 +151,21 @@ COMMAND_TEXT_JA: dict[str, str] = {
     "this server": "このサーバー",
     "reload": "再読み込み",
     "Re-read the show notes from disk": "番組ノートを読み込み直します",
+    # /notify (Manage Server)
+    "notify": "通知",
+    "Announce new episodes in this server": "新しいエピソードをこのサーバーでお知らせします",
+    "set": "設定",
+    "Announce new episodes in a channel": "新しいエピソードをお知らせするチャンネルを設定します",
+    "channel": "チャンネル",
+    "Channel for the announcements": "お知らせを投稿するチャンネル",
+    "role": "ロール",
+    "Role to mention (optional)": "メンションするロール (任意)",
+    "off": "停止",
+    "Stop announcing new episodes here": "このサーバーへのお知らせを止めます",
+    "status": "状態",
+    "Show how new episodes are announced": "お知らせの設定と状態を表示します",
+    "test": "テスト",
+    "Post a sample announcement": "お知らせのサンプルを投稿します",
 }
 
 
