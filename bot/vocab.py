@@ -1,0 +1,176 @@
+"""The Latin vocabulary of the notes, for typos, prefixes and katakana renderings.
+
+Kept up to date word by word as episodes come and go (reference counts), so an
+incremental update costs only the words of that episode. Fuzzy look-ups run in
+rapidfuzz (C++) over the whole vocabulary.
+"""
+
+from __future__ import annotations
+
+import bisect
+from collections.abc import Iterable
+
+from rapidfuzz import fuzz, process
+from rapidfuzz.distance import OSA
+
+from bot.textnorm import kana_sound, latin_sound
+
+MIN_SOUND = 3  # sound shapes shorter than this match too many words
+
+
+class Vocabulary:
+    def __init__(self) -> None:
+        self._count: dict[str, int] = {}  # word -> episodes holding it
+        self._sorted: list[str] = []  # words, sorted, for prefixes
+        self._sound_words: dict[str, set[str]] = {}  # sound shape -> words and "w1 w2" pairs
+        self._sounds: list[str] = []  # sound shapes, sorted
+        self._surface: dict[str, str] = {}  # word -> a spelling from the notes, for display
+
+    def __contains__(self, word: str) -> bool:
+        return word in self._count
+
+    def __len__(self) -> int:
+        return len(self._count)
+
+    # -- upkeep ------------------------------------------------------------------
+
+    def add(self, words: Iterable[str], pairs: Iterable[str] = ()) -> None:
+        for word in words:
+            n = self._count.get(word, 0)
+            self._count[word] = n + 1
+            if n == 0:
+                bisect.insort(self._sorted, word)
+                if word.isalpha() and len(word) >= MIN_SOUND:
+                    for sound in _sounds(word):
+                        self._add_sound(sound, word)
+        for pair in pairs:
+            n = self._count.get(pair, 0)
+            self._count[pair] = n + 1
+            if n == 0:
+                for sound in _sounds(pair.replace(" ", "")):
+                    self._add_sound(sound, pair)
+
+    def remove(self, words: Iterable[str], pairs: Iterable[str] = ()) -> None:
+        for word in words:
+            if self._drop(word):
+                _discard_sorted(self._sorted, word)
+                if word.isalpha() and len(word) >= MIN_SOUND:
+                    for sound in _sounds(word):
+                        self._remove_sound(sound, word)
+        for pair in pairs:
+            if self._drop(pair):
+                for sound in _sounds(pair.replace(" ", "")):
+                    self._remove_sound(sound, pair)
+
+    def remember_surface(self, surfaces: dict[str, str]) -> None:
+        for word, surface in surfaces.items():
+            self._surface.setdefault(word, surface)
+
+    def surface(self, word: str) -> str:
+        return self._surface.get(word, word)
+
+    def _drop(self, key: str) -> bool:
+        n = self._count.get(key, 0)
+        if n <= 1:
+            self._count.pop(key, None)
+            return n == 1
+        self._count[key] = n - 1
+        return False
+
+    def _add_sound(self, sound: str, word: str) -> None:
+        if len(sound) < MIN_SOUND:
+            return
+        words = self._sound_words.get(sound)
+        if words is None:
+            self._sound_words[sound] = {word}
+            bisect.insort(self._sounds, sound)
+        else:
+            words.add(word)
+
+    def _remove_sound(self, sound: str, word: str) -> None:
+        words = self._sound_words.get(sound)
+        if words is None:
+            return
+        words.discard(word)
+        if not words:
+            del self._sound_words[sound]
+            _discard_sorted(self._sounds, sound)
+
+    # -- look-ups ----------------------------------------------------------------
+
+    def with_prefix(self, prefix: str, limit: int = 8) -> list[str]:
+        """Words that start with ``prefix`` (not the prefix itself), shortest first."""
+        start = bisect.bisect_left(self._sorted, prefix)
+        out: list[str] = []
+        for word in self._sorted[start : start + 200]:
+            if not word.startswith(prefix):
+                break
+            if word != prefix:
+                out.append(word)
+        out.sort(key=lambda w: (len(w), w))
+        return out[:limit]
+
+    def typos(self, word: str, limit: int = 3) -> list[tuple[str, int]]:
+        """Words within a small edit distance of ``word`` (swaps count once)."""
+        if len(word) < 3 or not self._sorted:
+            return []
+        max_edits = 0 if len(word) <= 4 else 1 if len(word) <= 7 else 2
+        found = process.extract(
+            word, self._sorted, scorer=OSA.distance, score_cutoff=max(1, max_edits), limit=limit
+        )
+        out = []
+        for choice, dist, _ in found:
+            if dist == 0 or choice == word:
+                continue
+            if max_edits == 0 and sorted(choice) != sorted(word):
+                continue  # short words: only a swap of two letters (rnu -> run)
+            out.append((choice, int(dist)))
+        return out
+
+    def similar(self, word: str, limit: int = 3, cutoff: float = 70) -> list[str]:
+        """Loosely similar words, for "did you mean"."""
+        if not self._sorted:
+            return []
+        found = process.extract(
+            word, self._sorted, scorer=fuzz.ratio, score_cutoff=cutoff, limit=limit
+        )
+        return [choice for choice, _, _ in found if choice != word]
+
+    def sounds_like(self, kana: str, limit: int = 3) -> list[tuple[str, float]]:
+        """Words and word pairs that folded katakana ``kana`` may be a rendering of,
+        with a similarity in 0-1: the consonant skeleton first, then the vowels."""
+        sound = kana_sound(kana)
+        if len(sound) < MIN_SOUND or not self._sounds:
+            return []
+        cutoff = 88 if len(sound) <= 4 else 80
+        found = process.extract(
+            sound, self._sounds, scorer=fuzz.ratio, score_cutoff=cutoff, limit=limit
+        )
+        voiced = kana_sound(kana, vowels=True)
+        scored: dict[str, float] = {}
+        for shape, score, _ in found:
+            for word in self._sound_words.get(shape, ()):
+                plain = word.replace(" ", "")
+                vowel_score = max(
+                    fuzz.ratio(voiced, latin_sound(plain, vowels=True, hard_ch=hard))
+                    for hard in (False, True)
+                )
+                short = len(sound) <= 4
+                similarity = (0.5 if short else 0.7) * score + (0.5 if short else 0.3) * vowel_score
+                if similarity >= (90 if short else 85):
+                    scored[word] = max(scored.get(word, 0.0), similarity / 100)
+        ranked = sorted(scored.items(), key=lambda item: (-item[1], item[0]))
+        return ranked[:limit]
+
+
+def _sounds(word: str) -> set[str]:
+    sounds = {latin_sound(word)}
+    if "ch" in word:
+        sounds.add(latin_sound(word, hard_ch=True))
+    return sounds
+
+
+def _discard_sorted(items: list[str], item: str) -> None:
+    i = bisect.bisect_left(items, item)
+    if i < len(items) and items[i] == item:
+        del items[i]
