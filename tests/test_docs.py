@@ -41,7 +41,9 @@ def settings_table() -> str:
     for name, field in Settings.model_fields.items():
         description = (field.description or "").replace("|", "\\|")
         if get_origin(field.annotation) is Literal:
-            description += " One of " + ", ".join(f"`{v}`" for v in get_args(field.annotation)) + "."
+            description += (
+                " One of " + ", ".join(f"`{v}`" for v in get_args(field.annotation)) + "."
+            )
         lines.append(f"| `{env_name(name)}` | {default_text(name)} | {description} |")
     return "\n".join(lines)
 
