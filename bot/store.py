@@ -83,6 +83,10 @@ MIGRATIONS: tuple[str, ...] = (
         error TEXT
     );
     """,
+    # 3: announcement language chosen by whoever ran /notify set ("ja" / "en")
+    """
+    ALTER TABLE subscriptions ADD COLUMN lang TEXT
+    """,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -103,6 +107,7 @@ class Subscription:
     last_announced_at: datetime | None = None
     last_error: str | None = None
     last_error_at: datetime | None = None
+    lang: str | None = None  # announcement language, None: the guild's locale
 
     @property
     def broken(self) -> bool:
@@ -261,19 +266,27 @@ class Store:
     # -- subscriptions -------------------------------------------------------
 
     def subscribe(
-        self, guild_id: int, channel_id: int, role_id: int | None, now: datetime
+        self,
+        guild_id: int,
+        channel_id: int,
+        role_id: int | None,
+        now: datetime,
+        lang: str | None = None,
     ) -> Subscription:
         """Set the guild's announcement channel (and role); clears a broken mark."""
         with self.transaction() as conn:
             conn.execute(
                 """
-                INSERT INTO subscriptions (guild_id, channel_id, role_id, created_at, updated_at)
-                VALUES (?, ?, ?, ?, ?)
+                INSERT INTO subscriptions
+                    (guild_id, channel_id, role_id, created_at, updated_at, lang)
+                VALUES (?, ?, ?, ?, ?, ?)
                 ON CONFLICT (guild_id) DO UPDATE SET
                     channel_id = excluded.channel_id, role_id = excluded.role_id,
-                    updated_at = excluded.updated_at, broken_reason = NULL, broken_at = NULL
+                    updated_at = excluded.updated_at, lang = excluded.lang,
+                    broken_reason = NULL, broken_at = NULL, last_error = NULL,
+                    last_error_at = NULL
                 """,
-                (guild_id, channel_id, role_id, _ts(now), _ts(now)),
+                (guild_id, channel_id, role_id, _ts(now), _ts(now), lang),
             )
         sub = self.subscription(guild_id)
         assert sub is not None
@@ -550,6 +563,7 @@ def _subscription(row: sqlite3.Row) -> Subscription:
         last_announced_at=_dt(row["last_announced_at"]),
         last_error=row["last_error"],
         last_error_at=_dt(row["last_error_at"]),
+        lang=row["lang"],
     )
 
 

@@ -53,7 +53,8 @@ def test_migrates_a_version_one_file_and_keeps_its_rows(tmp_path):
         )
     store = Store.open(path)
     assert store.schema_version == SCHEMA_VERSION
-    assert store.subscription(1).channel_id == 2
+    sub = store.subscription(1)
+    assert (sub.channel_id, sub.lang) == (2, None)
     assert store.feed_validators("https://x/feed") == FeedValidators()
     store.close()
 
@@ -86,8 +87,9 @@ def test_subscribe_replaces_channel_and_clears_broken_mark(store):
     store.mark_broken(100, "403 Missing Permissions", NOW)
     assert store.subscription(10).broken
     assert store.subscriptions() == []
-    sub = store.subscribe(10, 101, 7, NOW)
-    assert (sub.channel_id, sub.role_id, sub.broken) == (101, 7, False)
+    sub = store.subscribe(10, 101, 7, NOW, lang="en")
+    assert (sub.channel_id, sub.role_id, sub.broken, sub.lang) == (101, 7, False, "en")
+    assert sub.last_error is None
     assert [s.guild_id for s in store.subscriptions()] == [10]
 
 
