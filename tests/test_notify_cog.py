@@ -520,3 +520,13 @@ async def test_unloading_cancels_loops_closes_the_file_and_keeps_pending_rows(
         assert [a.state for a in reopened.announcements()] == ["pending"]
     finally:
         reopened.close()
+
+
+async def test_announcement_speaks_the_language_of_whoever_set_it_up(room, site):
+    room.store().subscribe(room.guild.id, room.news.id, None, room.env.now(), lang="ja")
+    write_note(site, 3, "Cloud Run入門", START)
+    await room.env.advance_time(POLL)
+    (message,) = room.announcements()
+    assert message.content == "新しいエピソードを公開しました！"
+    labels = [b.label for row in message.components for b in row.children]
+    assert labels == ["聴く", "番組ノート"]

@@ -20,6 +20,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
+from zoneinfo import ZoneInfo
 
 import aiohttp
 import discord
@@ -37,7 +38,7 @@ from bot.embeds import (
     safe_url,
 )
 from bot.i18n import Lang, language_for, t
-from bot.store import Announcement, Store
+from bot.store import Announcement, Store, Subscription
 
 if TYPE_CHECKING:
     from bot.app import PodcastBot
@@ -74,7 +75,7 @@ def mentions_for(role_id: int | None) -> discord.AllowedMentions:
     )
 
 
-def feed_embed(payload: dict[str, Any], lang: Lang) -> discord.Embed:
+def feed_embed(payload: dict[str, Any], lang: Lang, tz: str = "Asia/Tokyo") -> discord.Embed:
     """A feed item whose show notes do not exist yet: title, summary, date, link."""
     embed = discord.Embed(
         title=clip(neutral(str(payload.get("title") or "")), TITLE_MAX) or None,
@@ -84,7 +85,8 @@ def feed_embed(payload: dict[str, Any], lang: Lang) -> discord.Embed:
     )
     released = payload.get("released_at")
     if released:
-        embed.add_field(name=t("date", lang), value=str(released)[:10], inline=True)
+        day = datetime.fromisoformat(str(released)).astimezone(ZoneInfo(tz))
+        embed.add_field(name=t("date", lang), value=day.strftime("%Y-%m-%d"), inline=True)
     embed.set_footer(text=tr("notes_coming", lang))
     return fit_embed(embed, lang=lang)
 
@@ -117,7 +119,7 @@ class Announcer:
             embed = episode_embed(episode, locale=lang)
             view: discord.ui.View | None = episode_links_view(episode, lang)
         else:
-            embed = feed_embed(payload, lang)
+            embed = feed_embed(payload, lang, self.bot.settings.site_timezone)
             view = feed_view(payload, lang)
         if view is not None and not view.children:
             view = None
@@ -126,8 +128,11 @@ class Announcer:
         mentions = discord.AllowedMentions.none() if sample else mentions_for(role_id)
         return Outgoing(content, embed, view, mentions)
 
-    def language(self, guild_id: int) -> Lang:
-        guild = self.bot.get_guild(guild_id)
+    def language(self, sub: Subscription) -> Lang:
+        """The language of whoever ran /notify set, else the server's locale."""
+        if sub.lang:
+            return language_for(sub.lang)
+        guild = self.bot.get_guild(sub.guild_id)
         return language_for(guild.preferred_locale if guild is not None else None)
 
     def channel(self, channel_id: int, guild_id: int) -> discord.abc.Messageable:
@@ -152,8 +157,7 @@ class Announcer:
         if sub is None or sub.channel_id != row.channel_id or sub.broken:
             self.store.mark_failed(row.key, row.channel_id, "no longer subscribed")
             return False
-        lang = self.language(row.guild_id)
-        message = self.outgoing(row.payload, lang, sub.role_id)
+        message = self.outgoing(row.payload, self.language(sub), sub.role_id)
         channel = self.channel(row.channel_id, row.guild_id)
         maybe_sent_before = row.attempts > 0
         row = self.store.begin_attempt(row.key, row.channel_id, self.clock())

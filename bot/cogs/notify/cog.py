@@ -135,19 +135,19 @@ class NotifyCog(commands.Cog, name="Notify"):
         await self.bot.wait_until_ready()
 
     async def start_up(self) -> None:
-        if self.git is not None:
+        """Sources first, then the catch-up scan; safe to run again if it failed midway."""
+        if self.git is not None and not self.git_loop.is_running():
             await self.sync_git()
-        if self.settings.watch_content:
-            self.watcher = ContentWatcher(
-                self.catalog.content_dir, self.settings.watch_poll_seconds
-            )
-            self.watcher.start()
-        if self.feed_url:
+        if self.settings.watch_content and self.watcher is None:
+            watcher = ContentWatcher(self.catalog.content_dir, self.settings.watch_poll_seconds)
+            watcher.start()
+            self.watcher = watcher
+        if self.feed_url and not self.feed_loop.is_running():
             await self.poll_feed()  # scans with the feed items on success
         self.scan()
-        if self.git is not None:
+        if self.git is not None and not self.git_loop.is_running():
             self.git_loop.start()
-        if self.feed_url:
+        if self.feed_url and not self.feed_loop.is_running():
             self.feed_loop.start()
 
     @tasks.loop(seconds=300)
@@ -172,6 +172,12 @@ class NotifyCog(commands.Cog, name="Notify"):
             await self.announcer.deliver_due()
         except Exception:
             log.exception("feed round failed")
+
+    @commands.Cog.listener()
+    async def on_guild_remove(self, guild: discord.Guild) -> None:
+        """Removed from a server: forget its subscription (and its pending posts)."""
+        if self.store is not None and self.store.unsubscribe(guild.id):
+            log.info("left guild %s: its announcements are off", guild.id)
 
     # -- sources -------------------------------------------------------------
 
@@ -259,7 +265,7 @@ class NotifyCog(commands.Cog, name="Notify"):
             await interaction.response.send_message(problem, ephemeral=True)
             return
         self.store.subscribe(
-            interaction.guild.id, channel.id, role.id if role else None, self.now()
+            interaction.guild.id, channel.id, role.id if role else None, self.now(), lang
         )
         lines = [tr("set_done", lang, channel=channel.mention)]
         if role is not None:
@@ -399,7 +405,7 @@ class NotifyCog(commands.Cog, name="Notify"):
         where = f"<#{sub.channel_id}>"
         try:
             await self.announcer.send_sample(
-                channel, payload, self.announcer.language(interaction.guild_id), sub.role_id
+                channel, payload, self.announcer.language(sub), sub.role_id
             )
         except discord.HTTPException as exc:
             error = f"{exc.status} {exc.text}".strip()
