@@ -14,6 +14,7 @@ from pathlib import Path
 
 from bot.config import Settings
 from bot.content import SiteOptions, load_page, load_site
+from bot.gitsource import content_dir_for
 from bot.models import Episode, Hit, LoadResult, LoadWarning, SearchResult
 from bot.search import SearchIndex
 
@@ -51,7 +52,8 @@ class Catalog:
 
     @classmethod
     def from_settings(cls, settings: Settings, clock: Clock = utcnow) -> Catalog:
-        return cls(settings.content_dir, SiteOptions.from_settings(settings), clock)
+        """CONTENT_DIR, or the git checkout's subfolder when CONTENT_GIT_URL is set."""
+        return cls(content_dir_for(settings), SiteOptions.from_settings(settings), clock)
 
     # -- loading -------------------------------------------------------------
 
