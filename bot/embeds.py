@@ -12,7 +12,7 @@ import html
 import logging
 import re
 from collections.abc import Iterable, Sequence
-from urllib.parse import urlsplit
+from urllib.parse import quote
 
 import discord
 
@@ -92,13 +92,18 @@ def one_line(text: str) -> str:
 
 
 def safe_url(url: str | None) -> str | None:
-    """An http(s) URL made safe to put in a masked link, or None."""
+    """An http(s) URL, percent-encoded (non-ASCII, spaces, parentheses) so it is safe
+    in a masked link and a link button; None for anything else."""
     if not url:
         return None
     url = url.strip()
     if not url.lower().startswith(("http://", "https://")):
         return None
-    return url.replace(" ", "%20").replace("(", "%28").replace(")", "%29").replace(">", "%3E")
+    url = quote(url, safe=":/?#[]@!$&'*+,;=%~")
+    return url.replace("(", "%28").replace(")", "%29")
+
+
+_URL_LIKE = re.compile(r"^(?:https?://|www\.)\S+$", re.IGNORECASE)
 
 
 def link_text(text: str) -> str:
@@ -108,9 +113,15 @@ def link_text(text: str) -> str:
 
 
 def link_line(text: str, url: str | None, *, limit: int = FIELD_VALUE_MAX) -> str:
-    """``[text](url)`` within ``limit`` characters; plain text when the URL cannot fit."""
+    """``[text](url)`` within ``limit`` characters; plain text when the URL cannot fit.
+
+    Text that itself looks like a URL or a domain is shown as the bare URL: Discord
+    does not render masked links whose text is a link.
+    """
     shown = clip(one_line(text) or (url or ""), LINK_TEXT_BUDGET)
     target = safe_url(url)
+    if target is not None and _URL_LIKE.match(one_line(text) or target):
+        return target if len(target) <= limit else clip(link_text(shown), limit)
     if target is not None:
         line = f"[{link_text(shown)}]({target})"
         if len(line) <= limit:
@@ -298,8 +309,8 @@ def link_buttons(episode: Episode, locale: object = "ja") -> list[discord.ui.But
     lang = lang_of(locale)
     buttons: list[discord.ui.Button] = []
     for key, url in (("listen", episode.player_url), ("show_notes", episode.page_url)):
-        target = url.strip() if url else ""
-        if target.lower().startswith(("http://", "https://")) and len(target) <= BUTTON_URL_MAX:
+        target = safe_url(url)
+        if target is not None and len(target) <= BUTTON_URL_MAX:
             label = clip(t(key, lang), BUTTON_LABEL_MAX)
             buttons.append(discord.ui.Button(label=label, url=target))
     return buttons
@@ -351,7 +362,7 @@ def links_pages(episode: Episode, locale: object = "ja") -> list[discord.Embed]:
         heading = ref.section or t("lead_section", lang)
         text = ref.text
         if one_line(text) == one_line(ref.section) and ref.url:  # the heading is the link
-            text = urlsplit(ref.url).netloc or text
+            text = t("open_article", lang)
         groups.setdefault(heading, []).append(f"• {link_line(text, ref.url, limit=500)}")
 
     # (name, value) chunks: a section too long for one field continues in the next.

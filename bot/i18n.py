@@ -46,6 +46,7 @@ STRINGS: dict[str, dict[Lang, str]] = {
     "prev": {"ja": "前へ", "en": "Previous"},
     "next": {"ja": "次へ", "en": "Next"},
     "lead_section": {"ja": "はじめに", "en": "Intro"},
+    "open_article": {"ja": "記事を開く", "en": "Open the article"},
     # latest
     "latest_title": {"ja": "最新のエピソード", "en": "Latest episodes"},
     "no_episodes": {

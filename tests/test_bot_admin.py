@@ -28,7 +28,7 @@ def admin_guild(env: simcord.Env):
 
 async def test_commands_are_localised_in_japanese(env):
     commands_by_name = {c["name"]: c for c in synced_payload(env)}
-    assert set(commands_by_name) == {"search", "episode", "latest", "links", "admin"}
+    assert {"search", "episode", "latest", "links", "admin"} <= set(commands_by_name)
     search = commands_by_name["search"]
     assert search["name_localizations"]["ja"] == "検索"
     assert search["description_localizations"]["ja"]
@@ -61,7 +61,7 @@ async def test_owner_can_sync_the_command_tree_on_demand(env):
     env.bot.owner_ids = {owner.id}
     before = len(env.http_requests)
     result = await owner.slash(channel, "admin sync")
-    assert "5" in result.response.content
+    assert f"Synced {len(env.bot.tree.get_commands())} commands" in result.response.content
     assert any(r.method == "PUT" for r in env.http_requests[before:])
     here = await owner.slash(channel, "admin sync", scope="guild")
     assert "guild" in here.response.content

@@ -118,3 +118,16 @@ async def test_links_of_a_small_episode_fit_one_page_grouped_by_section(world):
 async def test_links_autocomplete_uses_episode_choices(world):
     choices = await world.alice.autocomplete(world.channel, "links", "episode", "")
     assert choices and all(len(c["name"]) <= 100 for c in choices)
+
+
+async def test_paging_buttons_are_removed_when_they_expire_but_links_stay(world):
+    result = await world.alice.slash(world.channel, "links", episode=ROUNDUP)
+    await world.env.advance_time(601)
+    labels = {b["label"] for b in buttons(result.response)}
+    assert labels == {"Listen", "Show notes"}
+
+
+async def test_slash_commands_work_in_dms(env):
+    user = env.create_user("carol")
+    result = await user.slash("episode", number="1")
+    assert result.response.embeds[0].title.startswith("#1 ")

@@ -111,6 +111,22 @@ def test_link_line_keeps_brackets_and_parentheses_from_breaking_the_link():
     assert line == "[a (b) c](https://example.com/x_%28y%29)"
 
 
+def test_link_whose_text_is_a_url_is_shown_as_the_bare_url():
+    assert link_line("https://www.kubeflow.org/", "https://www.kubeflow.org/") == (
+        "https://www.kubeflow.org/"
+    )
+    assert link_line("Node.js", "https://nodejs.org/") == "[Node.js](https://nodejs.org/)"
+
+
+def test_urls_are_percent_encoded_for_links_and_buttons():
+    ep = episode(page_url="https://example.com/ノート/")
+    assert link_line("a", "https://example.com/#見出し") == (
+        "[a](https://example.com/#%E8%A6%8B%E5%87%BA%E3%81%97)"
+    )
+    view = episode_links_view(ep, "en")
+    assert view.children[1].url == "https://example.com/%E3%83%8E%E3%83%BC%E3%83%88/"
+
+
 def test_link_line_drops_links_that_are_not_http():
     assert "(" not in link_line("js", "javascript:alert(1)")
 

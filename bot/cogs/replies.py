@@ -33,7 +33,7 @@ from bot.models import Episode, Hit
 log = logging.getLogger(__name__)
 
 MAX_HITS = 10
-VIEW_TIMEOUT = 900.0
+VIEW_TIMEOUT = 600.0  # well inside the 15 minutes an interaction token lasts
 EPISODE_KEY = re.compile(r"^\s*(?:#|＃|ep\.?\s*)?(\d{1,5})\s*$", re.IGNORECASE)
 PATH_KEY = "ep:"
 
@@ -315,10 +315,11 @@ class Pager(OwnedView):
 class Cooldown:
     """At most ``rate`` uses per ``per`` seconds for each user (a sliding window)."""
 
-    def __init__(self, rate: int, per: float, clock: Callable[[], float] = time.monotonic):
+    def __init__(self, rate: int, per: float, clock: Callable[[], float] | None = None):
         self.rate = rate
         self.per = per
-        self.clock = clock
+        # Looked up at call time, so a patched monotonic clock (SimCord's) is honoured.
+        self.clock = clock or (lambda: time.monotonic())
         self._uses: dict[int, list[float]] = {}
 
     def retry_after(self, user_id: int) -> float:
