@@ -26,6 +26,7 @@ import sys
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -126,9 +127,12 @@ def read_queries(path: Path) -> list[Query]:
     return queries
 
 
-def score(queries: Sequence[Query], answers: Sequence[Sequence[str]]) -> list[tuple[int, ...]]:
+Row = tuple[int, int, int]
+
+
+def score(queries: Sequence[Query], answers: Sequence[Sequence[str]]) -> list[Row]:
     """Per query: (top1, hit3, reciprocal rank * 1e6) as ints, so sums stay exact."""
-    out = []
+    out: list[Row] = []
     for q, got in zip(queries, answers, strict=True):
         if not q.expected:
             ok = int(not got)
@@ -139,7 +143,7 @@ def score(queries: Sequence[Query], answers: Sequence[Sequence[str]]) -> list[tu
     return out
 
 
-def summarise(rows: Sequence[tuple[int, ...]]) -> Scores:
+def summarise(rows: Sequence[Row]) -> Scores:
     n = len(rows)
     if not n:
         return Scores()
@@ -233,13 +237,23 @@ def run_set(
         reports.append(report)
     return {
         "name": name,
-        "query_file": str(query_file.relative_to(ROOT)),
+        "query_file": _shown(query_file),
         "queries": len(queries),
         "pages": len(episodes),
         "load_warnings": len(loaded.warnings),
         "problems": problems,
         "reports": reports,
     }
+
+
+def _shown(path: Path) -> str:
+    """A path relative to the project when it is inside it."""
+    resolved = path.resolve()
+    return str(resolved.relative_to(ROOT)) if resolved.is_relative_to(ROOT) else str(path)
+
+
+def _class_scores(cls: str, report: EngineReport) -> Scores:
+    return report.classes.get(cls, Scores())
 
 
 def _fmt(value: float) -> str:
@@ -271,7 +285,7 @@ def markdown(result: dict[str, object]) -> str:
         return "| " + " | ".join(cells) + " |"
 
     for cls in classes:
-        lines.append(row(cls, lambda r, c=cls: r.classes.get(c, Scores())))
+        lines.append(row(cls, partial(_class_scores, cls)))
     lines.append(row("**overall**", lambda r: r.overall))
     lines.append(row("overall, positives only", lambda r: r.positives))
     lines.append("")

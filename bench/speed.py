@@ -1,0 +1,443 @@
+"""Search speed benchmark on a synthetic site, ours against the baselines in one run.
+
+    python bench/speed.py [--episodes 10000] [--json]
+
+Generates the site once (``bench/synth.py``, cached under bench/out/), then measures each
+engine in its own subprocess so peak RSS (``ru_maxrss``) is that engine's alone:
+
+- ``ours``: ``Catalog.load()`` split into note parsing (``load_site``) and index build;
+  ``Catalog.search`` over a fixed mix of full queries; ``Catalog.complete`` over
+  autocomplete-style prefixes; ``Catalog.refresh`` after editing one note (repeated);
+- ``fuse``: the site's Fuse.js 3.2.1 in node: JSON.parse of an index.json built from
+  the same episodes, ``new Fuse``, then the queries; an update means reloading the
+  whole index (Fuse has no incremental update);
+- ``wratio``: rapidfuzz WRatio over each page's whole text; an update re-reads the
+  note and replaces its text.
+
+The baselines take seconds per query at 10,000 pages, so they run the first
+``--baseline-queries`` queries and prefixes of the same mix; ratios compare ours on
+those same queries. Tables are Markdown, ready to paste into bench/RESULTS.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import pickle
+import platform
+import random
+import resource
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from bench import synth  # noqa: E402
+from bench.baselines import (  # noqa: E402
+    BaselineUnavailable,
+    WRatioRanker,
+    academic_index,
+    page_text,
+    run_fuse,
+)
+
+OUT = ROOT / "bench" / "out"
+ENGINES = ("ours", "fuse", "wratio")
+TITLES = {"ours": "ours", "fuse": "Fuse.js 3.2.1", "wratio": "WRatio"}
+TARGETS = {  # metric -> (label, limit, unit)
+    "query_p99": ("query p99", 20.0, "ms"),
+    "prefix_p99": ("autocomplete p99", 10.0, "ms"),
+    "full_s": ("full build", 10.0, "s"),
+    "update_p99": ("one-note update p99", 50.0, "ms"),
+    "peak_rss_mb": ("peak RSS", 400.0, "MB"),
+}
+
+
+def percentile(values: Sequence[float], pct: float) -> float:
+    """Nearest-rank percentile; 0.0 for no values."""
+    if not values:
+        return 0.0
+    ordered = sorted(values)
+    rank = max(1, -(-len(ordered) * pct // 100))  # ceil
+    return ordered[int(rank) - 1]
+
+
+def peak_rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def ensure_site(out: Path, episodes: int, seed: int) -> Path:
+    """The synthetic site's content folder, generated unless a complete copy is cached."""
+    site = out / f"synth-{episodes}-s{seed}-v{synth.VERSION}"
+    done = site / ".complete"
+    if not done.is_file():
+        if site.exists():
+            import shutil
+
+            shutil.rmtree(site)
+        synth.generate(site, episodes, seed)
+        done.write_text("ok\n", encoding="utf-8")
+    return site / "content"
+
+
+def _edit(path: Path, index: int) -> str:
+    """Append a line to a note; returns the original text for restoring."""
+    original = path.read_text(encoding="utf-8")
+    path.write_text(original + f"\n追記{index}: Cloud Runの料金について少し補足した。\n", "utf-8")
+    return original
+
+
+# -- workers (each runs in its own process) ----------------------------------------
+
+
+def worker_ours(plan: dict) -> dict:
+    import bot.catalog as catalog_module
+    from bot.config import Settings
+
+    timings: dict[str, float] = {}
+
+    def timed(name: str, fn: Callable) -> Callable:
+        def wrapper(*args, **kwargs):  # type: ignore[no-untyped-def]
+            start = time.perf_counter()
+            result = fn(*args, **kwargs)
+            timings[name] = time.perf_counter() - start
+            return result
+
+        return wrapper
+
+    real_index = catalog_module.SearchIndex
+
+    class TimedIndex:  # what Catalog sees as SearchIndex: build() is timed
+        build = staticmethod(timed("index", real_index.build))
+
+    catalog_module.load_site = timed("parse", catalog_module.load_site)
+    catalog_module.SearchIndex = TimedIndex  # type: ignore[misc,assignment]
+    content = Path(plan["content"])
+    catalog = catalog_module.Catalog.from_settings(Settings(content_dir=content))
+    start = time.perf_counter()
+    catalog.load()
+    full = time.perf_counter() - start
+    rss_built = peak_rss_mb()
+
+    query_ms = []
+    for query in plan["queries"]:
+        t = time.perf_counter()
+        catalog.search(query, 5)
+        query_ms.append((time.perf_counter() - t) * 1000)
+    prefix_ms = []
+    for prefix in plan["prefixes"]:
+        t = time.perf_counter()
+        catalog.complete(prefix, 25)
+        prefix_ms.append((time.perf_counter() - t) * 1000)
+    update_ms = []
+    for i, rel in enumerate(plan["updates"]):
+        path = content / rel
+        original = _edit(path, i)
+        try:
+            t = time.perf_counter()
+            catalog.refresh([rel])
+            update_ms.append((time.perf_counter() - t) * 1000)
+        finally:
+            path.write_text(original, encoding="utf-8")
+        catalog.refresh([rel])
+    peak = peak_rss_mb()
+    with open(plan["episodes_pickle"], "wb") as fh:
+        pickle.dump(catalog.all_episodes, fh, protocol=pickle.HIGHEST_PROTOCOL)
+    return {
+        "pages": len(catalog.all_episodes),
+        "parse_s": timings.get("parse", 0.0),
+        "index_s": timings.get("index", 0.0),
+        "full_s": full,
+        "query_ms": query_ms,
+        "prefix_ms": prefix_ms,
+        "update_ms": update_ms,
+        "rss_after_build_mb": rss_built,
+        "peak_rss_mb": peak,
+    }
+
+
+def _episodes(plan: dict) -> tuple:
+    pickled = Path(plan["episodes_pickle"])
+    if pickled.is_file():
+        with pickled.open("rb") as fh:
+            return pickle.load(fh)
+    from bot.content import SiteOptions, load_site
+
+    return load_site(Path(plan["content"]), SiteOptions()).episodes
+
+
+def worker_wratio(plan: dict) -> dict:
+    from bot.content import SiteOptions, load_page
+
+    episodes = _episodes(plan)
+    start = time.perf_counter()
+    ranker = WRatioRanker(episodes)
+    build = time.perf_counter() - start
+    n = plan["baseline_queries"]
+    query_ms = []
+    for query in plan["queries"][:n]:
+        t = time.perf_counter()
+        ranker.search(query, 5)
+        query_ms.append((time.perf_counter() - t) * 1000)
+    prefix_ms = []
+    for prefix in plan["prefixes"][:n]:
+        t = time.perf_counter()
+        ranker.search(prefix, 25)
+        prefix_ms.append((time.perf_counter() - t) * 1000)
+    content = Path(plan["content"])
+    where = {p: i for i, p in enumerate(ranker.paths)}
+    update_ms = []
+    for i, rel in enumerate(plan["updates"]):
+        path = content / rel
+        original = _edit(path, i)
+        try:
+            t = time.perf_counter()
+            episode, _warnings = load_page(content, rel, SiteOptions())
+            if episode is not None:
+                ranker.texts[where[rel]] = page_text(episode)
+            update_ms.append((time.perf_counter() - t) * 1000)
+        finally:
+            path.write_text(original, encoding="utf-8")
+    return {
+        "pages": len(episodes),
+        "index_s": build,
+        "full_s": build,
+        "query_ms": query_ms,
+        "prefix_ms": prefix_ms,
+        "update_ms": update_ms,
+        "peak_rss_mb": peak_rss_mb(),
+    }
+
+
+def worker_fuse(plan: dict) -> dict:
+    episodes = _episodes(plan)
+    index_file = Path(plan["run_dir"]) / "index.json"
+    start = time.perf_counter()
+    index_file.write_text(json.dumps(academic_index(episodes), ensure_ascii=False), "utf-8")
+    export = time.perf_counter() - start
+    n = plan["baseline_queries"]
+    queries, prefixes = plan["queries"][:n], plan["prefixes"][:n]
+    run = run_fuse(index_file, queries + prefixes, limit=25)
+    reload_ms = run.parse_ms + run.build_ms
+    return {
+        "pages": len(episodes),
+        "parse_s": run.parse_ms / 1000,
+        "index_s": run.build_ms / 1000,
+        "export_s": export,
+        "full_s": export + reload_ms / 1000,
+        "query_ms": run.latency_ms[: len(queries)],
+        "prefix_ms": run.latency_ms[len(queries) :],
+        "update_ms": [reload_ms],
+        "peak_rss_mb": run.max_rss_kb / 1024,
+    }
+
+
+WORKERS = {"ours": worker_ours, "fuse": worker_fuse, "wratio": worker_wratio}
+
+
+def run_worker(engine: str, plan_file: Path) -> dict:
+    done = subprocess.run(
+        [
+            sys.executable,
+            str(Path(__file__).resolve()),
+            "--worker",
+            engine,
+            "--plan",
+            str(plan_file),
+        ],
+        capture_output=True,
+        text=True,
+    )
+    if done.returncode != 0:
+        tail = done.stderr.strip().splitlines()[-1:] or ["no output"]
+        return {"error": tail[0][:300]}
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+# -- report ------------------------------------------------------------------------
+
+
+def summarise(raw: dict, n_base: int) -> dict:
+    out = dict(raw)
+    for key in ("query", "prefix", "update"):
+        values = raw.get(f"{key}_ms", [])
+        out[f"{key}_n"] = len(values)
+        out[f"{key}_median"] = percentile(values, 50)
+        out[f"{key}_p99"] = percentile(values, 99)
+        head = values[:n_base]
+        out[f"{key}_base_median"] = percentile(head, 50)
+        out.pop(f"{key}_ms", None)
+    return out
+
+
+def _cell(result: dict, key: str, digits: int = 2, n_key: str = "") -> str:
+    if "error" in result:
+        return "error"
+    if key not in result:
+        return "n/a"
+    text = f"{result[key]:.{digits}f}"
+    return f"{text} (n={result[n_key]})" if n_key else text
+
+
+def markdown(results: dict[str, dict], meta: dict) -> str:
+    engines = list(results)
+    head = "| metric | " + " | ".join(TITLES[e] for e in engines) + " |"
+    lines = [
+        f"### {meta['pages']} synthetic episodes ({meta['site_mb']:.0f} MB of notes)",
+        "",
+        head,
+        "|---|" + "--:|" * len(engines),
+    ]
+    rows = [
+        ("load: parse notes / index.json (s)", "parse_s", 2, ""),
+        ("index build (s)", "index_s", 3, ""),
+        ("full build, load + index (s)", "full_s", 2, ""),
+        ("query median (ms)", "query_median", 2, "query_n"),
+        ("query p99 (ms)", "query_p99", 2, "query_n"),
+        ("autocomplete median (ms)", "prefix_median", 2, "prefix_n"),
+        ("autocomplete p99 (ms)", "prefix_p99", 2, "prefix_n"),
+        ("one-note update median (ms)", "update_median", 2, "update_n"),
+        ("one-note update p99 (ms)", "update_p99", 2, "update_n"),
+        ("peak RSS (MB)", "peak_rss_mb", 0, ""),
+    ]
+    for label, key, digits, n_key in rows:
+        cells = [_cell(results[e], key, digits, n_key) for e in engines]
+        lines.append(f"| {label} | " + " | ".join(cells) + " |")
+    lines += ["", _ratios(results), "", _verdicts(results.get("ours", {})), "", _notes(meta)]
+    return "\n".join(lines)
+
+
+def _ratios(results: dict[str, dict]) -> str:
+    ours = results.get("ours", {})
+    others = [e for e in results if e != "ours" and "error" not in results[e]]
+    if "error" in ours or not ours or not others:
+        return "(no ratios: an engine did not run)"
+    lines = [
+        "| ours / baseline | " + " | ".join(TITLES[e] for e in others) + " |",
+        "|---|" + "--:|" * len(others),
+    ]
+    pairs = [
+        ("full build", "full_s", "full_s"),
+        ("query median, same queries", "query_base_median", "query_median"),
+        ("autocomplete median, same prefixes", "prefix_base_median", "prefix_median"),
+        ("one-note update median", "update_median", "update_median"),
+        ("peak RSS", "peak_rss_mb", "peak_rss_mb"),
+    ]
+    for label, ours_key, base_key in pairs:
+        cells = []
+        for e in others:
+            base = results[e].get(base_key, 0.0)
+            cells.append(f"{ours.get(ours_key, 0.0) / base:.3g}" if base else "n/a")
+        lines.append(f"| {label} | " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
+def _verdicts(ours: dict) -> str:
+    if not ours or "error" in ours:
+        return f"Targets: not measured (ours: {ours.get('error', 'not run')})"
+    parts = []
+    for key, (label, limit, unit) in TARGETS.items():
+        value = ours[key]
+        verdict = "PASS" if value <= limit else "FAIL"
+        parts.append(f"- {label}: {value:.2f} {unit} (target <= {limit:g} {unit}) {verdict}")
+    return "Targets for ours:\n\n" + "\n".join(parts)
+
+
+def _notes(meta: dict) -> str:
+    return (
+        f"Machine: {meta['cpus']} CPUs, {meta['machine']}, Python {meta['python']}, "
+        f"load average {meta['load_before']} before the run; {meta['date']}. "
+        f"Baselines ran the first {meta['baseline_queries']} queries and prefixes. "
+        "WRatio pages come from our loader, so its load is ours and its full build adds "
+        "its text list to it. Fuse's load and build are JSON.parse of index.json and "
+        "new Fuse in node; its full build adds writing index.json from the episodes "
+        "(Hugo's own site build is not counted); its update reloads the whole index."
+    )
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--episodes", type=int, default=10_000)
+    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--queries", type=int, default=300, help="full queries for ours")
+    parser.add_argument("--prefixes", type=int, default=300, help="prefixes for ours")
+    parser.add_argument("--updates", type=int, default=50)
+    parser.add_argument("--baseline-queries", type=int, default=20)
+    parser.add_argument("--engines", default=",".join(ENGINES))
+    parser.add_argument("--out", type=Path, default=OUT, help="cache and scratch folder")
+    parser.add_argument("--json", action="store_true")
+    parser.add_argument("--worker", choices=ENGINES, help=argparse.SUPPRESS)
+    parser.add_argument("--plan", type=Path, help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+
+    if args.worker:
+        plan = json.loads(args.plan.read_text(encoding="utf-8"))
+        try:
+            result = WORKERS[args.worker](plan)
+        except BaselineUnavailable as exc:
+            result = {"error": str(exc)}
+        print(json.dumps(result))
+        return 0
+
+    engines = [e.strip() for e in args.engines.split(",") if e.strip()]
+    load_before = " ".join(f"{x:.2f}" for x in os.getloadavg())
+    content = ensure_site(args.out, args.episodes, args.seed)
+    run_dir = args.out / f"run-{os.getpid()}"
+    run_dir.mkdir(parents=True, exist_ok=True)
+    pages = sorted(p.parent.name for p in (content / "podcast").glob("*/index.md"))
+    rng = random.Random(args.seed + 303)
+    plan = {
+        "content": str(content),
+        "run_dir": str(run_dir),
+        "episodes_pickle": str(run_dir / "episodes.pickle"),
+        "queries": synth.query_mix(args.episodes, args.seed, args.queries),
+        "prefixes": synth.prefix_mix(args.seed, args.prefixes),
+        "updates": [
+            f"podcast/{p}/index.md" for p in rng.sample(pages, min(args.updates, len(pages)))
+        ],
+        "baseline_queries": args.baseline_queries,
+    }
+    plan_file = run_dir / "plan.json"
+    plan_file.write_text(json.dumps(plan, ensure_ascii=False), encoding="utf-8")
+    n_base = args.baseline_queries
+    results: dict[str, dict] = {}
+    try:
+        for engine in ENGINES:
+            if engine in engines:
+                print(f"running {engine}...", file=sys.stderr)
+                results[engine] = summarise(run_worker(engine, plan_file), n_base)
+    finally:
+        for leftover in run_dir.iterdir():
+            leftover.unlink()
+        run_dir.rmdir()
+    ours, base = results.get("ours", {}), results.get("wratio", {})
+    if "parse_s" in ours and "index_s" in base:
+        base["parse_s"] = ours["parse_s"]
+        base["full_s"] = ours["parse_s"] + base["index_s"]
+    size = sum(p.stat().st_size for p in (content / "podcast").glob("*/index.md"))
+    meta = {
+        "pages": len(pages),
+        "site_mb": size / 1e6,
+        "cpus": os.cpu_count(),
+        "machine": f"{platform.system()} {platform.machine()}",
+        "python": platform.python_version(),
+        "load_before": load_before,
+        "date": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
+        "baseline_queries": n_base,
+    }
+    if args.json:
+        print(json.dumps({"meta": meta, "engines": results}, ensure_ascii=False, indent=1))
+    else:
+        print(markdown(results, meta))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
