@@ -12,144 +12,44 @@ from __future__ import annotations
 
 import json
 import logging
-import secrets
 import sqlite3
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager, suppress
-from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
+
+from bot.store_schema import (
+    MIGRATIONS,
+    SCHEMA_VERSION,
+    Announcement,
+    FeedValidators,
+    State,
+    Subscription,
+    announcement_from_row,
+    from_seconds,
+    new_nonce,
+    subscription_from_row,
+    to_seconds,
+)
+
+__all__ = [
+    "MIGRATIONS",
+    "SCHEMA_VERSION",
+    "Announcement",
+    "FeedValidators",
+    "State",
+    "Store",
+    "StoreError",
+    "Subscription",
+    "new_nonce",
+]
 
 log = logging.getLogger(__name__)
-
-State = Literal["pending", "delivered", "failed"]
-
-# Each entry turns version N-1 into version N. Never edit a released entry: append one.
-MIGRATIONS: tuple[str, ...] = (
-    # 1: the whole first schema
-    """
-    CREATE TABLE meta (
-        name TEXT PRIMARY KEY,
-        value TEXT NOT NULL
-    );
-    CREATE TABLE subscriptions (
-        guild_id INTEGER PRIMARY KEY,
-        channel_id INTEGER NOT NULL,
-        role_id INTEGER,
-        created_at REAL NOT NULL,
-        updated_at REAL NOT NULL,
-        broken_reason TEXT,
-        broken_at REAL,
-        last_announced_key TEXT,
-        last_announced_at REAL,
-        last_error TEXT,
-        last_error_at REAL
-    );
-    CREATE TABLE seen (
-        identity TEXT PRIMARY KEY,
-        episode_key TEXT NOT NULL,
-        source TEXT NOT NULL,
-        seen_at REAL NOT NULL
-    );
-    CREATE TABLE announcements (
-        key TEXT NOT NULL,
-        channel_id INTEGER NOT NULL,
-        guild_id INTEGER NOT NULL,
-        state TEXT NOT NULL DEFAULT 'pending'
-            CHECK (state IN ('pending', 'delivered', 'failed')),
-        payload TEXT NOT NULL,
-        attempts INTEGER NOT NULL DEFAULT 0,
-        nonce TEXT,
-        last_error TEXT,
-        created_at REAL NOT NULL,
-        first_attempt_at REAL,
-        last_attempt_at REAL,
-        next_attempt_at REAL NOT NULL,
-        delivered_at REAL,
-        message_id INTEGER,
-        PRIMARY KEY (key, channel_id)
-    );
-    CREATE INDEX announcements_due ON announcements (state, next_attempt_at);
-    """,
-    # 2: conditional GET validators per feed URL
-    """
-    CREATE TABLE feed_cache (
-        url TEXT PRIMARY KEY,
-        etag TEXT,
-        last_modified TEXT,
-        checked_at REAL,
-        status TEXT,
-        error TEXT
-    );
-    """,
-    # 3: announcement language chosen by whoever ran /notify set ("ja" / "en")
-    """
-    ALTER TABLE subscriptions ADD COLUMN lang TEXT
-    """,
-)
-SCHEMA_VERSION = len(MIGRATIONS)
 
 
 class StoreError(Exception):
     """The state file cannot be used; the message names the file."""
-
-
-@dataclass(frozen=True, slots=True)
-class Subscription:
-    guild_id: int
-    channel_id: int
-    role_id: int | None
-    created_at: datetime
-    broken_reason: str | None = None
-    broken_at: datetime | None = None
-    last_announced_key: str | None = None
-    last_announced_at: datetime | None = None
-    last_error: str | None = None
-    last_error_at: datetime | None = None
-    lang: str | None = None  # announcement language, None: the guild's locale
-
-    @property
-    def broken(self) -> bool:
-        return self.broken_reason is not None
-
-
-@dataclass(frozen=True, slots=True)
-class Announcement:
-    """One episode for one channel, and how far its delivery got."""
-
-    key: str
-    channel_id: int
-    guild_id: int
-    state: State
-    payload: dict[str, Any]
-    attempts: int
-    nonce: str | None
-    last_error: str | None
-    created_at: datetime
-    first_attempt_at: datetime | None
-    next_attempt_at: datetime
-    delivered_at: datetime | None = None
-    message_id: int | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class FeedValidators:
-    etag: str | None = None
-    last_modified: str | None = None
-
-
-def _ts(moment: datetime) -> float:
-    return moment.timestamp()
-
-
-def _dt(value: float | None) -> datetime | None:
-    return None if value is None else datetime.fromtimestamp(value, UTC)
-
-
-def new_nonce() -> str:
-    """A send nonce: 20 hex characters (Discord allows at most 25)."""
-    return secrets.token_hex(10)
 
 
 class Store:
@@ -286,7 +186,7 @@ class Store:
                     broken_reason = NULL, broken_at = NULL, last_error = NULL,
                     last_error_at = NULL
                 """,
-                (guild_id, channel_id, role_id, _ts(now), _ts(now), lang),
+                (guild_id, channel_id, role_id, to_seconds(now), to_seconds(now), lang),
             )
         sub = self.subscription(guild_id)
         assert sub is not None
@@ -305,12 +205,12 @@ class Store:
 
     def subscription(self, guild_id: int) -> Subscription | None:
         rows = self._read("SELECT * FROM subscriptions WHERE guild_id = ?", (guild_id,))
-        return _subscription(rows[0]) if rows else None
+        return subscription_from_row(rows[0]) if rows else None
 
     def subscriptions(self, *, include_broken: bool = False) -> list[Subscription]:
         where = "" if include_broken else "WHERE broken_reason IS NULL"
         rows = self._read(f"SELECT * FROM subscriptions {where} ORDER BY guild_id")
-        return [_subscription(r) for r in rows]
+        return [subscription_from_row(r) for r in rows]
 
     def mark_broken(self, channel_id: int, reason: str, now: datetime) -> None:
         """The channel cannot take announcements: stop using it until ``/notify set``."""
@@ -318,7 +218,7 @@ class Store:
             conn.execute(
                 "UPDATE subscriptions SET broken_reason = ?, broken_at = ?, last_error = ?, "
                 "last_error_at = ? WHERE channel_id = ?",
-                (reason, _ts(now), reason, _ts(now), channel_id),
+                (reason, to_seconds(now), reason, to_seconds(now), channel_id),
             )
             conn.execute(
                 "UPDATE announcements SET state = 'failed', last_error = ? "
@@ -364,7 +264,7 @@ class Store:
                             (key, channel_id, guild_id, payload, created_at, next_attempt_at)
                         VALUES (?, ?, ?, ?, ?, ?)
                         """,
-                        (key, channel_id, guild_id, text, _ts(now), _ts(now)),
+                        (key, channel_id, guild_id, text, to_seconds(now), to_seconds(now)),
                     )
                     if cur.rowcount:
                         queued.append((key, channel_id))
@@ -376,7 +276,7 @@ class Store:
         rows = self._read(
             "SELECT * FROM announcements WHERE key = ? AND channel_id = ?", (key, channel_id)
         )
-        return _announcement(rows[0]) if rows else None
+        return announcement_from_row(rows[0]) if rows else None
 
     def announcements(self, state: State | None = None) -> list[Announcement]:
         if state is None:
@@ -386,7 +286,7 @@ class Store:
                 "SELECT * FROM announcements WHERE state = ? ORDER BY created_at, rowid",
                 (state,),
             )
-        return [_announcement(r) for r in rows]
+        return [announcement_from_row(r) for r in rows]
 
     def due_announcements(self, now: datetime, limit: int = 50) -> list[Announcement]:
         """Pending rows whose next attempt time has come, oldest episode first."""
@@ -395,15 +295,15 @@ class Store:
             SELECT * FROM announcements WHERE state = 'pending' AND next_attempt_at <= ?
             ORDER BY json_extract(payload, '$.released_at'), created_at, rowid LIMIT ?
             """,
-            (_ts(now), limit),
+            (to_seconds(now), limit),
         )
-        return [_announcement(r) for r in rows]
+        return [announcement_from_row(r) for r in rows]
 
     def next_due_at(self) -> datetime | None:
         rows = self._read(
             "SELECT MIN(next_attempt_at) AS at FROM announcements WHERE state = 'pending'"
         )
-        return _dt(rows[0]["at"]) if rows else None
+        return from_seconds(rows[0]["at"]) if rows else None
 
     def begin_attempt(self, key: str, channel_id: int, now: datetime) -> Announcement:
         """Count an attempt and make sure the row has a nonce, committed before the send,
@@ -422,7 +322,7 @@ class Store:
                     first_attempt_at = COALESCE(first_attempt_at, ?), last_attempt_at = ?
                 WHERE key = ? AND channel_id = ?
                 """,
-                (nonce, _ts(now), _ts(now), key, channel_id),
+                (nonce, to_seconds(now), to_seconds(now), key, channel_id),
             )
         found = self.announcement(key, channel_id)
         assert found is not None
@@ -433,12 +333,12 @@ class Store:
             conn.execute(
                 "UPDATE announcements SET state = 'delivered', delivered_at = ?, message_id = ?, "
                 "last_error = NULL WHERE key = ? AND channel_id = ?",
-                (_ts(now), message_id, key, channel_id),
+                (to_seconds(now), message_id, key, channel_id),
             )
             conn.execute(
                 "UPDATE subscriptions SET last_announced_key = ?, last_announced_at = ? "
                 "WHERE channel_id = ?",
-                (key, _ts(now), channel_id),
+                (key, to_seconds(now), channel_id),
             )
 
     def mark_retry(
@@ -449,11 +349,11 @@ class Store:
             conn.execute(
                 "UPDATE announcements SET last_error = ?, next_attempt_at = ? "
                 "WHERE key = ? AND channel_id = ?",
-                (error, _ts(retry_at), key, channel_id),
+                (error, to_seconds(retry_at), key, channel_id),
             )
             conn.execute(
                 "UPDATE subscriptions SET last_error = ?, last_error_at = ? WHERE channel_id = ?",
-                (error, _ts(now), channel_id),
+                (error, to_seconds(now), channel_id),
             )
 
     def mark_failed(self, key: str, channel_id: int, error: str) -> None:
@@ -506,7 +406,7 @@ class Store:
             )
             conn.execute(
                 "UPDATE feed_cache SET checked_at = ?, status = ?, error = ? WHERE url = ?",
-                (_ts(now), status, error, url),
+                (to_seconds(now), status, error, url),
             )
             if validators is not None:
                 conn.execute(
@@ -519,7 +419,7 @@ class Store:
         rows = self._read("SELECT checked_at, status, error FROM feed_cache WHERE url = ?", (url,))
         if not rows:
             return None, None, None
-        return _dt(rows[0]["checked_at"]), rows[0]["status"], rows[0]["error"]
+        return from_seconds(rows[0]["checked_at"]), rows[0]["status"], rows[0]["error"]
 
 
 def _statements(script: str) -> list[str]:
@@ -545,44 +445,5 @@ def _mark_seen(
         conn.execute(
             "INSERT OR IGNORE INTO seen (identity, episode_key, source, seen_at) "
             "VALUES (?, ?, ?, ?)",
-            (identity, episode_key, source, _ts(now)),
+            (identity, episode_key, source, to_seconds(now)),
         )
-
-
-def _subscription(row: sqlite3.Row) -> Subscription:
-    created = _dt(row["created_at"])
-    assert created is not None
-    return Subscription(
-        guild_id=int(row["guild_id"]),
-        channel_id=int(row["channel_id"]),
-        role_id=None if row["role_id"] is None else int(row["role_id"]),
-        created_at=created,
-        broken_reason=row["broken_reason"],
-        broken_at=_dt(row["broken_at"]),
-        last_announced_key=row["last_announced_key"],
-        last_announced_at=_dt(row["last_announced_at"]),
-        last_error=row["last_error"],
-        last_error_at=_dt(row["last_error_at"]),
-        lang=row["lang"],
-    )
-
-
-def _announcement(row: sqlite3.Row) -> Announcement:
-    created = _dt(row["created_at"])
-    next_at = _dt(row["next_attempt_at"])
-    assert created is not None and next_at is not None
-    return Announcement(
-        key=row["key"],
-        channel_id=int(row["channel_id"]),
-        guild_id=int(row["guild_id"]),
-        state=row["state"],
-        payload=json.loads(row["payload"]),
-        attempts=int(row["attempts"]),
-        nonce=row["nonce"],
-        last_error=row["last_error"],
-        created_at=created,
-        first_attempt_at=_dt(row["first_attempt_at"]),
-        next_attempt_at=next_at,
-        delivered_at=_dt(row["delivered_at"]),
-        message_id=None if row["message_id"] is None else int(row["message_id"]),
-    )

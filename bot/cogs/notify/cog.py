@@ -31,12 +31,13 @@ from discord.ext import commands, tasks
 
 from bot.app import log_command
 from bot.cogs.notify.announcer import Announcer
+from bot.cogs.notify.status import sources_text, status_embed
 from bot.cogs.notify.texts import tr
 from bot.feed import FeedItem, fetch_feed
 from bot.gitsource import GitSource
 from bot.i18n import Lang, language_for
 from bot.notify import Notifier, from_episode
-from bot.store import Store, Subscription
+from bot.store import Store
 from bot.watch import ContentWatcher
 
 if TYPE_CHECKING:
@@ -328,7 +329,12 @@ class NotifyCog(commands.Cog, name="Notify"):
         assert self.store is not None and interaction.guild_id is not None
         lang = language_for(interaction.locale)
         sub = self.store.subscription(interaction.guild_id)
-        embed = self.status_embed(sub, lang)
+        embed = status_embed(
+            self.store,
+            sub,
+            lang,
+            sources_text(self.store, lang, self.watcher, self.feed_url, self.git),
+        )
         await interaction.response.send_message(
             embed=embed, ephemeral=True, allowed_mentions=discord.AllowedMentions.none()
         )
@@ -338,54 +344,6 @@ class NotifyCog(commands.Cog, name="Notify"):
             guild_id=interaction.guild_id,
             started=started,
         )
-
-    def status_embed(self, sub: Subscription | None, lang: Lang) -> discord.Embed:
-        assert self.store is not None
-        embed = discord.Embed(title=tr("status_title", lang), color=0x2F7BBF)
-        if sub is None:
-            embed.description = tr("status_off", lang)
-        else:
-            embed.add_field(name=tr("channel", lang), value=f"<#{sub.channel_id}>", inline=True)
-            role = f"<@&{sub.role_id}>" if sub.role_id else tr("none", lang)
-            embed.add_field(name=tr("role", lang), value=role, inline=True)
-            if sub.last_announced_at is not None:
-                last = f"{sub.last_announced_key} ({_when(sub.last_announced_at)})"
-            else:
-                last = tr("never", lang)
-            embed.add_field(name=tr("last_announced", lang), value=last[:1024], inline=False)
-            pending = self.store.pending_count(sub.channel_id)
-            failed = self.store.failed_count(sub.channel_id)
-            embed.add_field(name=tr("queue", lang), value=f"{pending} / {failed}", inline=True)
-            errors: list[str] = []
-            if sub.broken:
-                errors.append(tr("broken", lang, reason=sub.broken_reason))
-            if sub.last_error and sub.last_error_at is not None:
-                when = _when(sub.last_error_at)
-                errors.append(tr("last_error", lang, when=when, error=sub.last_error))
-            text = "\n".join(errors) or tr("no_errors", lang)
-            embed.add_field(name=tr("errors", lang), value=text[:1024], inline=False)
-        embed.add_field(
-            name=tr("sources", lang), value=self.sources_text(lang)[:1024], inline=False
-        )
-        return embed
-
-    def sources_text(self, lang: Lang) -> str:
-        assert self.store is not None
-        lines = []
-        if self.watcher is not None:
-            lines.append(tr("source_watch", lang, mode=self.watcher.mode))
-        else:
-            lines.append(tr("source_nowatch", lang))
-        if self.feed_url:
-            checked, status, error = self.store.feed_status(self.feed_url)
-            text = "-" if checked is None else f"{status} ({_when(checked)})"
-            if error:
-                text += f" {error}"
-            lines.append(tr("source_feed", lang, status=text))
-        if self.git is not None:
-            text = self.git.last_error or (self.git.revision or "-")[:12]
-            lines.append(tr("source_git", lang, status=text))
-        return "\n".join(lines)
 
     @notify.command(name=_("test"), description=_("Post a sample announcement"))
     async def test(self, interaction: discord.Interaction) -> None:
@@ -422,7 +380,3 @@ class NotifyCog(commands.Cog, name="Notify"):
             guild_id=interaction.guild_id,
             started=started,
         )
-
-
-def _when(moment: datetime) -> str:
-    return discord.utils.format_dt(moment, "R")
