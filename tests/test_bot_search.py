@@ -111,6 +111,23 @@ async def test_no_match_is_a_short_private_reply_pointing_to_latest(world):
     assert not result.response.embeds
 
 
+async def test_no_match_suggests_close_words_from_the_notes(world):
+    result = await world.alice.slash(world.channel, SEARCH, query="kubflow zzz")
+    assert result.response.ephemeral
+    assert "Did you mean: Kubeflow" in result.response.content
+
+
+async def test_topic_inside_the_18_heading_roundup_renders_its_section(world):
+    result = await world.alice.slash(world.channel, SEARCH, query="量子コンピューティング")
+    embed = result.response.embeds[0]
+    assert embed.title.startswith("#3 ")
+    matched = next(f for f in embed.fields if f.name.startswith("Matched"))
+    assert "量子コンピューティング" in matched.name
+    links = next(f for f in embed.fields if f.name == "Links").value.splitlines()
+    assert "量子コンピューティング" in links[0]
+    assert not world.env.errors
+
+
 async def test_picking_an_autocomplete_episode_shows_that_episode(world):
     choices = await world.alice.autocomplete(world.channel, SEARCH, "query", "lambda")
     episode_choice = next(c for c in choices if c["value"].startswith("#"))

@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 import re
 import time
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import discord
 from discord import app_commands
@@ -27,6 +27,8 @@ if TYPE_CHECKING:
     from bot.app import PodcastBot
 
 log = logging.getLogger(__name__)
+
+CANNOT_REPLY_WITHOUT_HISTORY = 160002  # the bot may not read the channel's history
 
 
 def strip_mention(content: str, bot_id: int) -> tuple[str, bool]:
@@ -115,9 +117,7 @@ class SearchCog(commands.Cog):
         try:
             busy = self.cooldown_text(message.author.id, lang)
             if busy:
-                await message.reply(
-                    busy, mention_author=False, allowed_mentions=discord.AllowedMentions.none()
-                )
+                await reply_to(message, content=busy)
                 log_command(
                     "mention",
                     user_id=message.author.id,
@@ -127,7 +127,7 @@ class SearchCog(commands.Cog):
                 )
                 return
             reply = self.answer(query, lang, message.author.id)
-            sent = await message.reply(**reply.message_kwargs(), mention_author=False)
+            sent = await reply_to(message, **reply.message_kwargs())
             remember_message(reply, sent)
             log_command(
                 "mention",
@@ -142,13 +142,21 @@ class SearchCog(commands.Cog):
                 extra={"command": "mention", "guild": guild_id, "error": type(exc).__name__},
             )
             try:
-                await message.reply(
-                    t("error", lang),
-                    mention_author=False,
-                    allowed_mentions=discord.AllowedMentions.none(),
-                )
+                await reply_to(message, content=t("error", lang))
             except discord.HTTPException:
                 log.warning("could not send the error reply", exc_info=True)
+
+
+async def reply_to(message: discord.Message, **kwargs: Any) -> discord.Message:
+    """Reply without pinging; a plain message when replies are not allowed there."""
+    kwargs.setdefault("allowed_mentions", discord.AllowedMentions.none())
+    reference = message.to_reference(fail_if_not_exists=False)
+    try:
+        return await message.channel.send(reference=reference, mention_author=False, **kwargs)
+    except discord.HTTPException as exc:
+        if exc.code != CANNOT_REPLY_WITHOUT_HISTORY:
+            raise
+        return await message.channel.send(**kwargs)
 
 
 def remember_message(reply: Reply, message: object) -> None:
