@@ -530,3 +530,15 @@ async def test_announcement_speaks_the_language_of_whoever_set_it_up(room, site)
     assert message.content == "新しいエピソードを公開しました！"
     labels = [b.label for row in message.components for b in row.children]
     assert labels == ["聴く", "番組ノート"]
+
+
+async def test_set_suggests_read_message_history_when_missing(room):
+    quiet = room.guild.create_text_channel(
+        "quiet",
+        overwrites={
+            room.guild.default_role: discord.PermissionOverwrite(read_message_history=False)
+        },
+    )
+    result = await room.admin.slash(room.general, "notify set", channel=quiet)
+    assert "Read Message History" in result.response.content
+    assert room.store().subscription(room.guild.id).channel_id == quiet.id

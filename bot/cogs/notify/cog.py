@@ -269,9 +269,11 @@ class NotifyCog(commands.Cog, name="Notify"):
             interaction.guild.id, channel.id, role.id if role else None, self.now(), lang
         )
         lines = [tr("set_done", lang, channel=channel.mention)]
+        me = interaction.guild.me
+        if me is not None and not channel.permissions_for(me).read_message_history:
+            lines.append(tr("no_history", lang))
         if role is not None:
             lines.append(tr("set_role", lang, role=role.mention))
-            me = interaction.guild.me
             if not role.mentionable and not (me and me.guild_permissions.mention_everyone):
                 lines.append(tr("role_not_pingable", lang, role=role.mention))
         await interaction.response.send_message(

@@ -22,6 +22,11 @@ TEXTS: dict[str, dict[Lang, str]] = {
         "ja": "新しいエピソードを {channel} でお知らせします。",
         "en": "New episodes will be announced in {channel}.",
     },
+    "no_history": {
+        "ja": "ヒント: 「メッセージ履歴を読む」権限があると、"
+        "障害時にも二重投稿をより確実に防げます。",
+        "en": "Tip: with Read Message History I can better avoid double posts after an outage.",
+    },
     "set_role": {"ja": "通知時に {role} をメンションします。", "en": "{role} will be mentioned."},
     "role_not_pingable": {
         "ja": "注意: {role} はメンション不可の設定で、ボットにも"
