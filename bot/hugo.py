@@ -12,7 +12,6 @@ import os
 import re
 import stat
 import tomllib
-import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, tzinfo
@@ -301,7 +300,7 @@ def heading_anchor(text: str, seen: set[str]) -> str:
     for char in text.strip():
         if char in "- \t":
             out.append("-")
-        elif char == "_" or char.isalpha() or unicodedata.category(char) == "Nd":
+        elif char.isalpha() or char.isdecimal() or char == "_":  # Go's IsLetter/IsDigit
             out.append(char.lower())
     anchor = "".join(out) or "heading"
     candidate, count = anchor, 0

@@ -1,7 +1,8 @@
 """Markdown show notes -> sections, references, players and the first paragraph.
 
-One markdown-it parse per note (CommonMark + GFM tables/strikethrough + linkify for bare
-URLs); everything is read from the token stream. Hugo shortcodes (``{{< ... >}}``) are
+One parse per note with markdown-it-pyrs (markdown-it's rules in Rust: CommonMark + GFM
+tables/strikethrough + linkify for bare URLs); everything is read from its syntax tree,
+never by patterns over the raw text. Hugo shortcodes (``{{< ... >}}``) are
 not text: they are skipped, except ``youtube`` and ``audio`` which embed players.
 """
 
@@ -9,14 +10,13 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from html.parser import HTMLParser
 from urllib.parse import urljoin
 
-from markdown_it import MarkdownIt
-from markdown_it.token import Token
+from markdown_it_pyrs import MarkdownIt, Node
 
 from bot.hugo import heading_anchor
 from bot.models import Reference, Section
@@ -31,6 +31,7 @@ _FILE_SUFFIXES_WORDS = (
     "yaml yml toml zip gz mp3 mp4 m4a wav ogg js css py go rs java sh ipynb csv "
 )
 _FILE_SUFFIXES = frozenset(_FILE_SUFFIXES_WORDS.split())
+_WWW = re.compile(r"(?<![\w.@/-])www\.[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+(?:[/?#][!-~]*)?")
 _SHORTCODE_OPEN = ("{{<", "{{%")
 _SHORTCODE_CLOSE = (">}}", "%}}")
 _BLOCK_TAGS_WORDS = "p div br li tr h1 h2 h3 h4 h5 h6 blockquote pre ul ol table "
@@ -47,10 +48,7 @@ class Notes:
 
 @lru_cache(maxsize=1)
 def _parser() -> MarkdownIt:
-    md = MarkdownIt("gfm-like", {"html": True})
-    if md.linkify is not None:
-        md.linkify.set({"fuzzy_email": False})
-    return md
+    return MarkdownIt("commonmark").enable_many(["table", "strikethrough", "linkify"])
 
 
 def resolve_url(url: str, base_url: str, page_url: str) -> str | None:
@@ -111,7 +109,7 @@ class _Builder:
 
     def add_link(self, href: str, text: str, section: str) -> None:
         url = resolve_url(href, self.base_url, self.page_url)
-        if url is None or url in self.refs or is_embed_url(url):
+        if url is None or url in self.refs or ("embed" in url and is_embed_url(url)):
             return
         self.refs[url] = Reference(_tidy(text).replace("\n", " ") or url, url, section)
 
@@ -122,56 +120,97 @@ class _Builder:
 
 def parse_notes(body: str, base_url: str, page_url: str) -> Notes:
     """Read one note's Markdown body."""
-    tokens = _parser().parse(body)
     b = _Builder(base_url, page_url)
-    heading_level: int | None = None
-    in_paragraph = False
-    for tok in tokens:
-        kind = tok.type
-        if kind == "heading_open":
-            heading_level = int(tok.tag[1])
-        elif kind == "heading_close":
-            heading_level = None
-        elif kind == "paragraph_open":
-            in_paragraph = True
-        elif kind == "paragraph_close":
-            in_paragraph = False
-        elif kind == "inline":
-            if heading_level is not None:
-                links: list[tuple[str, str]] = []
-                heading = _tidy(_inline(tok.children or [], b, links)).replace("\n", " ")
-                b.open_section(heading_level, heading)
-                for href, text in links:
-                    b.add_link(href, text, heading)
-                continue
-            links = []
-            text = _inline(tok.children or [], b, links)
-            for href, link_text in links:
-                b.add_link(href, link_text, b.heading)
-            if text.strip():
-                b.blocks.append(text)
-                if in_paragraph and not b.first_paragraph:
-                    b.first_paragraph = _tidy(text)
-        elif kind in ("fence", "code_block"):
-            b.blocks.append(tok.content.rstrip("\n"))
-        elif kind == "html_block":
+    _blocks(_parser().tree(body).children, b)
+    b.close_section()
+    return Notes(tuple(b.sections), tuple(b.refs.values()), tuple(b.players), b.first_paragraph)
+
+
+_INLINE_WORDS = (
+    "text text_special softbreak hardbreak code_inline em strong strikethrough link image "
+    "autolink linkify html_inline"
+)
+_INLINE = frozenset(_INLINE_WORDS.split())
+
+
+def _blocks(nodes: Sequence[Node], b: _Builder) -> None:
+    """Walk block nodes in order; inline runs (tight list items, cells) are text blocks."""
+    run: list[Node] = []
+    for node in nodes:
+        name = node.name
+        if name in _INLINE:
+            run.append(node)
+            continue
+        if run:
+            _text_block(run, b, paragraph=False)
+            run = []
+        if name in ("heading", "lheading"):
+            links: list[tuple[str, str]] = []
+            heading = _tidy(_inline(node.children, b, links)).replace("\n", " ")
+            b.open_section(int(node.meta.get("level", 1)), heading)
+            for href, text in links:
+                b.add_link(href, text, heading)
+        elif name == "paragraph":
+            _text_block(node.children, b, paragraph=True)
+        elif name in ("fence", "code_block"):
+            b.blocks.append(str(node.meta.get("content", "")).rstrip("\n"))
+        elif name == "html_block":
             scan = _HtmlScan()
-            scan.feed(tok.content)
+            scan.feed(str(node.meta.get("content", "")))
             scan.close()
             for player in scan.players:
                 b.add_player(player)
             for href, link_text in scan.links:
                 b.add_link(href, link_text, b.heading)
-            if scan.text().strip():
+            if scan.text():
                 b.blocks.append(scan.text())
-    b.close_section()
-    return Notes(tuple(b.sections), tuple(b.refs.values()), tuple(b.players), b.first_paragraph)
+        elif node.children:  # lists, items, quotes, tables: their blocks in order
+            _blocks(node.children, b)
+    if run:
+        _text_block(run, b, paragraph=False)
 
 
-def _inline(children: list[Token], b: _Builder, links: list[tuple[str, str]]) -> str:
+def _text_block(nodes: Sequence[Node], b: _Builder, paragraph: bool) -> None:
+    links: list[tuple[str, str]] = []
+    text = _inline(nodes, b, links)
+    for href, link_text in links:
+        b.add_link(href, link_text, b.heading)
+    if text.strip():
+        b.blocks.append(text)
+        if paragraph and not b.first_paragraph:
+            b.first_paragraph = _tidy(text)
+
+
+Event = tuple[str, str, str]  # kind, value, detail
+
+
+def _events(nodes: Sequence[Node]) -> Iterator[Event]:
+    """Inline nodes as a flat stream: text, code, break, open/close of links, image, html."""
+    for node in nodes:
+        name = node.name
+        meta = node.meta
+        if name in ("text", "text_special"):
+            yield ("text", str(meta.get("content", "")), "")
+        elif name in ("softbreak", "hardbreak"):
+            yield ("text", "\n", "")
+        elif name == "code_inline":
+            yield ("code", "".join(str(c.meta.get("content", "")) for c in node.children), "")
+        elif name in ("link", "autolink", "linkify"):
+            yield ("open", str(meta.get("url", "")), name)
+            yield from _events(node.children)
+            yield ("close", "", name)
+        elif name == "image":
+            yield ("image", "".join(str(c.meta.get("content", "")) for c in node.walk()), "")
+        elif name == "html_inline":
+            yield ("html", str(meta.get("content", "")), "")
+        else:  # emphasis, strikethrough, anything new: its text
+            yield from _events(node.children)
+
+
+def _inline(nodes: Sequence[Node], b: _Builder, links: list[tuple[str, str]]) -> str:
     """Plain text of an inline run; links go to ``links`` (href, text), players to ``b``."""
     out: list[str] = []
-    link: tuple[str, list[str], str] | None = None  # href, text parts, markup
+    link: tuple[str, list[str], str] | None = None  # href, text parts, kind
     shortcode: list[str] | None = None
 
     def emit(text: str) -> None:
@@ -179,34 +218,29 @@ def _inline(children: list[Token], b: _Builder, links: list[tuple[str, str]]) ->
         if link is not None:
             link[1].append(text)
 
-    for child in children:
-        kind = child.type
+    for kind, value, detail in _events(nodes):
         if shortcode is not None:
             if kind == "text":
-                shortcode.append(child.content)
+                shortcode.append(value)
                 source = "".join(shortcode)
                 end = _close_at(source)
                 if end >= 0:
                     _shortcode(source[:end], b)
-                    shortcode = None
-                    rest = source[end:]
-                    shortcode = _plain_text(rest, emit, b)
+                    shortcode = _plain_text(source[end:], emit, b, link is None, links)
             continue
         if kind == "text":
-            shortcode = _plain_text(child.content, emit, b)
-        elif kind == "code_inline":
-            emit(child.content)
-        elif kind in ("softbreak", "hardbreak"):
-            emit("\n")
-        elif kind == "link_open":
-            link = (str(child.attrs.get("href", "")), [], child.markup)
-        elif kind == "link_close" and link is not None:
-            href, parts, markup = link
+            shortcode = _plain_text(value, emit, b, link is None, links)
+        elif kind == "code":
+            emit(value)
+        elif kind == "open":
+            link = (value, [], detail)
+        elif kind == "close" and link is not None:
+            href, parts, link_kind = link
             text = "".join(parts)
             link = None
-            if markup == "linkify":
+            if link_kind == "linkify":
                 _linkified(text, href, out, links)
-            elif markup == "autolink":
+            elif link_kind == "autolink":
                 if out and out[-1] == text:
                     out.pop()  # a bare <https://..> is not section text
                 links.append((href, text))
@@ -214,20 +248,36 @@ def _inline(children: list[Token], b: _Builder, links: list[tuple[str, str]]) ->
                 links.append((href, text))
         elif kind == "image":
             if link is not None:
-                link[1].append(child.content)
-        elif kind == "html_inline":
-            link = _html_inline(child.content, link, out, links, b)
+                link[1].append(value)
+        elif kind == "html":
+            link = _html_inline(value, link, out, links, b)
     return "".join(out)
 
 
-def _plain_text(text: str, emit: Callable[[str], None], b: _Builder) -> list[str] | None:
-    """Emit ``text`` up to a shortcode; return the open shortcode's parts, if any."""
+def _plain_text(
+    text: str,
+    emit: Callable[[str], None],
+    b: _Builder,
+    bare_links: bool,
+    links: list[tuple[str, str]],
+) -> list[str] | None:
+    """Emit ``text`` up to a shortcode; return the open shortcode's parts, if any.
+
+    Outside links, ``www.example.com/..`` (a GFM autolink that linkify leaves alone)
+    becomes a link too; it stays in the text, as the reader sees it."""
+    if "{{" not in text and "www." not in text:
+        emit(text)  # the common case, kept fast
+        return None
     while True:
         start = min((i for i in (text.find(m) for m in _SHORTCODE_OPEN) if i >= 0), default=-1)
+        head = text if start < 0 else text[:start]
+        if bare_links and "www." in head:
+            for match in _WWW.finditer(head):
+                url = match.group(0).rstrip(".,;:!?)")
+                links.append(("https://" + url, url))
+        emit(head)
         if start < 0:
-            emit(text)
             return None
-        emit(text[:start])
         rest = text[start:]
         end = _close_at(rest)
         if end < 0:

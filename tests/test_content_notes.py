@@ -42,7 +42,7 @@ def test_references_in_document_order_with_their_heading(news: Episode) -> None:
         ("Kubernetesの話", "日本語サイト", "https://kubernetes.io/ja/"),
         (
             "Kubernetesの話",
-            "https://www.example.org/www-link",
+            "www.example.org/www-link",
             "https://www.example.org/www-link",
         ),
         ("Kubernetesの話", "引用リンク", "https://quote.example.com/"),
