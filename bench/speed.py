@@ -148,6 +148,8 @@ def worker_ours(plan: dict) -> dict:
             path.write_text(original, encoding="utf-8")
         catalog.refresh([rel])
     peak = peak_rss_mb()
+    slowest = sorted(zip(query_ms, plan["queries"], strict=True), reverse=True)[:8]
+    slowest += sorted(zip(prefix_ms, plan["prefixes"], strict=True), reverse=True)[:5]
     with open(plan["episodes_pickle"], "wb") as fh:
         pickle.dump(catalog.all_episodes, fh, protocol=pickle.HIGHEST_PROTOCOL)
     return {
@@ -160,6 +162,7 @@ def worker_ours(plan: dict) -> dict:
         "update_ms": update_ms,
         "rss_after_build_mb": rss_built,
         "peak_rss_mb": peak,
+        "slowest": [[text, ms] for ms, text in slowest],
     }
 
 
@@ -311,6 +314,10 @@ def markdown(results: dict[str, dict], meta: dict) -> str:
         cells = [_cell(results[e], key, digits, n_key) for e in engines]
         lines.append(f"| {label} | " + " | ".join(cells) + " |")
     lines += ["", _ratios(results), "", _verdicts(results.get("ours", {})), "", _notes(meta)]
+    slowest = results.get("ours", {}).get("slowest", [])
+    if slowest:
+        lines += ["", "Slowest for ours (8 full queries, 5 prefixes):", ""]
+        lines += [f"- `{text}`: {ms:.1f} ms" for text, ms in slowest]
     return "\n".join(lines)
 
 
