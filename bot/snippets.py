@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass
 
 from bot.models import Episode, Section
-from bot.textnorm import normalize
+from bot.textnorm import light_normalize
 
 SNIPPET_CHARS = 100
 _SPACES = re.compile(r"\s+")
@@ -30,8 +30,8 @@ def locate(episode: Episode, groups: list[list[Needle]]) -> tuple[Section | None
     best_total = 0.0
     best: tuple[int, bool, int] | None = None  # section index, in heading, offset in text
     for index, section in enumerate(episode.sections):
-        heading = normalize(section.heading)
-        text = normalize(section.text)
+        heading = light_normalize(section.heading)
+        text = light_normalize(section.text)
         total = 0.0
         first: tuple[int, bool, int] | None = None
         for group in finders:
@@ -57,7 +57,7 @@ def locate(episode: Episode, groups: list[list[Needle]]) -> tuple[Section | None
     section = episode.sections[best[0]]
     if not section.text:
         return section, cut(section.heading, 0)
-    norm_len = len(normalize(section.text)) or 1
+    norm_len = len(light_normalize(section.text)) or 1
     offset = int(best[2] * len(section.text) / norm_len)
     return section, cut(section.text, offset)
 

@@ -29,9 +29,12 @@ LATIN_WORD = re.compile(f"[{_WORD}]+")
 _COMPOUND = re.compile(f"[{_WORD}]+(?:[-.:/+_'’&][{_WORD}]+)+")
 LATIN_SPAN = re.compile(f"[{_WORD}]+(?:[-.:/+_'’&][{_WORD}]+)*")
 _COMPOUND_SEP = re.compile("[-.:/+_'’&]")
-_HIRA_INNER = re.compile("([\u3041-\u309f])[\u3041-\u309f]*([\u3041-\u309f])")
+# Long text: runs of kanji/katakana, with a single hiragana between them or after them
+# (okurigana and particles: 振り返り, 寿司の握り方); longer hiragana stretches (verb
+# endings, particles) are left out.
+_C = "\u3005-\u3007\u30a0-\u30ff\u31f0-\u31ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+JA_CONTENT_RUN = re.compile(f"[{_C}]+(?:[\u3041-\u309f][{_C}]+)*[\u3041-\u309f]?")
 _BIGRAM = re.compile("(?=([^\x00]{2}))")
-_SINGLE = re.compile("(?:^|(?<=\x00))([^\x00\u3041-\u309f])(?=\x00|$)")
 _LONG_U = re.compile("(?<=[ウクスツヌフムユルグズヅブプュゥオコソトノホモヨロヲゴゾドボポョォ])ウ")
 
 _FOLD: dict[int, int | str | None] = {c: c + 0x60 for c in range(0x3041, 0x3097)}  # hira->kata
@@ -40,9 +43,29 @@ _FOLD.update({ord("ー"): None, ord("・"): None})
 _VU = (("ヴァ", "バ"), ("ヴィ", "ビ"), ("ヴェ", "ベ"), ("ヴォ", "ボ"), ("ヴ", "ブ"))
 
 
+# Characters NFKC may change in ordinary notes: full-width and half-width forms,
+# CJK symbols and punctuation, compatibility letters and combining marks.
+_COMPAT = re.compile(
+    "[\u00a0-\u00bf\u0300-\u036f\u2000-\u2bff\u3000-\u303f\u3099-\u309c\u3200-\u33ff"
+    "\ufb00-\ufb4f\ufe10-\ufe6f\uff00-\uffef]+"
+)
+
+
+def _nfkc_piece(match: re.Match[str]) -> str:
+    return unicodedata.normalize("NFKC", match.group())
+
+
+def nfkc(text: str) -> str:
+    """Unicode NFKC; normalises only the runs that need it (4x faster on long notes)."""
+    if unicodedata.is_normalized("NFKC", text):
+        return text
+    out = _COMPAT.sub(_nfkc_piece, text)
+    return out if unicodedata.is_normalized("NFKC", out) else unicodedata.normalize("NFKC", out)
+
+
 def nfkc_lower(text: str) -> str:
     """NFKC and case folding: full-width and half-width forms become plain ones."""
-    return unicodedata.normalize("NFKC", text).casefold()
+    return nfkc(text).casefold()
 
 
 def fold_kana(text: str) -> str:
@@ -59,6 +82,28 @@ def normalize(text: str) -> str:
     return fold_kana(nfkc_lower(text))
 
 
+def light_normalize(text: str) -> str:
+    """:func:`normalize` without folding hiragana to katakana (3x faster on long text),
+    for finding a :func:`kana_pattern` in an episode's text."""
+    text = nfkc_lower(text).replace("ー", "").replace("・", "")
+    if "ヴ" in text:
+        for old, new in _VU:
+            text = text.replace(old, new)
+    return _LONG_U.sub("", text) if "ウ" in text else text
+
+
+def kana_pattern(folded: str) -> str:
+    """Regular expression matching folded text in :func:`light_normalize` output: each
+    katakana also matches its hiragana."""
+    out = []
+    for ch in folded:
+        if "\u30a1" <= ch <= "\u30f6":
+            out.append(f"[{ch}{chr(ord(ch) - 0x60)}]")
+        else:
+            out.append(re.escape(ch))
+    return "".join(out)
+
+
 def compounds(text: str) -> list[str]:
     """Joined forms of words written with a separator: ``re:invent`` -> ``reinvent``."""
     out = []
@@ -72,31 +117,39 @@ def compounds(text: str) -> list[str]:
 def ja_terms(runs: list[str], grammar: bool = True) -> list[str]:
     """Bigrams of Japanese runs (NFKC text, kana not yet folded).
 
-    With ``grammar=False`` bigrams made only of hiragana (particles, verb endings) are
-    left out: they are most of the postings of long text and say little about a topic.
-    A run of one character gives that character.
+    A run of one character gives that character, unless ``grammar=False`` (long text,
+    read with ``JA_CONTENT_RUN``).
     """
     if not runs:
         return []
     joined = "\x00".join(runs)
-    singles = _SINGLE.findall(joined)
-    if not grammar:
-        joined = _HIRA_INNER.sub("\\1\x00\\2", joined)
-    folded = fold_kana(joined)
-    terms = _BIGRAM.findall(folded)
+    singles = [fold_kana(r) for r in runs if len(r) == 1] if grammar else []
+    terms = _BIGRAM.findall(fold_kana(joined))
     if singles:
-        terms.extend(fold_kana(s) for s in singles)
-    return [t for t in terms if t] if singles else terms
+        terms.extend(s for s in singles if s)
+    return terms
+
+
+def field_terms(
+    text: str, grammar: bool = True, joined: bool = True
+) -> tuple[list[str], list[str]]:
+    """Latin words (with joined compounds unless ``joined=False``) and Japanese terms
+    of ``text``, in order, repeats kept (for term frequencies)."""
+    norm = nfkc_lower(text)
+    words = LATIN_WORD.findall(norm)
+    if joined and _HAS_SEPARATOR.search(norm):
+        words.extend(compounds(norm))
+    runs = (JA_RUN if grammar else JA_CONTENT_RUN).findall(norm)
+    return words, ja_terms(runs, grammar)
 
 
 def index_terms(text: str, grammar: bool = True) -> list[str]:
-    """Every term of ``text`` in order, repeats kept (for term frequencies)."""
-    norm = nfkc_lower(text)
-    terms = LATIN_WORD.findall(norm)
-    if "-" in norm or "." in norm or ":" in norm or "/" in norm or "'" in norm or "&" in norm:
-        terms.extend(compounds(norm))
-    terms.extend(ja_terms(JA_RUN.findall(norm), grammar))
-    return terms
+    """Every term of ``text`` in order, repeats kept."""
+    words, ja = field_terms(text, grammar)
+    return words + ja
+
+
+_HAS_SEPARATOR = re.compile(f"[{_WORD}][-.:/+_'’&][{_WORD}]")
 
 
 def is_latin_term(term: str) -> bool:
