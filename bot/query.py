@@ -55,6 +55,10 @@ JA_PARTICLES = _words(
 )
 _KATAKANA_CHUNK = re.compile("[\u30a1-\u30fa\u30fc\u30fb\u31f0-\u31ff]+")
 _HIRAGANA = re.compile("[\u3041-\u309f]+")
+_SCRIPT_RUN = re.compile(
+    "[\u30a1-\u30fa\u30fc\u31f0-\u31ff]+|[^\u30a1-\u30fa\u30fc\u31f0-\u31ff ]+"
+)
+_VERB = re.compile("[\u3400-\u9fff\u3005][\u3041-\u309f]+")
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,6 +80,7 @@ class JaChunk:
     text: str  # folded (katakana, no long-vowel marks)
     terms: tuple[str, ...]
     kana_parts: tuple[str, ...]  # folded katakana, when the chunk is mostly katakana
+    soft: bool = False  # a verb or adjective (one kanji and its kana ending): weighs less
 
 
 @dataclass(frozen=True, slots=True)
@@ -157,8 +162,10 @@ def _ja_chunks(norm: str, has_other: bool) -> list[JaChunk]:
             pieces.extend(_split_at_particles(run))
     chunks: list[JaChunk] = []
     for piece in pieces:
-        for part in piece.split("・") if not only_hiragana else [piece]:
-            chunk = _chunk(part)
+        # a loanword next to a kanji compound is two words: コールドスタート|対策
+        parts = [piece] if only_hiragana else _SCRIPT_RUN.findall(piece.replace("・", " "))
+        for part in parts:
+            chunk = _chunk(part.strip())
             if chunk is not None:
                 chunks.append(chunk)
     return chunks
@@ -181,7 +188,7 @@ def _split_at_particles(run: str) -> list[str]:
 
 
 def _chunk(piece: str) -> JaChunk | None:
-    if piece in JA_STOP_CHUNKS:
+    if not piece or piece in JA_STOP_CHUNKS:
         return None
     if piece[0] in JA_STOP_VERBS and _HIRAGANA.fullmatch(piece[1:] or "ぁ"):
         return None  # 聞ける, 教えて, 話して
@@ -195,7 +202,7 @@ def _chunk(piece: str) -> JaChunk | None:
     katakana = _KATAKANA_CHUNK.findall(folded)
     if katakana and sum(map(len, katakana)) >= 0.8 * len(folded) and len(folded) >= 2:
         kana = (folded,)
-    return JaChunk(folded, terms, kana)
+    return JaChunk(folded, terms, kana, soft=_VERB.fullmatch(piece) is not None)
 
 
 _FOLDED_STOPS = frozenset(fold_kana(w) for w in JA_STOP_CHUNKS)

@@ -23,6 +23,7 @@ K1 = 1.2
 BASE = 0.45  # share of a unit's score earned just by matching; the rest by field strength
 MIN_COVERAGE = 0.55  # share of the query's weight a hit must match
 TITLE_BONUS = 0.15  # extra for an episode whose title is mostly the query
+TITLE_QUERY_BONUS = 0.2  # extra for an episode whose title holds most of the query
 UNSEEN_BOOST = 1.6  # a word the notes never use weighs this much more than the rarest
 PARTIAL_BUDGET = 15_000  # postings above which a Japanese chunk must match whole
 _SQRT = [math.sqrt(i) for i in range(16)]
@@ -162,11 +163,12 @@ def exact(
     total = sum(u.weight for u in units)
     if total <= 0:
         return 0.0
-    cover = value = 0.0
+    cover = value = in_title_share = 0.0
     title_hits = 0
     for unit in units:
         best_match = best_value = 0.0
         best_title = 0
+        best_terms = 1
         for alt in unit.alts:
             weights = [(t, idf(postings, t, n)) for t in alt.terms]
             alt_total = sum(w for _, w in weights)
@@ -187,10 +189,13 @@ def exact(
             got = match * (BASE + (1 - BASE) * strength / matched)
             if got > best_value:
                 best_match, best_value, best_title = match, got, in_title
+                best_terms = len(alt.terms)
         cover += unit.weight * best_match / total
         value += unit.weight * best_value / total
         title_hits += best_title
+        in_title_share += unit.weight * min(1.0, best_title / best_terms) / total
     if cover < MIN_COVERAGE:
         return 0.0
     title_share = min(1.0, title_hits / title_terms) if title_terms else 0.0
-    return min(1.0, value * (1 + TITLE_BONUS * title_share))
+    bonus = TITLE_BONUS * title_share + TITLE_QUERY_BONUS * in_title_share
+    return min(1.0, value * (1 + bonus) / (1 + TITLE_BONUS + TITLE_QUERY_BONUS))

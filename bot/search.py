@@ -243,7 +243,8 @@ class SearchIndex:
             for word, similarity in self.vocab.sounds_like(kana):
                 quality = 0.9 * max(0.0, similarity - 0.5) / 0.5
                 alts.append(_alt(tuple(word.split(" ")), quality))
-        return self._unit(alts)
+        unit = self._unit(alts)
+        return Unit(unit.alts, unit.weight * 0.3) if chunk.soft else unit
 
     def _unit(self, alts: list[Alt]) -> Unit:
         n = len(self._docs)

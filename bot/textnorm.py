@@ -160,7 +160,7 @@ def is_latin_term(term: str) -> bool:
 
 _ROMAJI = (
     "a i u e o ka ki ku ke ko ga gi gu ge go sa shi su se so za ji zu ze zo ta chi "
-    "tsu te to da ji zu de do na ni nu ne no ha hi fu he ho ba bi bu be bo pa pi pu "
+    "tu te to da ji zu de do na ni nu ne no ha hi fu he ho ba bi bu be bo pa pi pu "
     "pe po ma mi mu me mo ya yu yo ra ri ru re ro wa o n a i u e o ya yu yo wa"
 )
 _KANA = dict(
@@ -201,11 +201,12 @@ def romanize(kana: str) -> str:
     return "".join(out)
 
 
-_SOUND_KANA = (("sh", "s"), ("ch", "q"), ("ts", "t"), ("l", "r"), ("v", "b"), ("z", "s"))
+_SOUND_KANA = (("sh", "s"), ("ch", "q"), ("l", "r"), ("v", "b"), ("z", "s"))
 _SOUND_LATIN = (
     ("gh", ""),
     ("ph", "f"),
     ("dg", "j"),
+    ("ture", "qa"),  # feature ~ フィーチャー, architecture ~ アーキテクチャ
     ("mb", "nb"),
     ("mp", "np"),
     ("qu", "k"),

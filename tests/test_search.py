@@ -1,0 +1,226 @@
+"""SearchIndex on a small fixture site: every query class, no-match, order, updates."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from bot.content import SiteOptions, load_site
+from bot.models import Episode, Section
+from bot.search import SearchIndex
+
+SITE = Path(__file__).parent / "fixtures" / "search"
+NOW = datetime(2024, 1, 1, tzinfo=UTC)
+
+
+@pytest.fixture(scope="module")
+def episodes() -> dict[int, Episode]:
+    loaded = load_site(SITE, SiteOptions())
+    assert not loaded.warnings
+    return {e.number: e for e in loaded.episodes if e.number is not None}
+
+
+@pytest.fixture(scope="module")
+def index(episodes: dict[int, Episode]) -> SearchIndex:
+    return SearchIndex.build(episodes.values())
+
+
+def first(index: SearchIndex, query: str) -> int | None:
+    hits = index.search(query).hits
+    return hits[0].episode.number if hits else None
+
+
+def numbers(index: SearchIndex, query: str, **kwargs: object) -> list[int | None]:
+    return [h.episode.number for h in index.search(query, **kwargs).hits]  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    "query", ["2", "#2", "第2回", "2回目", "ep.2", "Ep 2", "エピソード2", "episode 2", "＃２"]
+)
+def test_episode_number_in_any_form_comes_first(index: SearchIndex, query: str) -> None:
+    assert first(index, query) == 2
+
+
+@pytest.mark.parametrize("query", ["#99", "第100回", "99"])
+def test_number_of_no_episode_answers_nothing(index: SearchIndex, query: str) -> None:
+    assert index.search(query).hits == ()
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("Cloud Run", 5),
+        ("Well-Architected", 3),
+        ("Amazon CloudFront", 2),
+        ("kubeflw", 1),
+        ("cloudfornt", 2),
+        ("wellarchitected", 3),
+        ("well architected", 3),
+        ("cloud front", 2),
+        ("ＫＵＢＥＦＬＯＷ", 1),
+        ("ｷｭｰﾌﾞﾌﾛｰ", 1),
+        ("きゅーぶふろー", 1),
+        ("キューブフロー", 1),
+        ("クラウドフロント", 2),
+        ("ウェルアーキテクテッド", 3),
+        ("Kubeflowについて話した回はどれ？", 1),
+        ("which episode talks about CloudFront?", 2),
+        ("ホワイトペーパー", 3),
+    ],
+)
+def test_query_classes_find_the_episode(index: SearchIndex, query: str, expected: int) -> None:
+    assert first(index, query) == expected
+
+
+def test_dedicated_episode_outranks_roundup_mentioning_it(index: SearchIndex) -> None:
+    found = numbers(index, "Kubeflow")
+    assert found[0] == 1
+    assert 4 in found  # the roundup still comes back, lower
+
+
+@pytest.mark.parametrize(
+    ("query", "heading"),
+    [
+        ("Amazon Braket", "Amazon Braketで量子コンピュータを試せる"),
+        ("ジェフ・ベゾス", "Jeff Bezosのメール"),
+        ("データフロー", "Dataflowの料金改定"),
+        ("量子コンピュータ", "Amazon Braketで量子コンピュータを試せる"),
+    ],
+)
+def test_minor_topic_in_a_roundup_names_its_section(
+    index: SearchIndex, query: str, heading: str
+) -> None:
+    hit = index.search(query).hits[0]
+    assert hit.episode.number == 4
+    assert hit.section is not None and hit.section.heading == heading
+    assert 0 < len(hit.snippet) <= 110
+
+
+def test_snippet_is_around_the_match(index: SearchIndex) -> None:
+    hit = index.search("エッジロケーション").hits[0]
+    assert hit.episode.number == 2
+    assert "エッジロケーション" in hit.snippet
+
+
+@pytest.mark.parametrize(
+    "query",
+    ["Rust borrow checker", "寿司の握り方", "Haskell monad transformer", "ラーメンの作り方"],
+)
+def test_unrelated_query_answers_nothing(index: SearchIndex, query: str) -> None:
+    assert index.search(query).hits == ()
+
+
+def test_no_match_suggests_close_vocabulary(index: SearchIndex) -> None:
+    result = index.search("cloudfrontier")
+    assert result.hits == ()
+    assert "CloudFront" in result.suggestions
+
+
+@pytest.mark.parametrize(
+    "query",
+    ["", "   ", "？！。、", "!!!", "(.*)[", "\\", "🎧🎧", "\x00\x07\x1b[31m", "*" * 50],
+)
+def test_hostile_or_empty_input_answers_without_error(index: SearchIndex, query: str) -> None:
+    result = index.search(query)
+    assert result.hits == ()
+    assert index.complete(query) is not None
+
+
+def test_huge_query_is_cut_and_answered(index: SearchIndex) -> None:
+    result = index.search("Kubeflow " + "あ" * 10_000)
+    assert result.hits and result.hits[0].episode.number == 1
+    assert index.search("x" * 10_000).hits == ()
+
+
+def test_regex_characters_in_a_real_query(index: SearchIndex) -> None:
+    assert first(index, "Cloud Run (GCP)?") == 5
+
+
+def test_where_filters_before_the_limit(index: SearchIndex) -> None:
+    everything = numbers(index, "Lightsail")
+    assert everything[0] == 6  # dedicated, but not published yet
+    published = numbers(index, "Lightsail", limit=1, where=lambda e: e.is_published(NOW))
+    assert published == [4]
+
+
+def test_scores_are_between_0_and_100_best_first(index: SearchIndex) -> None:
+    hits = index.search("Kubeflow").hits
+    assert all(0 < h.score <= 100 for h in hits)
+    assert [h.score for h in hits] == sorted((h.score for h in hits), reverse=True)
+
+
+def _episode(path: str, number: int, day: int, text: str = "Terraform の話") -> Episode:
+    return Episode(
+        path=path,
+        raw_title=f"#{number} 雑談",
+        title="雑談",
+        number=number,
+        category=None,
+        summary="いろいろ話したよ。",
+        date=datetime(2023, 1, day, tzinfo=UTC),
+        publish_date=None,
+        sections=(Section("話したこと", 1, ("話したこと",), text),),
+    )
+
+
+def test_ties_go_to_the_newer_episode_then_number_then_path() -> None:
+    index = SearchIndex.build(
+        [
+            _episode("podcast/a/index.md", 1, 5),
+            _episode("podcast/b/index.md", 2, 9),
+            _episode("podcast/c/index.md", 3, 9),
+            _episode("podcast/d/index.md", 3, 9),
+        ]
+    )
+    hits = index.search("Terraform").hits
+    assert len({h.score for h in hits}) == 1
+    assert [h.episode.path for h in hits] == [
+        "podcast/c/index.md",
+        "podcast/d/index.md",
+        "podcast/b/index.md",
+        "podcast/a/index.md",
+    ]
+
+
+def test_upsert_adds_and_replaces_and_remove_forgets() -> None:
+    index = SearchIndex.build([_episode("podcast/a/index.md", 1, 5)])
+    assert index.search("Pulumi").hits == ()
+
+    index.upsert(_episode("podcast/b/index.md", 2, 6, text="Pulumi を試した"))
+    assert [h.episode.number for h in index.search("Pulumi").hits] == [2]
+
+    index.upsert(_episode("podcast/b/index.md", 2, 6, text="Ansible を試した"))
+    assert index.search("Pulumi").hits == ()
+    assert [h.episode.number for h in index.search("Ansible").hits] == [2]
+    assert len(index) == 2
+
+    index.remove("podcast/b/index.md")
+    assert index.search("Ansible").hits == ()
+    assert len(index) == 1
+    index.remove("podcast/missing/index.md")  # nothing to do, no error
+
+
+def test_updates_give_the_same_answers_as_a_fresh_build(episodes: dict[int, Episode]) -> None:
+    grown = SearchIndex.build([])
+    for episode in episodes.values():
+        grown.upsert(episode)
+        grown.upsert(replace(episode, summary=episode.summary + " 追記"))
+        grown.upsert(episode)
+    fresh = SearchIndex.build(episodes.values())
+    for query in ("Kubeflow", "Cloud Run", "クラウドフロント", "Lightsail", "#3"):
+        assert [h.episode.path for h in grown.search(query).hits] == [
+            h.episode.path for h in fresh.search(query).hits
+        ]
+
+
+def test_complete_offers_titles_numbers_and_words(index: SearchIndex) -> None:
+    assert index.complete("kube")[0].episode.number == 1
+    assert index.complete("Cloud")[0].episode.number in (2, 5)
+    assert index.complete("#5")[0].episode.number == 5
+    assert index.complete("キューブ")[0].episode.number == 1
+    newest = index.complete("", where=lambda e: e.is_published(NOW))
+    assert [h.episode.number for h in newest] == [5, 4, 3, 2, 1]
+    assert len(index.complete("a", limit=2)) <= 2
