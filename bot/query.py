@@ -10,7 +10,7 @@ whole and folded to katakana.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from bot.textnorm import JA_RUN, LATIN_SPAN, LATIN_WORD, fold_kana, ja_terms, nfkc_lower
 
@@ -28,7 +28,12 @@ EN_STOPWORDS = _words(
     for from had has have how i in is it its me problem problems thing things topic
     topics mention mentioned mentions of on one or our please podcast said say show
     talk talked talking talks tell that the there this to want was we were what when
-    where which who with you your"""
+    where which who with you your think thought explain explains explained describe
+    describes described compare compared comparing know knew like liked mean means
+    look looking need opinion opinions hear heard listen listened learn learned some
+    something more much many very really also just regarding told anyone would will
+    should may might am being get got give go went make made see saw seen use used
+    using cut reduce improve fix if so but than then into over out up"""
 )
 # Whole chunks (after splitting at hiragana) that are question words or filler.
 JA_STOP_CHUNKS = _words(
@@ -55,6 +60,10 @@ JA_PARTICLES = _words(
 )
 _KATAKANA_CHUNK = re.compile("[\u30a1-\u30fa\u30fc\u30fb\u31f0-\u31ff]+")
 _HIRAGANA = re.compile("[\u3041-\u309f]+")
+_QUESTION = re.compile(
+    r"[?？]\s*$|\b(?:which|what|where|when|how|did|does|do|is|are|any|tell)\b"
+    r"|どれ|どこ|どの|何|教えて|ですか|だっけ|探し|について|話(?:した|して|を|は)"
+)
 _SCRIPT_RUN = re.compile(
     "[\u30a1-\u30fa\u30fc\u31f0-\u31ff]+|[^\u30a1-\u30fa\u30fc\u31f0-\u31ff ]+"
 )
@@ -90,6 +99,7 @@ class ParsedQuery:
     number_only: bool  # nothing else in the query
     latin: tuple[LatinGroup, ...]
     ja: tuple[JaChunk, ...]
+    question: bool = False  # asked as a question: its extra words describe the topic loosely
 
     @property
     def empty(self) -> bool:
@@ -108,7 +118,10 @@ def parse_query(query: str) -> ParsedQuery:
     if units > MAX_UNITS:  # a pasted paragraph: keep the first units only
         latin = latin[:MAX_UNITS]
         ja = ja[: max(0, MAX_UNITS - len(latin))]
-    return ParsedQuery(text, number, number_only, tuple(latin), tuple(ja))
+    question = _QUESTION.search(norm) is not None
+    if len(latin) + len(ja) > 1:  # one kanji on its own (書, 出) says little next to others
+        ja = [replace(c, soft=True) if len(c.text) == 1 else c for c in ja]
+    return ParsedQuery(text, number, number_only, tuple(latin), tuple(ja), question)
 
 
 def parse_number(text: str) -> int | None:

@@ -22,6 +22,7 @@ FIELD_WEIGHTS = {"title": 6.0, "summary": 3.0, "headings": 2.5, "links": 1.5}
 K1 = 1.2
 BASE = 0.45  # share of a unit's score earned just by matching; the rest by field strength
 MIN_COVERAGE = 0.55  # share of the query's weight a hit must match
+QUESTION_COVERAGE = 0.4  # the same for a question, whose extra words fit the topic loosely
 TITLE_BONUS = 0.15  # extra for an episode whose title is mostly the query
 TITLE_QUERY_BONUS = 0.2  # extra for an episode whose title holds most of the query
 UNSEEN_BOOST = 1.6  # a word the notes never use weighs this much more than the rarest
@@ -154,6 +155,7 @@ def exact(
     norm: float,
     title_terms: int,
     text: Callable[[], str],
+    min_coverage: float = MIN_COVERAGE,
 ) -> float:
     """Exact score (0-1) of one episode; 0 when it covers too little of the query.
 
@@ -194,7 +196,7 @@ def exact(
         value += unit.weight * best_value / total
         title_hits += best_title
         in_title_share += unit.weight * min(1.0, best_title / best_terms) / total
-    if cover < MIN_COVERAGE:
+    if cover < min_coverage:
         return 0.0
     title_share = min(1.0, title_hits / title_terms) if title_terms else 0.0
     bonus = TITLE_BONUS * title_share + TITLE_QUERY_BONUS * in_title_share

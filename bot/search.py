@@ -23,7 +23,17 @@ from functools import lru_cache
 from bot.models import Episode, Hit, SearchResult
 from bot.postings import Postings, analyse
 from bot.query import JaChunk, LatinGroup, ParsedQuery, parse_number, parse_query
-from bot.ranking import BASE, MIN_COVERAGE, Alt, Unit, candidates, exact, idf, unseen_idf
+from bot.ranking import (
+    BASE,
+    MIN_COVERAGE,
+    QUESTION_COVERAGE,
+    Alt,
+    Unit,
+    candidates,
+    exact,
+    idf,
+    unseen_idf,
+)
 from bot.snippets import Needle, cut, locate
 from bot.textnorm import kana_pattern, light_normalize, normalize
 from bot.vocab import Vocabulary
@@ -128,7 +138,8 @@ class SearchIndex:
             return SearchResult(query, tuple(hits[:limit]))
         units = self._units(parsed, fuzzy=True)
         taken = {h.episode.path for h in hits}
-        ranked = self._rank(units, where, limit + len(taken))
+        coverage = QUESTION_COVERAGE if parsed.question else MIN_COVERAGE
+        ranked = self._rank(units, where, limit + len(taken), coverage=coverage)
         for score, doc_id in ranked:
             episode = self._docs[doc_id].episode
             if episode.path in taken:
@@ -255,7 +266,12 @@ class SearchIndex:
         return Unit(tuple(alts), weight or unseen_idf(n))
 
     def _rank(
-        self, units: list[Unit], where: Where | None, limit: int, precise: bool = True
+        self,
+        units: list[Unit],
+        where: Where | None,
+        limit: int,
+        precise: bool = True,
+        coverage: float = MIN_COVERAGE,
     ) -> list[tuple[float, int]]:
         """Episodes that cover enough of the query, best first: (score 0-100, id).
 
@@ -264,7 +280,7 @@ class SearchIndex:
             return []
         n = len(self._docs)
         rough = candidates(self._postings, units, n)
-        floor = MIN_COVERAGE * BASE * 0.9
+        floor = coverage * BASE * 0.9
         if not precise:
             best = heapq.nlargest(
                 limit * 2, (d for d, v in rough.items() if v >= floor), key=rough.__getitem__
@@ -287,6 +303,7 @@ class SearchIndex:
                 norm,
                 doc.title_terms,
                 lambda doc=doc: _full_text(doc.episode),  # type: ignore[misc]
+                coverage,
             )
             if value > 0:
                 checked[doc_id] = round(100 * value, 2)

@@ -8,6 +8,7 @@ rapidfuzz (C++) over the whole vocabulary.
 from __future__ import annotations
 
 import bisect
+import re
 from collections.abc import Iterable
 
 from rapidfuzz import fuzz, process
@@ -16,6 +17,7 @@ from rapidfuzz.distance import OSA
 from bot.textnorm import kana_sound, latin_sound
 
 MIN_SOUND = 3  # sound shapes shorter than this match too many words
+_SOUNDABLE = re.compile("[a-z]{3,}[0-9]*")  # words with letters (and a version number)
 
 
 class Vocabulary:
@@ -40,7 +42,7 @@ class Vocabulary:
             self._count[word] = n + 1
             if n == 0:
                 bisect.insort(self._sorted, word)
-                if word.isalpha() and len(word) >= MIN_SOUND:
+                if _SOUNDABLE.fullmatch(word):
                     for sound in _sounds(word):
                         self._add_sound(sound, word)
         for pair in pairs:
@@ -54,7 +56,7 @@ class Vocabulary:
         for word in words:
             if self._drop(word):
                 _discard_sorted(self._sorted, word)
-                if word.isalpha() and len(word) >= MIN_SOUND:
+                if _SOUNDABLE.fullmatch(word):
                     for sound in _sounds(word):
                         self._remove_sound(sound, word)
         for pair in pairs:
@@ -151,10 +153,7 @@ class Vocabulary:
         for shape, score, _ in found:
             for word in self._sound_words.get(shape, ()):
                 plain = word.replace(" ", "")
-                vowel_score = max(
-                    fuzz.ratio(voiced, latin_sound(plain, vowels=True, hard_ch=hard))
-                    for hard in (False, True)
-                )
+                vowel_score = max(fuzz.ratio(voiced, v) for v in _sounds(plain, vowels=True))
                 short = len(sound) <= 4
                 similarity = (0.5 if short else 0.7) * score + (0.5 if short else 0.3) * vowel_score
                 if similarity >= (90 if short else 85):
@@ -163,11 +162,20 @@ class Vocabulary:
         return ranked[:limit]
 
 
-def _sounds(word: str) -> set[str]:
-    sounds = {latin_sound(word)}
+def _sounds(word: str, vowels: bool = False) -> set[str]:
+    """Sound shapes of a word: ch read both ways (chat, chaos), g before e/i both ways
+    (get, gemini); a version number dropped (graviton4 ~ グラビトン)."""
+    word = word.rstrip("0123456789") or word
+    variants = {word}
+    if "g" in word:
+        variants.add(_SOFT_G.sub("j", word))
+    sounds = {latin_sound(w, vowels) for w in variants}
     if "ch" in word:
-        sounds.add(latin_sound(word, hard_ch=True))
+        sounds.update(latin_sound(w, vowels, hard_ch=True) for w in variants)
     return sounds
+
+
+_SOFT_G = re.compile("g(?=[eiy])")
 
 
 def _discard_sorted(items: list[str], item: str) -> None:
