@@ -81,56 +81,53 @@ def analyse(episode: Episode) -> Analysis:
 
 class Postings:
     def __init__(self) -> None:
-        self._ids: dict[str, array[int]] = {}
-        self._vals: dict[str, array[int]] = {}
+        self._lists: dict[str, tuple[array[int], array[int]]] = {}  # term -> (ids, values)
 
     def __contains__(self, term: str) -> bool:
-        return term in self._ids
+        return term in self._lists
 
     def __len__(self) -> int:
-        return len(self._ids)
+        return len(self._lists)
 
     def df(self, term: str) -> int:
-        ids = self._ids.get(term)
-        return len(ids) if ids is not None else 0
+        found = self._lists.get(term)
+        return len(found[0]) if found is not None else 0
 
     def get(self, term: str) -> tuple[array[int], array[int]] | None:
-        ids = self._ids.get(term)
-        if ids is None:
-            return None
-        return ids, self._vals[term]
+        return self._lists.get(term)
 
     def value(self, term: str, doc_id: int) -> int | None:
         """Packed frequencies of ``term`` in one episode, or None."""
-        ids = self._ids.get(term)
-        if ids is None:
+        found = self._lists.get(term)
+        if found is None:
             return None
+        ids = found[0]
         i = bisect_left(ids, doc_id)
         if i < len(ids) and ids[i] == doc_id:
-            return self._vals[term][i]
+            return found[1][i]
         return None
 
     def add(self, doc_id: int, packed: dict[str, int]) -> None:
         """Add an episode; ``doc_id`` must be larger than every id added before."""
-        all_ids, all_vals = self._ids, self._vals
-        get = all_ids.get
+        lists = self._lists
+        get = lists.get
         for term, value in packed.items():
-            ids = get(term)
-            if ids is None:
-                all_ids[term] = ids = array("I")
-                all_vals[term] = array("H")
-            ids.append(doc_id)
-            all_vals[term].append(value)
+            found = get(term)
+            if found is None:
+                lists[term] = (array("I", (doc_id,)), array("H", (value,)))
+            else:
+                found[0].append(doc_id)
+                found[1].append(value)
 
     def remove(self, doc_id: int, terms: dict[str, int]) -> None:
         for term in terms:
-            ids = self._ids.get(term)
-            if ids is None:
+            found = self._lists.get(term)
+            if found is None:
                 continue
+            ids, values = found
             i = bisect_left(ids, doc_id)
             if i < len(ids) and ids[i] == doc_id:
                 del ids[i]
-                del self._vals[term][i]
+                del values[i]
             if not ids:
-                del self._ids[term]
-                del self._vals[term]
+                del self._lists[term]

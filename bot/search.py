@@ -52,7 +52,6 @@ class _Doc:
     episode: Episode
     body_len: int
     title_terms: int
-    terms: tuple[str, ...]  # every term, to take the episode out again
     order: tuple[float, int, str]  # ties: newer first, then higher number, then path
 
 
@@ -101,9 +100,7 @@ class SearchIndex:
         self._postings.add(doc_id, found.packed)
         self._ids[episode.path] = doc_id
         self._body_total += found.body_len
-        self._docs[doc_id] = _Doc(
-            episode, found.body_len, found.title_terms, tuple(found.packed), _tie_order(episode)
-        )
+        self._docs[doc_id] = _Doc(episode, found.body_len, found.title_terms, _tie_order(episode))
         if episode.number is not None:
             self._by_number.setdefault(episode.number, set()).add(doc_id)
         self._titles[doc_id] = normalize(episode.label)
@@ -117,13 +114,13 @@ class SearchIndex:
             return
         doc = self._docs.pop(doc_id)
         self._newest_cache = None
-        self._postings.remove(doc_id, dict.fromkeys(doc.terms, 0))
+        found = analyse(doc.episode)  # the same terms it was added with
+        self._postings.remove(doc_id, found.packed)
         self._body_total -= doc.body_len
         number = doc.episode.number
         if number is not None:
             self._by_number.get(number, set()).discard(doc_id)
         self._titles.pop(doc_id, None)
-        found = analyse(doc.episode)
         self.vocab.remove(found.words, found.pairs)
 
     # -- search ------------------------------------------------------------------
