@@ -16,7 +16,6 @@ It is dispatched only when the change is not empty.
 from __future__ import annotations
 
 import asyncio
-import hashlib
 import logging
 import time
 from typing import Any
@@ -28,6 +27,7 @@ from discord.ext import commands
 from bot.catalog import Catalog, CatalogChange
 from bot.config import Settings
 from bot.i18n import command_text, language_for, t
+from bot.logs import user_ref
 from bot.models import Episode
 
 log = logging.getLogger(__name__)
@@ -42,10 +42,8 @@ EXTENSIONS = (
 
 
 def hash_user(user_id: int | None) -> str:
-    """A short, stable pseudonym for a user id, for logs."""
-    if user_id is None:
-        return "-"
-    return hashlib.sha256(str(user_id).encode()).hexdigest()[:12]
+    """A short keyed pseudonym for a user id, for logs (see ``bot.logs.user_ref``)."""
+    return "-" if user_id is None else user_ref(user_id)
 
 
 def log_command(
