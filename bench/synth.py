@@ -20,8 +20,6 @@ import random
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
-import jaconv
-
 VERSION = 1  # bump when the output changes, so cached sites are regenerated
 JST = timezone(timedelta(hours=9))
 
@@ -308,9 +306,9 @@ def query_mix(episodes: int, seed: int = 7, count: int = 300) -> list[str]:
         lambda: rng.choice(SERVICES_LIST),
         lambda: rng.choice(products),
         lambda: _typo(rng, rng.choice(SERVICES_LIST + products)),
-        lambda: jaconv.kata2hira(rng.choice(KATAKANA_LIST)),
+        lambda: _hiragana(rng.choice(KATAKANA_LIST)),
         lambda: rng.choice(list(KATAKANA_NAMES.values())),
-        lambda: jaconv.h2z(rng.choice(SERVICES_LIST).upper(), ascii=True, digit=True),
+        lambda: _full_width(rng.choice(SERVICES_LIST).upper()),
         lambda: rng.choice(("{}について話した回はどれ？", "which episode talks about {}?")).format(
             rng.choice(SERVICES_LIST + products)
         ),
@@ -331,6 +329,18 @@ def prefix_mix(seed: int = 7, count: int = 300) -> list[str]:
         word = rng.choice(pool)
         out.append(word[: 1 + i % min(6, len(word))])
     return out
+
+
+def _hiragana(text: str) -> str:
+    """Katakana to hiragana: ァ-ヶ move down by 0x60, the long-vowel mark ー stays."""
+    return "".join(chr(ord(c) - 0x60) if "ァ" <= c <= "ヶ" else c for c in text)
+
+
+def _full_width(text: str) -> str:
+    """ASCII to full-width forms, as a phone keyboard in full-width mode types it."""
+    return "".join(
+        "\u3000" if c == " " else chr(ord(c) + 0xFEE0) if "!" <= c <= "~" else c for c in text
+    )
 
 
 def _typo(rng: random.Random, word: str) -> str:
