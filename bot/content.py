@@ -22,6 +22,8 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, tzinfo
+from functools import partial
+from operator import attrgetter
 from pathlib import Path, PurePosixPath
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -42,8 +44,9 @@ from bot.hugo import (
     split_front_matter,
     walk_pages,
 )
-from bot.models import Episode, LoadResult, LoadWarning
-from bot.notes import html_to_text, parse_notes
+from bot.models import Episode, LoadResult, LoadWarning, Reference, Section
+from bot.notes import Notes, NotesError, html_to_text, parse_notes
+from bot.parallel import run_chunks, worker_count
 from bot.players import PLAYER_KEYS, Player, from_link
 
 log = logging.getLogger(__name__)
@@ -75,7 +78,7 @@ class SiteOptions:
 class _Page:
     """An episode candidate before the blog-post rule is applied."""
 
-    episode: Episode  # player fields not set yet
+    episode: Episode  # player fields set only in a podcast section
     players: tuple[Player, ...]
     in_section: bool
 
@@ -90,18 +93,14 @@ def load_site(content_dir: Path, options: SiteOptions) -> LoadResult:
     missing or is not a folder.
     """
     root = _check_root(content_dir)
-    zone = ZoneInfo(options.timezone)
+    found = list(walk_pages(root))
+    seen = len(found)
+    warnings = {f.rel: f.problem for f in found if f.problem is not None}
+    files = [(f.rel, f.path) for f in found if f.problem is None]
     pages: list[_Page] = []
-    warnings: dict[str, str] = {}
-    seen = 0
-    for found in walk_pages(root):
-        seen += 1
-        if found.problem is not None:
-            warnings[found.rel] = found.problem
-            continue
-        page, problem = _read(found.rel, found.path, options, zone)
+    for (rel, _), (page, problem) in zip(files, _read_all(files, options), strict=True):
         if problem:
-            warnings[found.rel] = problem
+            warnings[rel] = problem
         if page is not None:
             pages.append(page)
     taken = {_player_key(p) for page in pages if page.in_section for p in page.players}
@@ -147,6 +146,77 @@ def load_page(
     if not page.in_section and page.players:
         taken = _section_players(root, options)
     return _finish(page, taken), warnings
+
+
+# -- many pages ----------------------------------------------------------------
+
+PARALLEL_MIN_PAGES = 500  # fewer notes are read in this process alone
+_CHUNK = 64  # notes per task: small enough for both processes to finish together
+
+
+def _read_all(
+    files: list[tuple[str, Path]], options: SiteOptions
+) -> list[tuple[_Page | None, str | None]]:
+    """``_read`` of every file, in order; on all cores for a large site."""
+    chunks = [files[i : i + _CHUNK] for i in range(0, len(files), _CHUNK)]
+    workers = worker_count(len(chunks)) if len(files) >= PARALLEL_MIN_PAGES else 0
+    done = run_chunks(
+        chunks,
+        local=partial(_read_chunk, options=options),
+        remote=partial(_read_packed, options=options),
+        unpack=_unpack_chunk,
+        workers=workers,
+    )
+    return [read for chunk in done for read in chunk]
+
+
+_Read = tuple[_Page | None, str | None]
+_Packed = tuple[list[Any], list[tuple[Any, ...]], bool]
+
+
+def _read_chunk(chunk: list[tuple[str, Path]], options: SiteOptions) -> list[_Read]:
+    zone = ZoneInfo(options.timezone)
+    return [_read(rel, path, options, zone) for rel, path in chunk]
+
+
+def _read_packed(
+    chunk: list[tuple[str, Path]], options: SiteOptions
+) -> list[tuple[_Packed | None, str | None]]:
+    """``_read_chunk`` in a worker process: pages as plain tuples, which pickle several
+    times faster than frozen dataclasses and are rebuilt by ``_unpack_chunk``."""
+    return [
+        (_pack(page) if page else None, problem) for page, problem in _read_chunk(chunk, options)
+    ]
+
+
+_EPISODE_FIELDS = tuple(f.name for f in dataclasses.fields(Episode))
+_REFERENCES = _EPISODE_FIELDS.index("references")
+_SECTIONS = _EPISODE_FIELDS.index("sections")
+_episode_values = attrgetter(*_EPISODE_FIELDS)
+_reference_values = attrgetter(*(f.name for f in dataclasses.fields(Reference)))
+_section_values = attrgetter(*(f.name for f in dataclasses.fields(Section)))
+_player_values = attrgetter(*(f.name for f in dataclasses.fields(Player)))
+
+
+def _pack(page: _Page) -> _Packed:
+    values = list(_episode_values(page.episode))
+    values[_REFERENCES] = [_reference_values(r) for r in values[_REFERENCES]]
+    values[_SECTIONS] = [_section_values(s) for s in values[_SECTIONS]]
+    return values, [_player_values(p) for p in page.players], page.in_section
+
+
+def _unpack_chunk(packed: list[tuple[_Packed | None, str | None]]) -> list[_Read]:
+    out: list[_Read] = []
+    for page, problem in packed:
+        if page is None:
+            out.append((None, problem))
+            continue
+        values, players, in_section = page
+        values[_REFERENCES] = tuple([Reference(*r) for r in values[_REFERENCES]])
+        values[_SECTIONS] = tuple([Section(*s) for s in values[_SECTIONS]])
+        episode = Episode(*values)
+        out.append((_Page(episode, tuple([Player(*p) for p in players]), in_section), problem))
+    return out
 
 
 # -- one page ------------------------------------------------------------------
@@ -205,17 +275,17 @@ def _read(
     url = page_url(rel, raw.front, options.base_url)
     problems: list[str] = []
     players = list(_front_players(raw.front))
-    notes = parse_notes(raw.body, options.base_url, url)
+    try:
+        notes = parse_notes(raw.body, options.base_url, url)
+    except NotesError as exc:
+        problems.append(f"{exc}; notes left out")
+        notes = parse_notes("", options.base_url, url)
     players.extend(notes.players)
     if not in_section and not players:
-        return None, None
-    episode = _episode(raw, url, in_section, zone, problems)
-    episode = dataclasses.replace(
-        episode,
-        summary=_summary(raw.front) or notes.first_paragraph,
-        references=notes.references,
-        sections=notes.sections,
-    )
+        return None, "; ".join(problems) or None
+    # A page in a section always shows its first player; others wait for ``_finish``.
+    player = players[0] if in_section and players else None
+    episode = _episode(raw, url, in_section, zone, problems, notes, player)
     return _Page(episode, tuple(players), in_section), "; ".join(problems) or None
 
 
@@ -250,7 +320,13 @@ def split_title(raw_title: str) -> tuple[int | None, str]:
 
 
 def _episode(
-    raw: RawPage, url: str, in_section: bool, zone: tzinfo, problems: list[str]
+    raw: RawPage,
+    url: str,
+    in_section: bool,
+    zone: tzinfo,
+    problems: list[str],
+    notes: Notes,
+    player: Player | None,
 ) -> Episode:
     front = raw.front
     raw_title = _title(raw, problems)
@@ -278,7 +354,7 @@ def _episode(
         title=title,
         number=number,
         category=category.group(1).strip() if category else None,
-        summary="",
+        summary=_summary(front) or notes.first_paragraph,
         date=dates["date"],
         publish_date=dates["publishDate"],
         expiry_date=dates["expiryDate"],
@@ -286,7 +362,11 @@ def _episode(
         authors=as_text_list(front.get("authors")),
         tags=as_text_list(front.get("tags")),
         categories=as_text_list(front.get("categories")),
+        player_url=player.player_url if player else None,
+        embed_url=player.embed_url if player else None,
         page_url=url,
+        references=notes.references,
+        sections=notes.sections,
         extra=_extra(front),
     )
 
@@ -359,13 +439,11 @@ def _player_key(player: Player) -> str:
 
 def _finish(page: _Page, taken: set[str]) -> Episode | None:
     """Pick the page's player; a page outside the sections needs one of its own."""
-    players = page.players
-    if not page.in_section:
-        players = tuple(p for p in players if _player_key(p) not in taken)
-        if not players:
-            return None  # a blog post showing existing episodes
+    if page.in_section:
+        return page.episode  # its player is set already
+    players = tuple(p for p in page.players if _player_key(p) not in taken)
     if not players:
-        return page.episode
+        return None  # a blog post showing existing episodes
     first = players[0]
     return dataclasses.replace(page.episode, player_url=first.player_url, embed_url=first.embed_url)
 

@@ -21,13 +21,13 @@ from urllib.parse import quote
 
 import yaml
 
+from bot.frontmatter import load_yaml
+
 log = logging.getLogger(__name__)
 
 PAGE_SUFFIXES = (".md", ".markdown")
 BUNDLE_INDEXES = ("index.md", "index.markdown")
 BRANCH_INDEXES = ("_index.md", "_index.markdown")
-
-_YAML_LOADER: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 class PageError(Exception):
@@ -68,10 +68,13 @@ def walk_pages(content_dir: Path) -> Iterator[PageFile]:
     """
     root = Path(content_dir)
     start = root.stat()
-    yield from _walk(root, root, {(start.st_dev, start.st_ino)})
+    yield from _walk(root, root, "", {(start.st_dev, start.st_ino)})
 
 
-def _walk(root: Path, folder: Path, active: set[tuple[int, int]]) -> Iterator[PageFile]:
+def _walk(
+    root: Path, folder: Path, prefix: str, active: set[tuple[int, int]]
+) -> Iterator[PageFile]:
+    """``prefix``: the folder's path relative to ``root`` with a trailing ``/``, or ``""``."""
     try:
         entries = sorted(os.scandir(folder), key=lambda e: e.name)
     except OSError as exc:
@@ -81,30 +84,32 @@ def _walk(root: Path, folder: Path, active: set[tuple[int, int]]) -> Iterator[Pa
     names = {e.name for e in entries}
     leaf = next((n for n in BUNDLE_INDEXES if n in names), None)
     for entry in entries:
-        if _ignored(entry.name):
+        name = entry.name
+        if _ignored(name):
             continue
-        if leaf is not None and entry.name != leaf:
+        if leaf is not None and name != leaf:
             continue  # bundle resources
-        path = Path(entry.path)
-        rel = path.relative_to(root).as_posix()
+        rel = prefix + name
         try:
-            info = path.stat()
+            info = os.stat(entry.path)
         except OSError as exc:
-            if not entry.name.endswith(PAGE_SUFFIXES) and not entry.is_symlink():
+            if not name.endswith(PAGE_SUFFIXES) and not entry.is_symlink():
                 continue
             reason = "symlink loop" if _is_loop(exc) else "dangling symlink"
             if not entry.is_symlink():
                 reason = f"not readable: {exc.strerror or exc}"
-            yield PageFile(rel, path, reason)
+            yield PageFile(rel, Path(entry.path), reason)
             continue
         if stat.S_ISDIR(info.st_mode):
             key = (info.st_dev, info.st_ino)
             if key in active:
-                yield PageFile(rel, path, "symlink loop: links back to a folder above it")
+                yield PageFile(
+                    rel, Path(entry.path), "symlink loop: links back to a folder above it"
+                )
                 continue
-            yield from _walk(root, path, active | {key})
-        elif stat.S_ISREG(info.st_mode) and entry.name.lower().endswith(PAGE_SUFFIXES):
-            yield PageFile(rel, path)
+            yield from _walk(root, Path(entry.path), rel + "/", active | {key})
+        elif stat.S_ISREG(info.st_mode) and name.lower().endswith(PAGE_SUFFIXES):
+            yield PageFile(rel, Path(entry.path))
 
 
 def _is_loop(exc: OSError) -> bool:
@@ -119,11 +124,13 @@ def _is_loop(exc: OSError) -> bool:
 def read_text(path: Path, max_bytes: int) -> str:
     """The file's text; raises ``PageError`` for huge, binary, empty or non-UTF-8 files."""
     try:
-        size = path.stat().st_size
+        size = os.stat(path).st_size
         if size > max_bytes:
             raise PageError(f"file too large ({size:,} bytes, limit {max_bytes:,}); skipped")
-        with path.open("rb") as fh:
-            data = fh.read(max_bytes + 1)
+        with open(path, "rb") as fh:
+            data = fh.read(size + 1)  # not max_bytes + 1: that buffer would be allocated
+            if len(data) > size:  # grown since stat
+                data += fh.read(max_bytes + 1 - len(data))
     except OSError as exc:
         if _is_loop(exc):
             raise PageError("symlink loop") from None
@@ -137,7 +144,7 @@ def read_text(path: Path, max_bytes: int) -> str:
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
         raise PageError(f"not UTF-8 (bad byte at line {line}); skipped") from None
-    if not text.strip():
+    if not text or text.isspace():
         raise PageError("empty file; skipped")
     return text
 
@@ -161,20 +168,29 @@ def split_front_matter(rel: str, text: str) -> RawPage:
     return RawPage(rel, {}, head, 1)
 
 
+_CLOSERS = {"---": ("---", "..."), "+++": ("+++",)}
+_CLOSER_LINES = {"---": re.compile(r"\n(?:---|\.\.\.)"), "+++": re.compile(r"\n\+\+\+")}
+
+
 def _delimited(rel: str, text: str, delimiter: str) -> RawPage:
-    lines = text.split("\n")
-    closers = ("---", "...") if delimiter == "---" else ("+++",)
-    for index in range(1, len(lines)):
-        if lines[index].rstrip() in closers:
+    closers = _CLOSERS[delimiter]
+    first_end = text.find("\n")
+    start = first_end if first_end >= 0 else len(text)
+    for match in _CLOSER_LINES[delimiter].finditer(text, start):
+        line_start = match.start() + 1
+        line_end = text.find("\n", line_start)
+        line = text[line_start:] if line_end < 0 else text[line_start:line_end]
+        if line.rstrip() in closers:
             break
     else:
         kind = "YAML" if delimiter == "---" else "TOML"
         raise PageError(f"{kind} front matter is never closed with {delimiter!r}; skipped")
-    source = "\n".join(lines[1:index])
-    body = "\n".join(lines[index + 1 :])
+    source = text[first_end + 1 : match.start()]
+    body = "" if line_end < 0 else text[line_end + 1 :]
+    index = text.count("\n", 0, line_start)  # the closing line's index
     if delimiter == "---":
         try:
-            data = yaml.load(source, Loader=_YAML_LOADER)
+            data = load_yaml(source)
         except yaml.YAMLError as exc:
             mark = getattr(exc, "problem_mark", None)
             where = f"line {mark.line + 2}: " if mark is not None else ""
@@ -296,19 +312,36 @@ def page_url(rel: str, front: dict[str, Any], base_url: str) -> str:
 
 def heading_anchor(text: str, seen: set[str]) -> str:
     """Hugo's goldmark heading id (``autoHeadingIDType = "github"``), unique per page."""
-    out = []
-    for char in text.strip():
-        if char in "- \t":
-            out.append("-")
-        elif char.isalpha() or char.isdecimal() or char == "_":  # Go's IsLetter/IsDigit
-            out.append(char.lower())
-    anchor = "".join(out) or "heading"
+    anchor = _anchor(text)
     candidate, count = anchor, 0
     while candidate in seen:
         count += 1
         candidate = f"{anchor}-{count}"
     seen.add(candidate)
     return candidate
+
+
+class _AnchorChars(dict[int, str | None]):
+    """``str.translate`` table for heading ids, filled in as characters turn up."""
+
+    def __missing__(self, code: int) -> str | None:
+        char = chr(code)
+        if char in "- \t":
+            value: str | None = "-"
+        elif char.isalpha() or char.isdecimal() or char == "_":  # Go's IsLetter/IsDigit
+            value = char.lower()
+        else:
+            value = None
+        if len(self) < 65_536:
+            self[code] = value
+        return value
+
+
+_ANCHOR_CHARS = _AnchorChars()
+
+
+def _anchor(text: str) -> str:
+    return text.strip().translate(_ANCHOR_CHARS) or "heading"
 
 
 _FOLDER_NUMBER = re.compile(r"^(?:ep(?:isode)?[-_.]?)?0*(\d{1,6})$", re.IGNORECASE)

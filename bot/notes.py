@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from html.parser import HTMLParser
@@ -38,6 +38,10 @@ _BLOCK_TAGS_WORDS = "p div br li tr h1 h2 h3 h4 h5 h6 blockquote pre ul ol table
 _BLOCK_TAGS = frozenset(_BLOCK_TAGS_WORDS.split())
 
 
+class NotesError(Exception):
+    """The notes could not be parsed; ``str()`` is the reason."""
+
+
 @dataclass(frozen=True, slots=True)
 class Notes:
     sections: tuple[Section, ...]
@@ -57,6 +61,8 @@ def resolve_url(url: str, base_url: str, page_url: str) -> str | None:
     ``kubeflow.org/docs/..`` gets ``https://``; ``/post/x/`` resolves against the site's
     base URL and ``../x/`` against the page.
     """
+    if url.startswith(("https://", "http://")):
+        return url.strip()  # the common case, kept fast
     url = url.strip()
     while len(url) > 2 and (url[0], url[-1]) in (("(", ")"), ("<", ">")):
         url = url[1:-1].strip()  # "[x]((https://..))": a typo Hugo would keep
@@ -104,7 +110,7 @@ class _Builder:
             self.stack.pop()
         self.stack.append((level, heading))
         self.heading, self.level = heading, level
-        self.path = tuple(h for _, h in self.stack)
+        self.path = tuple([h for _, h in self.stack])
         self.anchor = heading_anchor(heading, self.anchors)
 
     def add_link(self, href: str, text: str, section: str) -> None:
@@ -121,7 +127,13 @@ class _Builder:
 def parse_notes(body: str, base_url: str, page_url: str) -> Notes:
     """Read one note's Markdown body."""
     b = _Builder(base_url, page_url)
-    _blocks(_parser().tree(body).children, b)
+    try:
+        tree = _parser().tree(body)
+    except BaseException as exc:  # a bug in the Rust parser surfaces as a PanicException
+        if type(exc).__name__ != "PanicException":
+            raise
+        raise NotesError(f"the Markdown parser failed on this note ({exc})") from None
+    _blocks(tree.children, b)
     b.close_section()
     return Notes(tuple(b.sections), tuple(b.refs.values()), tuple(b.players), b.first_paragraph)
 
@@ -175,50 +187,50 @@ def _text_block(nodes: Sequence[Node], b: _Builder, paragraph: bool) -> None:
     text = _inline(nodes, b, links)
     for href, link_text in links:
         b.add_link(href, link_text, b.heading)
-    if text.strip():
+    if text and not text.isspace():
         b.blocks.append(text)
         if paragraph and not b.first_paragraph:
             b.first_paragraph = _tidy(text)
 
 
 Event = tuple[str, str, str]  # kind, value, detail
+_NEWLINE: Event = ("text", "\n", "")
 
 
-def _events(nodes: Sequence[Node]) -> Iterator[Event]:
-    """Inline nodes as a flat stream: text, code, break, open/close of links, image, html."""
+def _events(nodes: Sequence[Node], events: list[Event]) -> list[Event]:
+    """Inline nodes as a flat list: text, code, break, open/close of links, image, html."""
+    append = events.append
     for node in nodes:
         name = node.name
-        meta = node.meta
-        if name in ("text", "text_special"):
-            yield ("text", str(meta.get("content", "")), "")
-        elif name in ("softbreak", "hardbreak"):
-            yield ("text", "\n", "")
+        if name == "text" or name == "text_special":
+            append(("text", node.meta.get("content", ""), ""))
+        elif name == "softbreak" or name == "hardbreak":
+            append(_NEWLINE)
+        elif name == "link" or name == "linkify" or name == "autolink":
+            append(("open", str(node.meta.get("url", "")), name))
+            _events(node.children, events)
+            append(("close", "", name))
         elif name == "code_inline":
-            yield ("code", "".join(str(c.meta.get("content", "")) for c in node.children), "")
-        elif name in ("link", "autolink", "linkify"):
-            yield ("open", str(meta.get("url", "")), name)
-            yield from _events(node.children)
-            yield ("close", "", name)
+            code = "".join(str(c.meta.get("content", "")) for c in node.children)
+            append(("code", code, ""))
         elif name == "image":
-            yield ("image", "".join(str(c.meta.get("content", "")) for c in node.walk()), "")
+            append(("image", "".join(str(c.meta.get("content", "")) for c in node.walk()), ""))
         elif name == "html_inline":
-            yield ("html", str(meta.get("content", "")), "")
+            append(("html", str(node.meta.get("content", "")), ""))
         else:  # emphasis, strikethrough, anything new: its text
-            yield from _events(node.children)
+            _events(node.children, events)
+    return events
 
 
 def _inline(nodes: Sequence[Node], b: _Builder, links: list[tuple[str, str]]) -> str:
     """Plain text of an inline run; links go to ``links`` (href, text), players to ``b``."""
+    text = _plain_run(nodes, links)
+    if text is not None:
+        return text
     out: list[str] = []
     link: tuple[str, list[str], str] | None = None  # href, text parts, kind
     shortcode: list[str] | None = None
-
-    def emit(text: str) -> None:
-        out.append(text)
-        if link is not None:
-            link[1].append(text)
-
-    for kind, value, detail in _events(nodes):
+    for kind, value, detail in _events(nodes, []):
         if shortcode is not None:
             if kind == "text":
                 shortcode.append(value)
@@ -226,12 +238,21 @@ def _inline(nodes: Sequence[Node], b: _Builder, links: list[tuple[str, str]]) ->
                 end = _close_at(source)
                 if end >= 0:
                     _shortcode(source[:end], b)
-                    shortcode = _plain_text(source[end:], emit, b, link is None, links)
+                    parts = link[1] if link is not None else None
+                    shortcode = _plain_text(source[end:], out, parts, b, link is None, links)
             continue
         if kind == "text":
-            shortcode = _plain_text(value, emit, b, link is None, links)
+            if "{{" in value or "www." in value:
+                parts = link[1] if link is not None else None
+                shortcode = _plain_text(value, out, parts, b, link is None, links)
+            else:  # the common case, kept fast
+                out.append(value)
+                if link is not None:
+                    link[1].append(value)
         elif kind == "code":
-            emit(value)
+            out.append(value)
+            if link is not None:
+                link[1].append(value)
         elif kind == "open":
             link = (value, [], detail)
         elif kind == "close" and link is not None:
@@ -254,20 +275,58 @@ def _inline(nodes: Sequence[Node], b: _Builder, links: list[tuple[str, str]]) ->
     return "".join(out)
 
 
+def _plain_run(nodes: Sequence[Node], links: list[tuple[str, str]]) -> str | None:
+    """``_inline`` for the common run of text, breaks and links with plain text, in one
+    pass; None (and ``links`` untouched) when the run needs the full walk."""
+    out: list[str] = []
+    found: list[tuple[str, str]] = []
+    for node in nodes:
+        name = node.name
+        if name == "text" or name == "text_special":
+            value = node.meta.get("content", "")
+            if "{{" in value or "www." in value:
+                return None
+            out.append(value)
+        elif name == "softbreak" or name == "hardbreak":
+            out.append("\n")
+        elif name == "link" or name == "linkify" or name == "autolink":
+            children = node.children
+            if len(children) != 1:
+                return None
+            child = children[0]
+            if child.name != "text":
+                return None
+            text = child.meta.get("content", "")
+            if "{{" in text:
+                return None
+            href = str(node.meta.get("url", ""))
+            if name == "link":
+                out.append(text)
+                found.append((href, text))
+            elif name == "linkify":
+                out.append(text)
+                _linkified(text, href, out, found)
+            else:  # a bare <https://..> is not section text
+                found.append((href, text))
+        else:
+            return None
+    links.extend(found)
+    return "".join(out)
+
+
 def _plain_text(
     text: str,
-    emit: Callable[[str], None],
+    out: list[str],
+    link_parts: list[str] | None,
     b: _Builder,
     bare_links: bool,
     links: list[tuple[str, str]],
 ) -> list[str] | None:
-    """Emit ``text`` up to a shortcode; return the open shortcode's parts, if any.
+    """Emit ``text`` (to ``out`` and the open link's ``link_parts``) up to a shortcode;
+    return the open shortcode's parts, if any.
 
     Outside links, ``www.example.com/..`` (a GFM autolink that linkify leaves alone)
     becomes a link too; it stays in the text, as the reader sees it."""
-    if "{{" not in text and "www." not in text:
-        emit(text)  # the common case, kept fast
-        return None
     while True:
         start = min((i for i in (text.find(m) for m in _SHORTCODE_OPEN) if i >= 0), default=-1)
         head = text if start < 0 else text[:start]
@@ -275,7 +334,9 @@ def _plain_text(
             for match in _WWW.finditer(head):
                 url = match.group(0).rstrip(".,;:!?)")
                 links.append(("https://" + url, url))
-        emit(head)
+        out.append(head)
+        if link_parts is not None:
+            link_parts.append(head)
         if start < 0:
             return None
         rest = text[start:]
@@ -425,12 +486,16 @@ class _HtmlScan(HTMLParser):
 
 def _tidy(text: str) -> str:
     """Trim each line, drop blank runs, collapse inner whitespace."""
-    lines = (" ".join(line.split()) for line in text.split("\n"))
-    return "\n".join(line for line in lines if line)
+    if "\n" not in text:
+        return " ".join(text.split())
+    lines = [" ".join(line.split()) for line in text.split("\n")]
+    return "\n".join([line for line in lines if line])
 
 
 def html_to_text(text: str) -> str:
     """Front matter summary: ``<br>`` -> newline, entities decoded, other tags removed."""
+    if "<" not in text and "&" not in text:
+        return _tidy(text)  # no markup: what the parser would give
     scan = _HtmlScan()
     scan.feed(text)
     scan.close()
