@@ -11,19 +11,22 @@ summary 8-9, title 10-11 (capped at 3 each).
 
 from __future__ import annotations
 
-import itertools
 import re
 from array import array
 from bisect import bisect_left
 from collections import Counter
 from dataclasses import dataclass
+from itertools import filterfalse
+from operator import attrgetter
 
 from bot.models import Episode
-from bot.textnorm import field_terms, nfkc
+from bot.textnorm import RunTerms, count_terms, nfkc
 
 FIELD_SHIFTS = (("links", 4), ("headings", 6), ("summary", 8), ("title", 10))
 TITLE_BITS = 3 << 10
 _SURFACE = re.compile("[0-9A-Za-z\u00c0-\u024f]+")
+_TEXT = attrgetter("text")
+_HEADING = attrgetter("heading")
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,45 +41,71 @@ class Analysis:
     surfaces: dict[str, str]  # word -> its spelling in the notes
 
 
-def analyse(episode: Episode) -> Analysis:
-    fields = (
-        field_terms("\n".join(r.text for r in episode.references)),
-        field_terms("\n".join(s.heading for s in episode.sections if s.heading)),
-        field_terms(" ".join((episode.summary, *episode.tags, *episode.categories))),
-        field_terms(episode.raw_title or episode.title),
-    )
+class Memo:
+    """What analysing one episode can reuse for the next: Japanese runs and headings
+    repeat across notes. Keep one for a build; it grows with every distinct string."""
+
+    def __init__(self) -> None:
+        self.body_runs = RunTerms(grammar=False)
+        self.runs = RunTerms(grammar=True)
+        self._spelled: dict[str, tuple[tuple[str, ...], tuple[tuple[str, str], ...]]] = {}
+
+    def spelling(self, text: str) -> tuple[tuple[str, ...], tuple[tuple[str, str], ...]]:
+        """Word pairs ("w1 w2") of a title or heading, and its words (folded, as spelled)."""
+        found = self._spelled.get(text)
+        if found is None:
+            spelled = _SURFACE.findall(nfkc(text))
+            folded = [w.casefold() for w in spelled]
+            found = (
+                tuple(map("{} {}".format, folded, folded[1:])),
+                tuple(zip(folded, spelled, strict=True)),
+            )
+            self._spelled[text] = found
+        return found
+
+
+def analyse(episode: Episode, memo: Memo | None = None) -> Analysis:
+    memo = memo if memo is not None else Memo()
     # Joined compounds (well-architected -> wellarchitected) come from the short fields;
     # for long text the query side joins and splits words instead.
-    body_words, body_ja = field_terms(episode.text, grammar=False, joined=False)
-    counts = Counter(body_ja)
-    counts.update(body_words)
-    for term, count in counts.most_common():
-        if count <= 15:
-            break
-        counts[term] = 15
-    packed: dict[str, int] = dict(counts)
+    body_words, packed = count_terms(episode.text, memo.body_runs, joined=False)
+    body_len = packed.total()
+    if packed and max(packed.values()) > 15:
+        for term in [t for t, n in packed.items() if n > 15]:
+            packed[term] = 15
     words = set(body_words)
-    for (latin, ja), (_, shift) in zip(fields, FIELD_SHIFTS, strict=True):
+    fields = (
+        "\n".join(map(_TEXT, episode.references)),
+        "\n".join(filter(None, map(_HEADING, episode.sections))),
+        " ".join((episode.summary, *episode.tags, *episode.categories)),
+        episode.raw_title or episode.title,
+    )
+    counts: Counter[str] = Counter()
+    for text, (_, shift) in zip(fields, FIELD_SHIFTS, strict=True):
+        latin, counts = count_terms(text, memo.runs)
         words.update(latin)
-        for term, count in Counter(latin + ja).items():
-            packed[term] = packed.get(term, 0) | ((count if count < 3 else 3) << shift)
+        _merge(packed, counts, shift)
     pairs: set[str] = set()
-    surfaces: dict[str, str] = {}
+    spelled: list[tuple[str, str]] = []
     for text in (episode.raw_title, *(s.heading for s in episode.sections)):
-        spelled = _SURFACE.findall(nfkc(text))
-        for first, second in itertools.pairwise(spelled):
-            pairs.add(f"{first.casefold()} {second.casefold()}")
-        for word in spelled:
-            surfaces.setdefault(word.casefold(), word)
-    title_terms = len(set(fields[3][0]) | set(fields[3][1]))
+        text_pairs, text_words = memo.spelling(text)
+        pairs.update(text_pairs)
+        spelled.extend(text_words)
     return Analysis(
         packed,
-        len(body_words) + len(body_ja),
-        title_terms,
-        frozenset(w for w in words if not w.isdigit()),
+        body_len,
+        len(counts),  # the title's: the last field
+        frozenset(filterfalse(str.isdigit, words)),
         frozenset(pairs),
-        surfaces,
+        dict(reversed(spelled)),  # the first spelling of each word
     )
+
+
+def _merge(packed: dict[str, int], counts: Counter[str], shift: int) -> None:
+    """Add one field's term counts (capped at 3) at ``shift`` in the packed values."""
+    get = packed.get
+    for term, count in counts.items():
+        packed[term] = get(term, 0) | ((count if count < 3 else 3) << shift)
 
 
 class Postings:
@@ -118,6 +147,17 @@ class Postings:
             else:
                 found[0].append(doc_id)
                 found[1].append(value)
+
+    def extend(self, other: Postings) -> None:
+        """Append ``other``'s lists; its ids must all be larger than the ones here."""
+        lists = self._lists
+        for term, (ids, values) in other._lists.items():
+            mine = lists.get(term)
+            if mine is None:
+                lists[term] = (array("I", ids), array("H", values))
+            else:
+                mine[0].extend(ids)
+                mine[1].extend(values)
 
     def remove(self, doc_id: int, terms: dict[str, int]) -> None:
         for term in terms:

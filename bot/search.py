@@ -20,6 +20,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 
+from bot.index_build import Part, analyse_all, gc_paused
 from bot.models import Episode, Hit, SearchResult
 from bot.postings import Postings, analyse
 from bot.query import JaChunk, LatinGroup, ParsedQuery, parse_number, parse_query
@@ -74,10 +75,18 @@ class SearchIndex:
         self.vocab = Vocabulary()
 
     @classmethod
-    def build(cls, episodes: Iterable[Episode]) -> SearchIndex:
+    def build(cls, episodes: Iterable[Episode], parts: int | None = None) -> SearchIndex:
+        """Index ``episodes`` (a later one replaces an earlier one with the same path).
+        A large site is analysed in ``parts`` on as many cores (see ``bot.index_build``)."""
         index = cls()
-        for episode in episodes:
-            index.upsert(episode)
+        listed = list(episodes)
+        if len({e.path for e in listed}) < len(listed):  # replacements: one by one
+            for episode in listed:
+                index.upsert(episode)
+            return index
+        with gc_paused():
+            for part in analyse_all(listed, parts):
+                index._append(listed[part.start : part.start + len(part.body_lens)], part)
         log.debug("indexed %d episodes, %d terms", len(index), len(index._postings))
         return index
 
@@ -93,19 +102,33 @@ class SearchIndex:
         """Add ``episode``, or replace the one with the same path."""
         if episode.path in self._ids:
             self.remove(episode.path)
+        found = analyse(episode)
+        self._postings.add(self._next_id, found.packed)
+        self._add_doc(episode, found.body_len, found.title_terms)
+        self.vocab.add(found.words, found.pairs)
+        self.vocab.remember_surface(found.surfaces)
+
+    def _append(self, episodes: list[Episode], part: Part) -> None:
+        """Add a built part: its episodes must not be here, its ids come next."""
+        if part.start != self._next_id:
+            raise ValueError(f"part starts at id {part.start}, expected {self._next_id}")
+        self._postings.extend(part.postings)
+        for episode, body_len, title_terms in zip(
+            episodes, part.body_lens, part.title_terms, strict=True
+        ):
+            self._add_doc(episode, body_len, title_terms)
+        self.vocab.merge(part.vocab)
+
+    def _add_doc(self, episode: Episode, body_len: int, title_terms: int) -> None:
         doc_id = self._next_id
         self._next_id += 1
         self._newest_cache = None
-        found = analyse(episode)
-        self._postings.add(doc_id, found.packed)
         self._ids[episode.path] = doc_id
-        self._body_total += found.body_len
-        self._docs[doc_id] = _Doc(episode, found.body_len, found.title_terms, _tie_order(episode))
+        self._body_total += body_len
+        self._docs[doc_id] = _Doc(episode, body_len, title_terms, _tie_order(episode))
         if episode.number is not None:
             self._by_number.setdefault(episode.number, set()).add(doc_id)
         self._titles[doc_id] = normalize(episode.label)
-        self.vocab.add(found.words, found.pairs)
-        self.vocab.remember_surface(found.surfaces)
 
     def remove(self, path: str) -> None:
         """Forget the episode read from ``path`` (nothing happens if there is none)."""

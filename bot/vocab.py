@@ -1,15 +1,18 @@
 """The Latin vocabulary of the notes, for typos, prefixes and katakana renderings.
 
 Kept up to date word by word as episodes come and go (reference counts), so an
-incremental update costs only the words of that episode. Fuzzy look-ups run in
-rapidfuzz (C++) over the whole vocabulary.
+incremental update costs only the words of that episode. New words reach the sorted
+list and the sound index in batches (an index build works out each word's sound shapes
+once, at the end). Fuzzy look-ups run in rapidfuzz (C++) over the whole vocabulary.
 """
 
 from __future__ import annotations
 
 import bisect
 import re
+from collections import Counter, deque
 from collections.abc import Iterable
+from itertools import filterfalse
 
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import OSA
@@ -22,11 +25,13 @@ _SOUNDABLE = re.compile("[a-z]{3,}[0-9]*")  # words with letters (and a version 
 
 class Vocabulary:
     def __init__(self) -> None:
-        self._count: dict[str, int] = {}  # word -> episodes holding it
+        self._count: Counter[str] = Counter()  # word or "w1 w2" pair -> episodes holding it
         self._sorted: list[str] = []  # words, sorted, for prefixes
         self._sound_words: dict[str, set[str]] = {}  # sound shape -> words and "w1 w2" pairs
         self._sounds: list[str] = []  # sound shapes, sorted
         self._surface: dict[str, str] = {}  # word -> a spelling from the notes, for display
+        self._new_words: list[str] = []  # added, not yet in _sorted and _sound_words
+        self._new_pairs: list[str] = []
 
     def __contains__(self, word: str) -> bool:
         return word in self._count
@@ -37,22 +42,67 @@ class Vocabulary:
     # -- upkeep ------------------------------------------------------------------
 
     def add(self, words: Iterable[str], pairs: Iterable[str] = ()) -> None:
-        for word in words:
-            n = self._count.get(word, 0)
-            self._count[word] = n + 1
-            if n == 0:
+        """Count one episode's words and pairs (each once). New ones reach the look-up
+        structures at the next look-up or :meth:`settle`, all in one batch."""
+        count = self._count
+        self._new_words.extend(filterfalse(count.__contains__, words))
+        self._new_pairs.extend(filterfalse(count.__contains__, pairs))
+        count.update(words)  # counted in C
+        count.update(pairs)
+
+    def merge(self, other: Vocabulary) -> None:
+        """Add everything ``other`` counted, as if its episodes were added here after
+        this one's (spellings seen here first win). Sound shapes are not worked out
+        again: ``other`` already has them."""
+        self.settle()
+        other.settle()
+        count = self._count
+        fresh = [w for w in other._sorted if w not in count]
+        count.update(other._count)
+        self.remember_surface(other._surface)
+        self._sorted.extend(fresh)
+        self._sorted.sort()
+        sound_words = self._sound_words
+        fresh = []
+        for sound, words in other._sound_words.items():
+            mine = sound_words.get(sound)
+            if mine is None:
+                sound_words[sound] = set(words)
+                fresh.append(sound)
+            else:
+                mine.update(words)
+        self._sounds.extend(fresh)
+        self._sounds.sort()
+
+    def settle(self) -> None:
+        """Bring new words into the sorted list and the sound index."""
+        if not self._new_words and not self._new_pairs:
+            return
+        count = self._count
+        words = [w for w in dict.fromkeys(self._new_words) if count.get(w, 0) > 0]
+        pairs = [p for p in dict.fromkeys(self._new_pairs) if count.get(p, 0) > 0]
+        self._new_words, self._new_pairs = [], []
+        if len(words) < 64:
+            for word in words:
                 bisect.insort(self._sorted, word)
-                if _SOUNDABLE.fullmatch(word):
-                    for sound in _sounds(word):
-                        self._add_sound(sound, word)
+        else:
+            self._sorted.extend(words)
+            self._sorted.sort()
+        added: list[str] = []
+        for word in words:
+            if _SOUNDABLE.fullmatch(word):
+                added.extend(s for s in _sounds(word) if self._add_sound(s, word))
         for pair in pairs:
-            n = self._count.get(pair, 0)
-            self._count[pair] = n + 1
-            if n == 0:
-                for sound in _sounds(pair.replace(" ", "")):
-                    self._add_sound(sound, pair)
+            added.extend(s for s in _sounds(pair.replace(" ", "")) if self._add_sound(s, pair))
+        if len(added) < 64:
+            for sound in added:
+                bisect.insort(self._sounds, sound)
+        else:
+            self._sounds.extend(added)
+            self._sounds.sort()
 
     def remove(self, words: Iterable[str], pairs: Iterable[str] = ()) -> None:
+        self.settle()
         for word in words:
             if self._drop(word):
                 _discard_sorted(self._sorted, word)
@@ -65,8 +115,8 @@ class Vocabulary:
                     self._remove_sound(sound, pair)
 
     def remember_surface(self, surfaces: dict[str, str]) -> None:
-        for word, surface in surfaces.items():
-            self._surface.setdefault(word, surface)
+        """Keep the first spelling seen of each word."""
+        deque(map(self._surface.setdefault, surfaces.keys(), surfaces.values()), maxlen=0)
 
     def surface(self, word: str) -> str:
         return self._surface.get(word, word)
@@ -79,15 +129,16 @@ class Vocabulary:
         self._count[key] = n - 1
         return False
 
-    def _add_sound(self, sound: str, word: str) -> None:
+    def _add_sound(self, sound: str, word: str) -> bool:
+        """Index ``word`` under ``sound``; True when the sound is new."""
         if len(sound) < MIN_SOUND:
-            return
+            return False
         words = self._sound_words.get(sound)
         if words is None:
             self._sound_words[sound] = {word}
-            bisect.insort(self._sounds, sound)
-        else:
-            words.add(word)
+            return True
+        words.add(word)
+        return False
 
     def _remove_sound(self, sound: str, word: str) -> None:
         words = self._sound_words.get(sound)
@@ -102,6 +153,7 @@ class Vocabulary:
 
     def with_prefix(self, prefix: str, limit: int = 8) -> list[str]:
         """Words that start with ``prefix`` (not the prefix itself), shortest first."""
+        self.settle()
         start = bisect.bisect_left(self._sorted, prefix)
         out: list[str] = []
         for word in self._sorted[start : start + 200]:
@@ -114,6 +166,7 @@ class Vocabulary:
 
     def typos(self, word: str, limit: int = 3) -> list[tuple[str, int]]:
         """Words within a small edit distance of ``word`` (swaps count once)."""
+        self.settle()
         if len(word) < 3 or not self._sorted:
             return []
         max_edits = 0 if len(word) <= 4 else 1 if len(word) <= 7 else 2
@@ -131,6 +184,7 @@ class Vocabulary:
 
     def similar(self, word: str, limit: int = 3, cutoff: float = 70) -> list[str]:
         """Loosely similar words, for "did you mean"."""
+        self.settle()
         if not self._sorted:
             return []
         found = process.extract(
@@ -141,6 +195,7 @@ class Vocabulary:
     def sounds_like(self, kana: str, limit: int = 3) -> list[tuple[str, float]]:
         """Words and word pairs that folded katakana ``kana`` may be a rendering of,
         with a similarity in 0-1: the consonant skeleton first, then the vowels."""
+        self.settle()
         sound = kana_sound(kana)
         if len(sound) < MIN_SOUND or not self._sounds:
             return []
