@@ -121,7 +121,7 @@ def _is_loop(exc: OSError) -> bool:
 # -- reading -------------------------------------------------------------------
 
 
-def read_text(path: Path, max_bytes: int) -> str:
+def read_text(path: str | os.PathLike[str], max_bytes: int) -> str:
     """The file's text; raises ``PageError`` for huge, binary, empty or non-UTF-8 files."""
     try:
         size = os.stat(path).st_size

@@ -13,29 +13,20 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
-from html.parser import HTMLParser
-from urllib.parse import urljoin
 
 from markdown_it_pyrs import MarkdownIt, Node
 
+from bot.htmltext import HtmlScan, lone_iframe_src, tidy
 from bot.hugo import heading_anchor
+from bot.links import resolve_url
 from bot.models import Reference, Section
 from bot.players import Player, from_audio, from_embed, is_embed_url, youtube_id
 
 log = logging.getLogger(__name__)
 
-_SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
-_DOMAIN = re.compile(r"^(?:[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?\.)+([A-Za-z]{2,24})(?::\d+)?$")
-_FILE_SUFFIXES_WORDS = (
-    "md markdown html htm php asp aspx jsp png jpg jpeg gif svg webp pdf txt xml json "
-    "yaml yml toml zip gz mp3 mp4 m4a wav ogg js css py go rs java sh ipynb csv "
-)
-_FILE_SUFFIXES = frozenset(_FILE_SUFFIXES_WORDS.split())
 _WWW = re.compile(r"(?<![\w.@/-])www\.[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+(?:[/?#][!-~]*)?")
 _SHORTCODE_OPEN = ("{{<", "{{%")
 _SHORTCODE_CLOSE = (">}}", "%}}")
-_BLOCK_TAGS_WORDS = "p div br li tr h1 h2 h3 h4 h5 h6 blockquote pre ul ol table "
-_BLOCK_TAGS = frozenset(_BLOCK_TAGS_WORDS.split())
 
 
 class NotesError(Exception):
@@ -53,32 +44,6 @@ class Notes:
 @lru_cache(maxsize=1)
 def _parser() -> MarkdownIt:
     return MarkdownIt("commonmark").enable_many(["table", "strikethrough", "linkify"])
-
-
-def resolve_url(url: str, base_url: str, page_url: str) -> str | None:
-    """A link target as an absolute URL; None for empty, in-page and script links.
-
-    ``kubeflow.org/docs/..`` gets ``https://``; ``/post/x/`` resolves against the site's
-    base URL and ``../x/`` against the page.
-    """
-    if url.startswith(("https://", "http://")):
-        return url.strip()  # the common case, kept fast
-    url = url.strip()
-    while len(url) > 2 and (url[0], url[-1]) in (("(", ")"), ("<", ">")):
-        url = url[1:-1].strip()  # "[x]((https://..))": a typo Hugo would keep
-    if not url or url.startswith("#"):
-        return None
-    if _SCHEME.match(url):
-        return None if url.lower().startswith(("javascript:", "data:")) else url
-    if url.startswith("//"):
-        return "https:" + url
-    if url.startswith("/"):
-        return (base_url if base_url.endswith("/") else base_url + "/") + url.lstrip("/")
-    host = re.split(r"[/?#]", url, maxsplit=1)[0]
-    match = _DOMAIN.match(host)
-    if match and match.group(1).lower() not in _FILE_SUFFIXES:
-        return "https://" + url
-    return urljoin(page_url, url)
 
 
 class _Builder:
@@ -100,7 +65,7 @@ class _Builder:
         self.first_paragraph = ""
 
     def close_section(self) -> None:
-        text = _tidy("\n".join(self.blocks))
+        text = tidy("\n".join(self.blocks))
         self.sections.append(Section(self.heading, self.level, self.path, text, self.anchor))
         self.blocks = []
 
@@ -117,7 +82,7 @@ class _Builder:
         url = resolve_url(href, self.base_url, self.page_url)
         if url is None or url in self.refs or ("embed" in url and is_embed_url(url)):
             return
-        self.refs[url] = Reference(_tidy(text).replace("\n", " ") or url, url, section)
+        self.refs[url] = Reference(tidy(text).replace("\n", " ") or url, url, section)
 
     def add_player(self, player: Player | None) -> None:
         if player is not None:
@@ -147,50 +112,71 @@ _INLINE = frozenset(_INLINE_WORDS.split())
 
 def _blocks(nodes: Sequence[Node], b: _Builder) -> None:
     """Walk block nodes in order; inline runs (tight list items, cells) are text blocks."""
-    run: list[Node] = []
+    run: list[Node] | None = None
     for node in nodes:
         name = node.name
         if name in _INLINE:
-            run.append(node)
+            if run is None:
+                run = [node]
+            else:
+                run.append(node)
             continue
-        if run:
+        if run is not None:
             _text_block(run, b, paragraph=False)
-            run = []
-        if name in ("heading", "lheading"):
+            run = None
+        if name in _CONTAINERS:
+            _blocks(node.children, b)
+        elif name == "paragraph":
+            _text_block(node.children, b, paragraph=True)
+        elif name == "heading" or name == "lheading":
             links: list[tuple[str, str]] = []
-            heading = _tidy(_inline(node.children, b, links)).replace("\n", " ")
+            heading = tidy(_inline(node.children, b, links)).replace("\n", " ")
             b.open_section(int(node.meta.get("level", 1)), heading)
             for href, text in links:
                 b.add_link(href, text, heading)
-        elif name == "paragraph":
-            _text_block(node.children, b, paragraph=True)
-        elif name in ("fence", "code_block"):
+        elif name == "fence" or name == "code_block":
             b.blocks.append(str(node.meta.get("content", "")).rstrip("\n"))
         elif name == "html_block":
-            scan = _HtmlScan()
-            scan.feed(str(node.meta.get("content", "")))
-            scan.close()
-            for player in scan.players:
-                b.add_player(player)
-            for href, link_text in scan.links:
-                b.add_link(href, link_text, b.heading)
-            if scan.text():
-                b.blocks.append(scan.text())
-        elif node.children:  # lists, items, quotes, tables: their blocks in order
+            _html_block(str(node.meta.get("content", "")), b)
+        else:  # quotes, tables, anything new: their blocks in order
             _blocks(node.children, b)
-    if run:
+    if run is not None:
         _text_block(run, b, paragraph=False)
+
+
+_CONTAINERS = frozenset(("bullet_list", "ordered_list", "list_item"))
+
+
+def _html_block(source: str, b: _Builder) -> None:
+    src = lone_iframe_src(source)
+    if src is not None:  # the player line of nearly every note, without an HTML parser
+        if src:
+            b.add_player(from_embed(src))
+        return
+    scan = HtmlScan()
+    scan.feed(source)
+    scan.close()
+    for player in scan.players:
+        b.add_player(player)
+    for href, link_text in scan.links:
+        b.add_link(href, link_text, b.heading)
+    if scan.text():
+        b.blocks.append(scan.text())
 
 
 def _text_block(nodes: Sequence[Node], b: _Builder, paragraph: bool) -> None:
     links: list[tuple[str, str]] = []
-    text = _inline(nodes, b, links)
-    for href, link_text in links:
-        b.add_link(href, link_text, b.heading)
+    text = _plain_run(nodes, links)
+    if text is None:
+        text = _inline_events(nodes, b, links)
+    if links:
+        heading = b.heading
+        for href, link_text in links:
+            b.add_link(href, link_text, heading)
     if text and not text.isspace():
         b.blocks.append(text)
         if paragraph and not b.first_paragraph:
-            b.first_paragraph = _tidy(text)
+            b.first_paragraph = tidy(text)
 
 
 Event = tuple[str, str, str]  # kind, value, detail
@@ -225,8 +211,11 @@ def _events(nodes: Sequence[Node], events: list[Event]) -> list[Event]:
 def _inline(nodes: Sequence[Node], b: _Builder, links: list[tuple[str, str]]) -> str:
     """Plain text of an inline run; links go to ``links`` (href, text), players to ``b``."""
     text = _plain_run(nodes, links)
-    if text is not None:
-        return text
+    return text if text is not None else _inline_events(nodes, b, links)
+
+
+def _inline_events(nodes: Sequence[Node], b: _Builder, links: list[tuple[str, str]]) -> str:
+    """``_inline`` for any run: shortcodes, HTML, images, code, emphasis."""
     out: list[str] = []
     link: tuple[str, list[str], str] | None = None  # href, text parts, kind
     shortcode: list[str] | None = None
@@ -408,7 +397,7 @@ def _html_inline(
     links: list[tuple[str, str]],
     b: _Builder,
 ) -> tuple[str, list[str], str] | None:
-    scan = _HtmlScan()
+    scan = HtmlScan()
     scan.feed(tag)
     for player in scan.players:
         b.add_player(player)
@@ -420,83 +409,3 @@ def _html_inline(
         links.append((link[0], "".join(link[1])))
         return None
     return link
-
-
-class _HtmlScan(HTMLParser):
-    """Text, links and players of an HTML fragment."""
-
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.parts: list[str] = []
-        self.links: list[tuple[str, str]] = []
-        self.players: list[Player] = []
-        self.href: str | None = None
-        self.link_text: list[str] = []
-        self.opened_link: str | None = None
-        self.closed_link = False
-        self.newline = False
-        self.skip = 0
-        self.in_audio = False
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        values = {k.lower(): (v or "") for k, v in attrs}
-        if tag in _BLOCK_TAGS:
-            self.parts.append("\n")
-            self.newline = tag == "br"
-        if tag == "a":
-            self.href = values.get("href", "")
-            self.link_text = []
-            self.opened_link = self.href
-        elif tag == "iframe" and values.get("src"):
-            player = from_embed(values["src"])
-            if player is not None:
-                self.players.append(player)
-        elif tag == "audio":
-            self.in_audio = True
-            if values.get("src"):
-                self.players.append(Player(values["src"], values["src"], "audio"))
-        elif tag == "source" and self.in_audio and values.get("src"):
-            self.players.append(Player(values["src"], values["src"], "audio"))
-        elif tag in ("script", "style"):
-            self.skip += 1
-
-    def handle_endtag(self, tag: str) -> None:
-        if tag == "a":
-            self.closed_link = True
-            if self.href is not None:
-                self.links.append((self.href, "".join(self.link_text)))
-            self.href = None
-        elif tag == "audio":
-            self.in_audio = False
-        elif tag in ("script", "style"):
-            self.skip = max(0, self.skip - 1)
-        if tag in _BLOCK_TAGS:
-            self.parts.append("\n")
-
-    def handle_data(self, data: str) -> None:
-        if self.skip:
-            return
-        self.parts.append(data)
-        if self.href is not None:
-            self.link_text.append(data)
-
-    def text(self) -> str:
-        return _tidy("".join(self.parts))
-
-
-def _tidy(text: str) -> str:
-    """Trim each line, drop blank runs, collapse inner whitespace."""
-    if "\n" not in text:
-        return " ".join(text.split())
-    lines = [" ".join(line.split()) for line in text.split("\n")]
-    return "\n".join([line for line in lines if line])
-
-
-def html_to_text(text: str) -> str:
-    """Front matter summary: ``<br>`` -> newline, entities decoded, other tags removed."""
-    if "<" not in text and "&" not in text:
-        return _tidy(text)  # no markup: what the parser would give
-    scan = _HtmlScan()
-    scan.feed(text)
-    scan.close()
-    return scan.text()

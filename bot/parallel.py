@@ -1,8 +1,9 @@
 """Work through chunks on the other CPU cores as well, with the same result as one by one.
 
-``run_chunks`` gives each chunk to a worker process (forked, so nothing is imported
-again) while this process takes chunks from the far end itself, until the two meet;
-no core waits for another. Results come back in chunk order, whoever read them.
+``run_chunks`` hands chunks to worker processes (forked, so nothing is imported again)
+as soon as there are enough of them to be worth it, even while more are still being
+produced; this process then takes chunks from the far end itself until the two meet,
+so no core waits for another. Results come back in chunk order, whoever made them.
 
 Worker processes are only used on Linux (where ``fork`` is safe and cheap) with more
 than one usable core. Whatever goes wrong with them (no fork, a worker killed, a result
@@ -17,7 +18,7 @@ import logging
 import multiprocessing
 import os
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable
 from concurrent.futures import Future, ProcessPoolExecutor
 from typing import TypeVar
 
@@ -37,66 +38,101 @@ def usable_cores() -> int:
         return os.cpu_count() or 1
 
 
-def worker_count(chunks: int) -> int:
+def worker_count() -> int:
     """Worker processes to start besides this one: 0 means work here alone."""
-    if not sys.platform.startswith("linux") or chunks < 2:
+    if not sys.platform.startswith("linux"):
         return 0
     if "fork" not in multiprocessing.get_all_start_methods():
         return 0
-    return max(0, min(usable_cores() - 1, MAX_WORKERS, chunks - 1))
+    return max(0, min(usable_cores() - 1, MAX_WORKERS))
 
 
 def run_chunks(
-    chunks: Sequence[C],
+    chunks: Iterable[C],
     local: Callable[[C], R],
     remote: Callable[[C], P],
     unpack: Callable[[P], R],
+    min_chunks: int = 2,
     workers: int | None = None,
 ) -> list[R]:
     """``[local(c) for c in chunks]``, computed partly in worker processes.
 
     ``remote`` runs in a worker (a module-level function, or a ``functools.partial`` of
     one) and must give what ``unpack`` turns into ``local``'s result for that chunk.
-    ``workers`` defaults to ``worker_count(len(chunks))``.
+    Workers start once ``min_chunks`` chunks have come; with fewer, or with ``workers``
+    (default ``worker_count()``) 0, everything is done here.
     """
-    count = worker_count(len(chunks)) if workers is None else workers
-    if count <= 0 or len(chunks) < 2:
-        return [local(chunk) for chunk in chunks]
-    results: list[R | None] = [None] * len(chunks)
-    pool, futures = _submit(chunks, remote, count)
+    count = worker_count() if workers is None else workers
+    todo: list[C] = []
+    pool: ProcessPoolExecutor | None = None
+    futures: list[Future[P]] = []
     try:
-        # Take chunks from the end until one a worker has already started.
-        mine = len(chunks) - 1
-        while mine >= 0 and (not futures or futures[mine].cancel()):
-            results[mine] = local(chunks[mine])
-            mine -= 1
-        for index in range(mine + 1):
-            results[index] = _collect(futures[index], chunks[index], local, unpack)
+        for chunk in chunks:
+            todo.append(chunk)
+            if pool is not None:
+                futures.append(_submit(pool, remote, chunk))
+            elif count > 0 and len(todo) >= max(2, min_chunks):
+                pool = _start(count)
+                count = 0  # no second try
+                futures = [_submit(pool, remote, c) for c in todo] if pool else []
+        return _finish(todo, futures, local, unpack)
     finally:
         if pool is not None:
             pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _start(count: int) -> ProcessPoolExecutor | None:
+    try:
+        return ProcessPoolExecutor(
+            max_workers=count, mp_context=multiprocessing.get_context("fork")
+        )
+    except Exception as exc:  # no fork, no semaphores, ...
+        log.warning("could not start worker processes (%s); working in this process", exc)
+        return None
+
+
+def _submit(pool: ProcessPoolExecutor, remote: Callable[[C], P], chunk: C) -> Future[P]:
+    try:
+        return pool.submit(remote, chunk)
+    except Exception as exc:  # a daemon process, no processes left, a broken pool, ...
+        failed: Future[P] = Future()
+        failed.set_exception(exc)
+        return failed
+
+
+def _finish(
+    todo: list[C], futures: list[Future[P]], local: Callable[[C], R], unpack: Callable[[P], R]
+) -> list[R]:
+    if not futures:
+        return [local(chunk) for chunk in todo]
+    results: list[R | None] = [None] * len(todo)
+    # Take chunks from the end until one a worker has already started; between two,
+    # unpack what the workers have sent so far, so that little is left at the end.
+    mine, sent = len(todo) - 1, 0  # chunks below ``sent`` are unpacked
+    failures: list[BaseException] = []
+    while mine >= sent and futures[mine].cancel():
+        results[mine] = local(todo[mine])
+        mine -= 1
+        while sent <= mine and futures[sent].done():
+            results[sent] = _collect(futures[sent], todo[sent], local, unpack, failures)
+            sent += 1
+    for index in range(sent, mine + 1):
+        results[index] = _collect(futures[index], todo[index], local, unpack, failures)
     return results  # type: ignore[return-value]  # every slot is filled above
 
 
-def _submit(
-    chunks: Sequence[C], remote: Callable[[C], P], count: int
-) -> tuple[ProcessPoolExecutor | None, list[Future[P]]]:
-    pool: ProcessPoolExecutor | None = None
-    try:
-        context = multiprocessing.get_context("fork")
-        pool = ProcessPoolExecutor(max_workers=count, mp_context=context)
-        return pool, [pool.submit(remote, chunk) for chunk in chunks]
-    except Exception as exc:  # no fork, no processes left, a daemon process, ...
-        log.warning("could not start worker processes (%s); working in this process", exc)
-        if pool is not None:
-            pool.shutdown(wait=True, cancel_futures=True)
-        return None, []
-
-
-def _collect(future: Future[P], chunk: C, local: Callable[[C], R], unpack: Callable[[P], R]) -> R:
+def _collect(
+    future: Future[P],
+    chunk: C,
+    local: Callable[[C], R],
+    unpack: Callable[[P], R],
+    failures: list[BaseException],
+) -> R:
     try:
         sent = future.result()
     except Exception as exc:  # a worker died or could not send its result back
-        log.warning("a worker process failed (%s); redoing its chunk in this process", exc)
+        if not failures:
+            log.warning("worker processes failed (%s); their chunks are redone here", exc)
+        failures.append(exc)
         return local(chunk)
     return unpack(sent)

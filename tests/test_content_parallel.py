@@ -61,12 +61,16 @@ def test_a_site_read_in_worker_processes_equals_the_one_read_here(
     assert multiprocessing.active_children() == []
 
 
-def test_small_sites_and_single_cores_are_read_in_this_process(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    assert parallel.worker_count(chunks=1) == 0
+def test_a_single_core_gets_no_worker_processes(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(parallel, "usable_cores", lambda: 1)
-    assert parallel.worker_count(chunks=100) == 0
+    assert parallel.worker_count() == 0
+
+
+def test_too_few_chunks_are_done_here() -> None:
+    done = parallel.run_chunks(
+        CHUNKS[:3], _square_all, _die_on_the_second_chunk, _from_text, min_chunks=4, workers=1
+    )
+    assert done == SQUARES[:3]
 
 
 def _square_all(chunk: list[int]) -> list[int]:
@@ -102,7 +106,9 @@ SQUARES = [_square_all(chunk) for chunk in CHUNKS]
 
 
 def test_chunks_come_back_in_order_whoever_did_them() -> None:
-    done = parallel.run_chunks(CHUNKS, _square_all, _square_all_as_text, _from_text, workers=2)
+    done = parallel.run_chunks(
+        iter(CHUNKS), _square_all, _square_all_as_text, _from_text, workers=2
+    )
     assert done == SQUARES
     assert multiprocessing.active_children() == []
 

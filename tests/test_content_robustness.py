@@ -205,3 +205,29 @@ def test_random_garbage_never_raises(tmp_path: Path) -> None:
     assert result.pages_seen == 62
     assert any(e.path == "podcast/0001/index.md" for e in result.episodes)
     assert len({w.path for w in result.warnings}) == len(result.warnings)
+
+
+def test_a_note_that_crashes_the_markdown_parser_costs_a_warning(tmp_path: Path) -> None:
+    site = _site(tmp_path)
+    (site / "podcast" / "0002").mkdir()
+    note = site / "podcast" / "0002" / "index.md"
+    note.write_text('---\ntitle: "#2 記法の誤り"\n---\n本文 [`閉じない\n', encoding="utf-8")
+    result = load_site(site, OPTIONS)
+    episode = next(e for e in result.episodes if e.number == 2)
+    assert [(s.heading, s.text) for s in episode.sections] == [("", "")]
+    assert "the Markdown parser failed" in _reasons(result)["podcast/0002/index.md"]
+    assert load_page(site, "podcast/0002/index.md", OPTIONS)[1] == list(result.warnings)
+
+
+def test_html_that_python_cannot_parse_stays_text(tmp_path: Path) -> None:
+    site = _site(tmp_path)
+    (site / "podcast" / "0002").mkdir()
+    (site / "podcast" / "0002" / "index.md").write_text(
+        '---\ntitle: "#2 x"\nsummary: "A <![img B"\n---\n<div>\n<![img C\n</div>\n',
+        encoding="utf-8",
+    )
+    result = load_site(site, OPTIONS)
+    episode = next(e for e in result.episodes if e.number == 2)
+    assert episode.summary == "A <![img B"
+    assert episode.sections[0].text == "<![img C"
+    assert result.warnings == ()

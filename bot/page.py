@@ -1,0 +1,245 @@
+"""One Hugo page -> an episode candidate, with the fields read from its front matter.
+
+``read_page`` reads a note (``bot.hugo``) and its Markdown (``bot.notes``) into a
+``Page``; whether a page outside the podcast sections is an episode depends on the other
+pages, so ``bot.content`` decides that.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, datetime, tzinfo
+from typing import Any
+
+from bot.config import Settings
+from bot.htmltext import html_to_text
+from bot.hugo import (
+    BRANCH_INDEXES,
+    BUNDLE_INDEXES,
+    PageError,
+    RawPage,
+    as_bool,
+    as_text_list,
+    folder_number,
+    page_url,
+    parse_date,
+    read_text,
+    split_front_matter,
+)
+from bot.models import Episode
+from bot.notes import Notes, NotesError, parse_notes
+from bot.players import PLAYER_KEYS, Player, from_link
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class SiteOptions:
+    base_url: str = "http://localhost:1313/"
+    podcast_sections: tuple[str, ...] = ("podcast", "talk", "episode", "episodes")
+    timezone: str = "Asia/Tokyo"
+    max_bytes: int = 2_000_000
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> SiteOptions:
+        return cls(
+            base_url=settings.site_base_url,
+            podcast_sections=settings.podcast_sections,
+            timezone=settings.site_timezone,
+            max_bytes=settings.max_note_bytes,
+        )
+
+    def in_podcast_section(self, rel: str) -> bool:
+        first, sep, _ = rel.partition("/")
+        sections = {s.strip("/").lower() for s in self.podcast_sections}
+        return bool(sep) and first.lower() in sections
+
+
+@dataclass(frozen=True, slots=True)
+class Page:
+    """An episode candidate before the blog-post rule is applied."""
+
+    episode: Episode  # player fields set only in a podcast section
+    players: tuple[Player, ...]
+    in_section: bool
+
+
+def read_page(
+    rel: str, path: str | os.PathLike[str], options: SiteOptions, zone: tzinfo
+) -> tuple[Page | None, str | None]:
+    """The page as an episode candidate (None when it cannot be one), and its problem."""
+    name = rel.rsplit("/", 1)[-1]
+    try:
+        raw = split_front_matter(rel, read_text(path, options.max_bytes))
+    except PageError as exc:
+        if name in BRANCH_INDEXES and str(exc).startswith("empty file"):
+            return None, None  # an empty section page is normal in Hugo
+        return None, str(exc)
+    if name in BRANCH_INDEXES or as_bool(raw.front.get("headless")):
+        return None, None
+    in_section = options.in_podcast_section(rel)
+    url = page_url(rel, raw.front, options.base_url)
+    problems: list[str] = []
+    players = list(_front_players(raw.front))
+    try:
+        notes = parse_notes(raw.body, options.base_url, url)
+    except NotesError as exc:
+        problems.append(f"{exc}; notes left out")
+        notes = parse_notes("", options.base_url, url)
+    players.extend(notes.players)
+    if not in_section and not players:
+        return None, "; ".join(problems) or None
+    # A page in a section always shows its first player; others wait for ``bot.content``.
+    player = players[0] if in_section and players else None
+    episode = _episode(raw, url, in_section, zone, problems, notes, player)
+    return Page(episode, tuple(players), in_section), "; ".join(problems) or None
+
+
+def _front_players(front: dict[str, Any]) -> Iterable[Player]:
+    for key in PLAYER_KEYS:
+        value = front.get(key)
+        if isinstance(value, str) and value.strip():
+            player = from_link(value)
+            if player is not None:
+                yield player
+
+
+_TITLE_NUMBER = (
+    re.compile(r"^[#＃]\s*(\d{1,6})\.?(?![0-9A-Za-z])"),
+    re.compile(r"^第\s*(\d{1,6})\s*回"),
+    re.compile(r"^(?:episode|ep)\.?\s*#?\s*(\d{1,6})\.?(?![0-9A-Za-z])", re.IGNORECASE),
+)
+_TITLE_SEPARATORS = " \t\u3000:：-–—|｜.、,"
+_CATEGORY = re.compile(r"【([^】]+)】")
+_NUMBER_KEYS = ("episode", "episode_number", "episodenumber")
+
+
+def split_title(raw_title: str) -> tuple[int | None, str]:
+    """``"#16 【GCP？】Kubeflow超概要"`` -> ``(16, "【GCP？】Kubeflow超概要")``."""
+    text = raw_title.strip()
+    for pattern in _TITLE_NUMBER:
+        match = pattern.match(text)
+        if match:
+            rest = text[match.end() :].lstrip(_TITLE_SEPARATORS)
+            return int(match.group(1)), rest or text
+    return None, text
+
+
+def _episode(
+    raw: RawPage,
+    url: str,
+    in_section: bool,
+    zone: tzinfo,
+    problems: list[str],
+    notes: Notes,
+    player: Player | None,
+) -> Episode:
+    front = raw.front
+    raw_title = _title(raw, problems)
+    number, title = split_title(raw_title)
+    if number is None:
+        number = _front_number(front, problems)
+    if number is None and in_section:
+        number = folder_number(raw.rel)
+    category = _CATEGORY.search(title)
+    dates: dict[str, datetime | None] = {}
+    for field, keys in (
+        ("date", ("date",)),
+        ("publishDate", ("publishdate", "pubdate", "published")),
+        ("expiryDate", ("expirydate", "unpublishdate")),
+    ):
+        value = next((front[k] for k in keys if front.get(k) not in (None, "")), None)
+        try:
+            dates[field] = parse_date(value, zone)
+        except ValueError:
+            problems.append(f"{field} {value!r} is not a date; left empty")
+            dates[field] = None
+    return Episode(
+        path=raw.rel,
+        raw_title=raw_title,
+        title=title,
+        number=number,
+        category=category.group(1).strip() if category else None,
+        summary=_summary(front) or notes.first_paragraph,
+        date=dates["date"],
+        publish_date=dates["publishDate"],
+        expiry_date=dates["expiryDate"],
+        draft=as_bool(front.get("draft")),
+        authors=as_text_list(front.get("authors")),
+        tags=as_text_list(front.get("tags")),
+        categories=as_text_list(front.get("categories")),
+        player_url=player.player_url if player else None,
+        embed_url=player.embed_url if player else None,
+        page_url=url,
+        references=notes.references,
+        sections=notes.sections,
+        extra=_extra(front),
+    )
+
+
+def _title(raw: RawPage, problems: list[str]) -> str:
+    value = raw.front.get("title")
+    parts = raw.rel.split("/")
+    fallback = parts[-2] if parts[-1] in BUNDLE_INDEXES and len(parts) > 1 else parts[-1]
+    fallback = fallback.rsplit(".", 1)[0] if fallback == parts[-1] else fallback
+    if value is None or (isinstance(value, str) and not value.strip()):
+        problems.append("no title; used the file name")
+        return fallback
+    if isinstance(value, list | dict):
+        kind = "list" if isinstance(value, list) else "mapping"
+        problems.append(f"title is a {kind}, not text; used the file name")
+        return fallback
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    return str(value).strip()
+
+
+def _front_number(front: dict[str, Any], problems: list[str]) -> int | None:
+    for key in _NUMBER_KEYS:
+        value = front.get(key)
+        if value is None or value == "" or isinstance(value, bool):
+            continue
+        if isinstance(value, int):
+            return value
+        if isinstance(value, str) and value.strip().lstrip("#").isdigit():
+            return int(value.strip().lstrip("#"))
+        problems.append(f"{key} {value!r} is not an episode number")
+    return None
+
+
+def _summary(front: dict[str, Any]) -> str:
+    for key in ("summary", "abstract"):
+        value = front.get(key)
+        if isinstance(value, str) and value.strip():
+            text = html_to_text(value)
+            if text:
+                return text
+    return ""
+
+
+_USED_KEYS_WORDS = (
+    "title date publishdate pubdate published expirydate unpublishdate draft authors "
+    "tags categories summary abstract headless url slug episode episode_number "
+    "episodenumber "
+)
+_USED_KEYS = frozenset(_USED_KEYS_WORDS.split()) | frozenset(PLAYER_KEYS)
+
+
+def _extra(front: dict[str, Any]) -> tuple[tuple[str, str], ...]:
+    """Other non-empty scalar front matter, for ``show``."""
+    out = []
+    for key in sorted(front):
+        value = front[key]
+        if key in _USED_KEYS or value is None or value == "" or isinstance(value, list | dict):
+            continue
+        out.append((key, value.isoformat() if isinstance(value, date) else str(value)))
+    return tuple(out)
+
+
+def player_key(player: Player) -> str:
+    """A player as the blog-post rule compares them."""
+    return player.player_url.rstrip("/").lower()
