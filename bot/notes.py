@@ -82,7 +82,7 @@ class _Builder:
         url = resolve_url(href, self.base_url, self.page_url)
         if url is None or url in self.refs or ("embed" in url and is_embed_url(url)):
             return
-        self.refs[url] = Reference(tidy(text).replace("\n", " ") or url, url, section)
+        self.refs[url] = Reference(" ".join(text.split()) or url, url, section)  # one line
 
     def add_player(self, player: Player | None) -> None:
         if player is not None:
@@ -130,7 +130,7 @@ def _blocks(nodes: Sequence[Node], b: _Builder) -> None:
             _text_block(node.children, b, paragraph=True)
         elif name == "heading" or name == "lheading":
             links: list[tuple[str, str]] = []
-            heading = tidy(_inline(node.children, b, links)).replace("\n", " ")
+            heading = " ".join(_inline(node.children, b, links).split())  # one line
             b.open_section(int(node.meta.get("level", 1)), heading)
             for href, text in links:
                 b.add_link(href, text, heading)
