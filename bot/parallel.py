@@ -20,6 +20,7 @@ import os
 import sys
 from collections.abc import Callable, Iterable
 from concurrent.futures import Future, ProcessPoolExecutor
+from pathlib import Path
 from typing import TypeVar
 
 log = logging.getLogger(__name__)
@@ -31,11 +32,33 @@ R = TypeVar("R")  # a chunk's result
 MAX_WORKERS = 4
 
 
-def usable_cores() -> int:
+def usable_cores(cgroup: Path = Path("/sys/fs/cgroup")) -> int:
+    """Cores this process may run on: its CPU affinity, within a container's CPU quota."""
     try:
-        return len(os.sched_getaffinity(0))
+        cores = len(os.sched_getaffinity(0))
     except (AttributeError, OSError):
-        return os.cpu_count() or 1
+        cores = os.cpu_count() or 1
+    quota = cgroup_cpus(cgroup)
+    return max(1, min(cores, quota)) if quota else cores
+
+
+def cgroup_cpus(cgroup: Path) -> int | None:
+    """CPUs allowed by the cgroup quota (``docker run --cpus``), rounded up; None if none."""
+    try:  # cgroup v2, then v1
+        quota, period = (cgroup / "cpu.max").read_text().split()[:2]
+    except (OSError, ValueError):
+        try:
+            quota = (cgroup / "cpu" / "cpu.cfs_quota_us").read_text().strip()
+            period = (cgroup / "cpu" / "cpu.cfs_period_us").read_text().strip()
+        except OSError:
+            return None
+    try:
+        quota_us, period_us = int(quota), int(period)
+    except ValueError:  # "max": no quota
+        return None
+    if quota_us <= 0 or period_us <= 0:  # v1 says -1 for no quota
+        return None
+    return -(-quota_us // period_us)
 
 
 def worker_count() -> int:

@@ -137,3 +137,25 @@ def test_a_note_the_markdown_parser_chokes_on_costs_a_warning(tmp_path: Path) ->
     reasons = {w.path: w.reason for w in result.warnings}
     assert "the Markdown parser failed" in reasons["podcast/0777/index.md"]
     assert len(result.episodes) > 50
+
+
+@pytest.mark.parametrize(
+    ("files", "cpus"),
+    [
+        ({"cpu.max": "150000 100000\n"}, 2),
+        ({"cpu.max": "100000 100000\n"}, 1),
+        ({"cpu.max": "max 100000\n"}, None),
+        ({"cpu/cpu.cfs_quota_us": "300000\n", "cpu/cpu.cfs_period_us": "100000\n"}, 3),
+        ({"cpu/cpu.cfs_quota_us": "-1\n", "cpu/cpu.cfs_period_us": "100000\n"}, None),
+        ({}, None),
+    ],
+)
+def test_a_container_cpu_quota_limits_the_workers(
+    tmp_path: Path, files: dict[str, str], cpus: int | None
+) -> None:
+    for name, text in files.items():
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text(text)
+    assert parallel.cgroup_cpus(tmp_path) == cpus
+    if cpus is not None:
+        assert parallel.usable_cores(tmp_path) <= cpus
