@@ -154,7 +154,11 @@ class PodcastBot(commands.Bot):
         """Read the whole content folder off the event loop; a failure leaves it empty."""
         started = time.perf_counter()
         try:
-            result = await asyncio.to_thread(self.catalog.load)
+            # ``python -m bot run`` loads it before the event loop starts, while this is
+            # the only thread (the loader may fork worker processes then).
+            result = self.catalog.last_load
+            if result is None:
+                result = await asyncio.to_thread(self.catalog.load)
         except Exception:
             log.exception("could not read the content folder %s", self.settings.content_dir)
             return

@@ -49,6 +49,7 @@ class Catalog:
         self._warnings: dict[str, LoadWarning] = {}
         self._index = SearchIndex.build(())
         self.pages_seen = 0
+        self.last_load: LoadResult | None = None  # the last full load, None before the first
 
     @classmethod
     def from_settings(cls, settings: Settings, clock: Clock = utcnow) -> Catalog:
@@ -64,6 +65,7 @@ class Catalog:
         self._warnings = {w.path: w for w in result.warnings}
         self._index = SearchIndex.build(result.episodes)
         self.pages_seen = result.pages_seen
+        self.last_load = result
         return result
 
     def refresh(self, paths: Iterable[str]) -> CatalogChange:

@@ -18,6 +18,7 @@ import logging
 import multiprocessing
 import os
 import sys
+import threading
 from collections.abc import Callable, Iterable
 from concurrent.futures import Future, ProcessPoolExecutor
 from pathlib import Path
@@ -61,11 +62,19 @@ def cgroup_cpus(cgroup: Path) -> int | None:
     return -(-quota_us // period_us)
 
 
+def only_thread() -> bool:
+    """Whether this is the process's only thread. Forking while other threads run can
+    copy a lock one of them holds (logging, I/O) into the child, locked for ever."""
+    return threading.active_count() == 1
+
+
 def worker_count() -> int:
     """Worker processes to start besides this one: 0 means work here alone."""
     if not sys.platform.startswith("linux"):
         return 0
     if "fork" not in multiprocessing.get_all_start_methods():
+        return 0
+    if not only_thread():
         return 0
     return max(0, min(usable_cores() - 1, MAX_WORKERS))
 

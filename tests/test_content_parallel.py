@@ -5,6 +5,7 @@ from __future__ import annotations
 import multiprocessing
 import os
 import shutil
+import threading
 from pathlib import Path
 
 import pytest
@@ -44,6 +45,7 @@ def in_parallel(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(content, "PARALLEL_MIN_PAGES", 0)
     monkeypatch.setattr(content, "_CHUNK", 4)
     monkeypatch.setattr(parallel, "usable_cores", lambda: 3)
+    monkeypatch.setattr(parallel, "only_thread", lambda: True)
 
 
 def test_a_site_read_in_worker_processes_equals_the_one_read_here(
@@ -56,9 +58,22 @@ def test_a_site_read_in_worker_processes_equals_the_one_read_here(
         patch.setattr(content, "PARALLEL_MIN_PAGES", 0)
         patch.setattr(content, "_CHUNK", 4)
         patch.setattr(parallel, "usable_cores", lambda: 3)
+        patch.setattr(parallel, "only_thread", lambda: True)
         together = load_site(site, OPTIONS)
     assert _everything(together) == _everything(alone)
     assert multiprocessing.active_children() == []
+
+
+def test_no_worker_processes_while_other_threads_run(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(parallel, "usable_cores", lambda: 4)
+    stop = threading.Event()
+    other = threading.Thread(target=stop.wait)
+    other.start()
+    try:
+        assert parallel.worker_count() == 0
+    finally:
+        stop.set()
+        other.join()
 
 
 def test_a_single_core_gets_no_worker_processes(monkeypatch: pytest.MonkeyPatch) -> None:

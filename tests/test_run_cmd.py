@@ -13,7 +13,13 @@ import simcord
 
 from bot.app import PodcastBot, create_bot
 from bot.catalog import Catalog
-from bot.cli.run_cmd import enabled_sources, install_stop_signals, serve, shutdown
+from bot.cli.run_cmd import (
+    enabled_sources,
+    install_stop_signals,
+    preload_catalog,
+    serve,
+    shutdown,
+)
 from bot.config import Settings
 from bot.health import check_health, read_heartbeat
 from bot.logs import setup_logging
@@ -181,3 +187,29 @@ def test_startup_lists_sources_without_credentials():
     assert "https://github.com/o/site.git main" in text
     assert "https://anchor.fm/s/abc/podcast/rss every 600 s" in text
     assert "private" not in text
+
+
+# -- the catalog is read before the event loop starts -----------------------------
+
+
+async def test_a_catalog_read_before_start_is_not_read_again(tmp_path, monkeypatch):
+    bot = create_bot(Settings(content_dir=OPS_SITE, data_dir=tmp_path, watch_content=False))
+    preload_catalog(bot)
+    first = bot.catalog.last_load
+    assert first is not None and first.episodes
+
+    def no_second_load():
+        raise AssertionError("setup_hook read the notes again")
+
+    monkeypatch.setattr(bot.catalog, "load", no_second_load)
+    await bot.load_catalog()
+    assert bot.catalog.last_load is first
+
+
+async def test_a_failed_read_before_start_is_left_to_the_bot(tmp_path, caplog):
+    missing = tmp_path / "no-such-folder"
+    bot = create_bot(Settings(content_dir=missing, data_dir=tmp_path, watch_content=False))
+    with caplog.at_level(logging.ERROR):
+        preload_catalog(bot)
+    assert bot.catalog.last_load is None
+    assert str(missing) in caplog.text

@@ -90,7 +90,18 @@ def cmd_run(args: argparse.Namespace) -> int:
     # The bot never joins voice: no start-up warnings about missing voice libraries.
     discord.VoiceClient.warn_nacl = discord.VoiceClient.warn_dave = False
     bot = create_bot(settings)
+    preload_catalog(bot)
     return asyncio.run(serve(bot, token, settings))
+
+
+def preload_catalog(bot: Any) -> None:
+    """Read the notes before the event loop starts, while this is the only thread, so a
+    large site may be read on every core (bot.parallel forks only then); a failure here
+    is logged and left to the bot's own load in ``setup_hook``."""
+    try:
+        bot.catalog.load()
+    except Exception:
+        log.exception("could not read the content folder %s", bot.settings.content_dir)
 
 
 def no_token_message(settings: Settings) -> str:
