@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
+import frontmatter
 import yaml
 
 from bot.frontmatter import load_yaml
@@ -149,59 +150,76 @@ def read_text(path: str | os.PathLike[str], max_bytes: int) -> str:
     return text
 
 
+class _YamlHandler(frontmatter.YAMLHandler):
+    """``---`` fences, read by ``bot.frontmatter.load_yaml`` (PyYAML's values, faster)."""
+
+    FM_BOUNDARY = re.compile(r"^(?:---|\.\.\.)[ \t]*\r?$", re.MULTILINE)
+
+    def detect(self, text: str) -> bool:
+        return re.match(r"---[ \t]*\r?$", text, re.MULTILINE) is not None
+
+    def load(self, fm: str, **kwargs: object) -> Any:
+        return load_yaml(fm)
+
+
+class _TomlHandler(frontmatter.default_handlers.BaseHandler):
+    """``+++`` fences, read by the standard library's tomllib."""
+
+    FM_BOUNDARY = re.compile(r"^\+\+\+[ \t]*\r?$", re.MULTILINE)
+    START_DELIMITER = END_DELIMITER = "+++"
+
+    def load(self, fm: str, **kwargs: object) -> Any:
+        return tomllib.loads(fm)
+
+
+class _JsonHandler(frontmatter.JSONHandler):
+    """Hugo's JSON front matter: one object at the very start, the body right after it
+    (python-frontmatter's own JSON handler wants its braces on lines of their own)."""
+
+    FM_BOUNDARY = re.compile(r"^\{")
+
+    def split(self, text: str) -> tuple[str, str]:
+        _, end = json.JSONDecoder().raw_decode(text)
+        return text[:end], text[end:].lstrip("\r\n")
+
+
+_HANDLERS = {"YAML": _YamlHandler(), "TOML": _TomlHandler(), "JSON": _JsonHandler()}
+
+
 def split_front_matter(rel: str, text: str) -> RawPage:
-    """Front matter (YAML ``---``, TOML ``+++`` or JSON ``{``) and the body after it."""
+    """Front matter (YAML ``---``, TOML ``+++`` or JSON ``{``) and the body after it.
+
+    python-frontmatter finds and splits the front matter; its handlers here read it
+    with the loaders Hugo's formats need and report problems with their line.
+    """
     head = text.lstrip("\ufeff")
-    first, _, _ = head.partition("\n")
-    delimiter = first.rstrip()
-    if delimiter in ("---", "+++"):
-        return _delimited(rel, head, delimiter)
-    if head.startswith("{"):
-        try:
-            data, end = json.JSONDecoder().raw_decode(head)
-        except json.JSONDecodeError as exc:
-            raise PageError(
-                f"broken JSON front matter: line {exc.lineno}: {exc.msg}; skipped"
-            ) from None
-        body_line = head.count("\n", 0, end) + 1
-        return _page(rel, data, head[end:].lstrip("\r\n"), body_line + 1, "JSON")
-    return RawPage(rel, {}, head, 1)
-
-
-_CLOSERS = {"---": ("---", "..."), "+++": ("+++",)}
-_CLOSER_LINES = {"---": re.compile(r"\n(?:---|\.\.\.)"), "+++": re.compile(r"\n\+\+\+")}
-
-
-def _delimited(rel: str, text: str, delimiter: str) -> RawPage:
-    closers = _CLOSERS[delimiter]
-    first_end = text.find("\n")
-    start = first_end if first_end >= 0 else len(text)
-    for match in _CLOSER_LINES[delimiter].finditer(text, start):
-        line_start = match.start() + 1
-        line_end = text.find("\n", line_start)
-        line = text[line_start:] if line_end < 0 else text[line_start:line_end]
-        if line.rstrip() in closers:
-            break
-    else:
-        kind = "YAML" if delimiter == "---" else "TOML"
-        raise PageError(f"{kind} front matter is never closed with {delimiter!r}; skipped")
-    source = text[first_end + 1 : match.start()]
-    body = "" if line_end < 0 else text[line_end + 1 :]
-    index = text.count("\n", 0, line_start)  # the closing line's index
-    if delimiter == "---":
-        try:
-            data = load_yaml(source)
-        except yaml.YAMLError as exc:
-            mark = getattr(exc, "problem_mark", None)
-            where = f"line {mark.line + 2}: " if mark is not None else ""
-            problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-            raise PageError(f"broken YAML front matter: {where}{problem}; skipped") from None
-        return _page(rel, data, body, index + 2, "YAML")
+    kind = next((k for k, h in _HANDLERS.items() if h.detect(head)), None)
+    if kind is None:
+        return RawPage(rel, {}, head, 1)
+    handler = _HANDLERS[kind]
     try:
-        data = tomllib.loads(source)
+        source, body = handler.split(head)
+    except json.JSONDecodeError as exc:
+        raise PageError(
+            f"broken JSON front matter: line {exc.lineno}: {exc.msg}; skipped"
+        ) from None
+    except ValueError:  # the split found no closing fence
+        fence = handler.START_DELIMITER
+        raise PageError(f"{kind} front matter is never closed with {fence!r}; skipped") from None
+    if kind != "JSON":  # the lines between the fence lines; the body after the closing one
+        source = source.removeprefix("\n").removesuffix("\n")
+        body = body.removeprefix("\n")
+    body_line = head.count("\n", 0, len(head) - len(body)) + 1
+    try:
+        data = handler.load(source)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"line {mark.line + 2}: " if mark is not None else ""
+        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        raise PageError(f"broken YAML front matter: {where}{problem}; skipped") from None
     except tomllib.TOMLDecodeError as exc:
         raise PageError(f"broken TOML front matter: {exc}; skipped") from None
-    return _page(rel, data, body, index + 2, "TOML")
+    return _page(rel, data, body, body_line, kind)
 
 
 def _page(rel: str, data: object, body: str, body_line: int, kind: str) -> RawPage:
