@@ -39,7 +39,6 @@ log = logging.getLogger(__name__)
 
 PARALLEL_MIN = 1000  # fewer notes than this are analysed here, on one core
 MAX_PARTS = 4
-LOCAL_SHARE = 1.0  # this process also merges the parts: it takes a smaller one
 TIMEOUT_MIN = 60.0  # seconds a child may take beyond this process's own part, at least
 _READ = 1 << 20
 
@@ -125,13 +124,10 @@ def _part_count(episodes: int) -> int:
 
 
 def _bounds(total: int, parts: int) -> list[tuple[int, int]]:
-    """Consecutive (start, end) ranges; the first, done here, a little smaller."""
-    if parts <= 1:
-        return [(0, total)]
-    first = int(total / parts * LOCAL_SHARE)
-    rest = total - first
-    edges = [0, first] + [first + rest * i // (parts - 1) for i in range(1, parts)]
-    return list(pairwise(edges))
+    """Consecutive (start, end) ranges of about the same size. (This process also merges
+    the parts, but a child also pickles its part and copies the pages it touches.)"""
+    parts = max(1, parts)
+    return list(pairwise(total * i // parts for i in range(parts + 1)))
 
 
 class _Child:
@@ -147,9 +143,7 @@ class _Child:
             if data is None:
                 log.warning("index process %d too slow; analysing its part here", self.pid)
                 return None
-            _, status = os.waitpid(self.pid, 0)
-            self.done = True
-            if os.waitstatus_to_exitcode(status) != 0:
+            if self._exit_code() not in (0, None):
                 log.warning("index process %d failed; analysing its part here", self.pid)
                 return None
             part = pickle.loads(data)
@@ -157,6 +151,15 @@ class _Child:
             log.warning("no part from index process %d (%s); analysing it here", self.pid, exc)
             return None
         return part if isinstance(part, Part) else None
+
+    def _exit_code(self) -> int | None:
+        """None when someone else reaped the child (a SIGCHLD handler, say)."""
+        self.done = True
+        try:
+            _, status = os.waitpid(self.pid, 0)
+        except ChildProcessError:
+            return None
+        return os.waitstatus_to_exitcode(status)
 
     def _read(self, timeout: float) -> bytes | None:
         chunks: list[bytes] = []

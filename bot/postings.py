@@ -16,8 +16,8 @@ from array import array
 from bisect import bisect_left
 from collections import Counter
 from dataclasses import dataclass
-from itertools import filterfalse
-from operator import attrgetter
+from itertools import compress, filterfalse, repeat
+from operator import attrgetter, lt
 
 from bot.models import Episode
 from bot.textnorm import RunTerms, count_terms, nfkc
@@ -25,6 +25,9 @@ from bot.textnorm import RunTerms, count_terms, nfkc
 FIELD_SHIFTS = (("links", 4), ("headings", 6), ("summary", 8), ("title", 10))
 TITLE_BITS = 3 << 10
 _SURFACE = re.compile("[0-9A-Za-z\u00c0-\u024f]+")
+_SPELLED = re.compile(  # a word, and the next one on its line
+    "([0-9A-Za-z\u00c0-\u024f]+)(?=[^0-9A-Za-z\u00c0-\u024f\n]*([0-9A-Za-z\u00c0-\u024f]*))"
+)
 _TEXT = attrgetter("text")
 _HEADING = attrgetter("heading")
 
@@ -42,26 +45,12 @@ class Analysis:
 
 
 class Memo:
-    """What analysing one episode can reuse for the next: Japanese runs and headings
-    repeat across notes. Keep one for a build; it grows with every distinct string."""
+    """What analysing one episode can reuse for the next: Japanese runs repeat across
+    notes. Keep one for a build; it grows with every distinct run."""
 
     def __init__(self) -> None:
         self.body_runs = RunTerms(grammar=False)
         self.runs = RunTerms(grammar=True)
-        self._spelled: dict[str, tuple[tuple[str, ...], tuple[tuple[str, str], ...]]] = {}
-
-    def spelling(self, text: str) -> tuple[tuple[str, ...], tuple[tuple[str, str], ...]]:
-        """Word pairs ("w1 w2") of a title or heading, and its words (folded, as spelled)."""
-        found = self._spelled.get(text)
-        if found is None:
-            spelled = _SURFACE.findall(nfkc(text))
-            folded = [w.casefold() for w in spelled]
-            found = (
-                tuple(map("{} {}".format, folded, folded[1:])),
-                tuple(zip(folded, spelled, strict=True)),
-            )
-            self._spelled[text] = found
-        return found
 
 
 def analyse(episode: Episode, memo: Memo | None = None) -> Analysis:
@@ -70,8 +59,8 @@ def analyse(episode: Episode, memo: Memo | None = None) -> Analysis:
     # for long text the query side joins and splits words instead.
     body_words, packed = count_terms(episode.text, memo.body_runs, joined=False)
     body_len = packed.total()
-    if packed and max(packed.values()) > 15:
-        for term in [t for t, n in packed.items() if n > 15]:
+    if packed and max(packed.values()) > 15:  # cap at 15 (4 bits)
+        for term in list(compress(packed, map(lt, repeat(15), packed.values()))):
             packed[term] = 15
     words = set(body_words)
     fields = (
@@ -85,20 +74,29 @@ def analyse(episode: Episode, memo: Memo | None = None) -> Analysis:
         latin, counts = count_terms(text, memo.runs)
         words.update(latin)
         _merge(packed, counts, shift)
-    pairs: set[str] = set()
-    spelled: list[tuple[str, str]] = []
-    for text in (episode.raw_title, *(s.heading for s in episode.sections)):
-        text_pairs, text_words = memo.spelling(text)
-        pairs.update(text_pairs)
-        spelled.extend(text_words)
+    found = _spelled((episode.raw_title, *map(_HEADING, episode.sections)))
+    spelled = [word for word, _ in reversed(found)]  # so that the first spelling wins
     return Analysis(
         packed,
         body_len,
         len(counts),  # the title's: the last field
         frozenset(filterfalse(str.isdigit, words)),
-        frozenset(pairs),
-        dict(reversed(spelled)),  # the first spelling of each word
+        frozenset(f"{word} {after}".casefold() for word, after in found if after),
+        dict(zip(map(str.casefold, spelled), spelled, strict=True)),
     )
+
+
+def _spelled(texts: tuple[str, ...]) -> list[tuple[str, str]]:
+    """The words of a title and headings as spelled, each with the word after it in the
+    same text ("" for the last)."""
+    joined = "\n".join(texts)
+    if joined.count("\n") == len(texts) - 1:  # no line break inside: one pass
+        return _SPELLED.findall(nfkc(joined))
+    out: list[tuple[str, str]] = []
+    for text in texts:
+        words = _SURFACE.findall(nfkc(text))
+        out.extend(zip(words, [*words[1:], ""], strict=True))
+    return out
 
 
 def _merge(packed: dict[str, int], counts: Counter[str], shift: int) -> None:

@@ -22,14 +22,13 @@ import re
 import unicodedata
 from collections import Counter
 from itertools import chain
-from operator import add
+from operator import add, methodcaller
 
 # Japanese characters after NFKC: iteration marks, kana (with ・ and ー), CJK ideographs.
 _JA = "\u3005-\u3007\u3041-\u309f\u30a0-\u30ff\u31f0-\u31ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 _WORD = "0-9a-z\u00c0-\u024f\u0370-\u03ff\u0400-\u04ff"
 JA_RUN = re.compile(f"[{_JA}]+")
 LATIN_WORD = re.compile(f"[{_WORD}]+")
-_COMPOUND = re.compile(f"[{_WORD}]+(?:[-.:/+_'’&][{_WORD}]+)+")
 LATIN_SPAN = re.compile(f"[{_WORD}]+(?:[-.:/+_'’&][{_WORD}]+)*")
 _COMPOUND_SEP = re.compile("[-.:/+_'’&]")
 # Long text: runs of kanji/katakana, with a single hiragana between them or after them
@@ -134,8 +133,8 @@ def kana_pattern(folded: str) -> str:
 
 def compounds(text: str) -> list[str]:
     """Joined forms of words written with a separator: ``re:invent`` -> ``reinvent``."""
-    split = map(_COMPOUND_SEP.split, _COMPOUND.findall(text))
-    return ["".join(parts) for parts in split if len(parts) <= 3]
+    split = map(_COMPOUND_SEP.split, LATIN_SPAN.findall(text))
+    return ["".join(parts) for parts in split if 1 < len(parts) <= 3]
 
 
 class RunTerms(dict[str, tuple[str, ...]]):
@@ -282,6 +281,7 @@ _R_COLOURED = re.compile("(?<=[aeiouy])r(?![aeiouy])")
 _W_AFTER_VOWEL = re.compile("(?<=[aeiou])w(?![aeiou])")
 _VOWELS = re.compile("[aeiouy]+")
 _DOUBLES = re.compile(r"(.)\1+")
+_FIRST = methodcaller("group", 1)  # faster than the template r"\1"
 
 
 def kana_sound(kana: str, vowels: bool = False) -> str:
@@ -316,7 +316,7 @@ def latin_sound(word: str, vowels: bool = False, hard_ch: bool = False) -> str:
 def _shape(roman: str, vowels: bool) -> str:
     if not vowels:
         roman = _VOWELS.sub("a", roman)
-    return _DOUBLES.sub(r"\1", roman)
+    return _DOUBLES.sub(_FIRST, roman)
 
 
 _NOT_LATIN = re.compile("[^a-z]")

@@ -30,8 +30,7 @@ class Vocabulary:
         self._sound_words: dict[str, set[str]] = {}  # sound shape -> words and "w1 w2" pairs
         self._sounds: list[str] = []  # sound shapes, sorted
         self._surface: dict[str, str] = {}  # word -> a spelling from the notes, for display
-        self._new_words: list[str] = []  # added, not yet in _sorted and _sound_words
-        self._new_pairs: list[str] = []
+        self._new: list[str] = []  # words and pairs added, not yet in _sorted and _sounds
 
     def __contains__(self, word: str) -> bool:
         return word in self._count
@@ -44,11 +43,10 @@ class Vocabulary:
     def add(self, words: Iterable[str], pairs: Iterable[str] = ()) -> None:
         """Count one episode's words and pairs (each once). New ones reach the look-up
         structures at the next look-up or :meth:`settle`, all in one batch."""
+        keys = [*words, *pairs]
         count = self._count
-        self._new_words.extend(filterfalse(count.__contains__, words))
-        self._new_pairs.extend(filterfalse(count.__contains__, pairs))
-        count.update(words)  # counted in C
-        count.update(pairs)
+        self._new.extend(filterfalse(count.__contains__, keys))
+        count.update(keys)  # counted in C
 
     def merge(self, other: Vocabulary) -> None:
         """Add everything ``other`` counted, as if its episodes were added here after
@@ -76,12 +74,13 @@ class Vocabulary:
 
     def settle(self) -> None:
         """Bring new words into the sorted list and the sound index."""
-        if not self._new_words and not self._new_pairs:
+        if not self._new:
             return
         count = self._count
-        words = [w for w in dict.fromkeys(self._new_words) if count.get(w, 0) > 0]
-        pairs = [p for p in dict.fromkeys(self._new_pairs) if count.get(p, 0) > 0]
-        self._new_words, self._new_pairs = [], []
+        new = [key for key in dict.fromkeys(self._new) if count.get(key, 0) > 0]
+        self._new = []
+        words = [key for key in new if " " not in key]
+        pairs = [key for key in new if " " in key]
         if len(words) < 64:
             for word in words:
                 bisect.insort(self._sorted, word)
