@@ -8,11 +8,11 @@ postings lists are appended to the index's as they are (every list stays sorted 
 and the index is the one a build on one core gives, whichever process did the work.
 
 Children are forked (Linux, more than one usable core, a site of ``PARALLEL_MIN`` notes or
-more): they read the episodes this process holds and nothing is sent to them. They only
-compute, write their result to a pipe and leave with ``os._exit`` (no logging, no
-clean-up), so the threads of this process do not matter to them. Whatever goes wrong with
-a child (no fork, killed, too slow, a result that does not arrive) costs time only: its
-part is then analysed here.
+more, and by default only while this process has one thread, as ``bot.parallel`` does):
+they read the episodes this process holds and nothing is sent to them. They only compute,
+write their result to a pipe and leave with ``os._exit`` (no logging, no clean-up).
+Whatever goes wrong with a child (no fork, killed, too slow, a result that does not
+arrive) costs time only: its part is then analysed here.
 """
 
 from __future__ import annotations
@@ -32,6 +32,7 @@ from dataclasses import dataclass
 from itertools import pairwise
 
 from bot.models import Episode
+from bot.parallel import only_thread, usable_cores
 from bot.postings import Memo, Postings, analyse
 from bot.vocab import Vocabulary
 
@@ -72,8 +73,9 @@ def analyse_part(episodes: Sequence[Episode], start: int) -> Part:
 
 
 def analyse_all(episodes: Sequence[Episode], parts: int | None = None) -> list[Part]:
-    """Parts covering ``episodes`` in order (ids from 0); ``parts`` defaults to one per
-    usable core for a large site, else 1."""
+    """Parts covering ``episodes`` in order (ids from 0). ``parts`` defaults to one per
+    usable core for a large site read by a single-threaded process, else 1; a caller
+    asking for more parts says forking is safe here."""
     count = _part_count(len(episodes)) if parts is None else min(parts, len(episodes))
     if count > 1 and not _can_fork():
         count = 1
@@ -114,13 +116,11 @@ def _can_fork() -> bool:
 
 
 def _part_count(episodes: int) -> int:
-    if episodes < PARALLEL_MIN:
+    """One part per usable core for a large site, while this is the process's only
+    thread (``bot.parallel`` forks the loader's workers on the same terms)."""
+    if episodes < PARALLEL_MIN or not only_thread():
         return 1
-    try:
-        cores = len(os.sched_getaffinity(0))
-    except (AttributeError, OSError):
-        cores = os.cpu_count() or 1
-    return max(1, min(cores, MAX_PARTS))
+    return max(1, min(usable_cores(), MAX_PARTS))
 
 
 def _bounds(total: int, parts: int) -> list[tuple[int, int]]:

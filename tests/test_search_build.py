@@ -134,14 +134,17 @@ def test_a_failing_child_costs_only_time(
     episodes: list[Episode], one_part: SearchIndex, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     parent, real = os.getpid(), index_build.analyse_part
+    done_here: list[int] = []
 
     def broken(chunk: list[Episode], start: int) -> index_build.Part:
         if _in_child(parent):
             raise RuntimeError("boom")
+        done_here.append(start)
         return real(chunk, start)
 
     monkeypatch.setattr(index_build, "analyse_part", broken)
     assert _state(SearchIndex.build(episodes, parts=2)) == _state(one_part)
+    assert done_here == [0, len(episodes) // 2]  # the child's part, redone here
 
 
 def test_a_child_that_leaves_without_a_result_costs_only_time(
@@ -191,8 +194,15 @@ def test_the_same_path_twice_keeps_the_later_episode(episodes: list[Episode]) ->
     assert index.search("Pulumi").hits == ()
 
 
-def test_a_small_site_is_analysed_in_this_process() -> None:
+def test_a_small_site_or_a_threaded_process_is_analysed_here(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(index_build, "usable_cores", lambda: 2)
+    monkeypatch.setattr(index_build, "only_thread", lambda: True)
+    assert index_build._part_count(index_build.PARALLEL_MIN) == 2
     assert index_build._part_count(index_build.PARALLEL_MIN - 1) == 1
+    monkeypatch.setattr(index_build, "only_thread", lambda: False)
+    assert index_build._part_count(index_build.PARALLEL_MIN) == 1
     assert index_build._bounds(10, 1) == [(0, 10)]
     bounds = index_build._bounds(1000, 3)
     assert bounds[0][0] == 0 and bounds[-1][1] == 1000
