@@ -40,6 +40,7 @@ log = logging.getLogger(__name__)
 
 PARALLEL_MIN = 1000  # fewer notes than this are analysed here, on one core
 MAX_PARTS = 4
+CHILD_COST = 0.03  # a child's part costs this much more per episode than this process's
 TIMEOUT_MIN = 60.0  # seconds a child may take beyond this process's own part, at least
 _READ = 1 << 20
 
@@ -72,8 +73,8 @@ def analyse_part(episodes: Sequence[Episode], start: int) -> Part:
     return Part(start, postings, body_lens, title_terms, vocab)
 
 
-def analyse_all(episodes: Sequence[Episode], parts: int | None = None) -> list[Part]:
-    """Parts covering ``episodes`` in order (ids from 0). ``parts`` defaults to one per
+def analyse_all(episodes: Sequence[Episode], parts: int | None = None) -> Iterator[Part]:
+    """Parts covering ``episodes``, in order (ids from 0). ``parts`` defaults to one per
     usable core for a large site read by a single-threaded process, else 1; a caller
     asking for more parts says forking is safe here."""
     count = _part_count(len(episodes)) if parts is None else min(parts, len(episodes))
@@ -84,14 +85,13 @@ def analyse_all(episodes: Sequence[Episode], parts: int | None = None) -> list[P
     try:
         started = time.perf_counter()
         lo, hi = bounds[0]
-        out = [analyse_part(episodes[lo:hi], lo)]
+        yield analyse_part(episodes[lo:hi], lo)  # taken in while the children finish
         timeout = max(TIMEOUT_MIN, 4 * (time.perf_counter() - started))
         for (lo, hi), child in zip(bounds[1:], children, strict=True):
             part = child.receive(timeout) if child is not None else None
             if part is None or part.start != lo or len(part.body_lens) != hi - lo:
                 part = analyse_part(episodes[lo:hi], lo)
-            out.append(part)
-        return out
+            yield part
     finally:
         for child in children:
             if child is not None:
@@ -124,10 +124,14 @@ def _part_count(episodes: int) -> int:
 
 
 def _bounds(total: int, parts: int) -> list[tuple[int, int]]:
-    """Consecutive (start, end) ranges of about the same size. (This process also merges
-    the parts, but a child also pickles its part and copies the pages it touches.)"""
-    parts = max(1, parts)
-    return list(pairwise(total * i // parts for i in range(parts + 1)))
+    """Consecutive (start, end) ranges; the first, done here, a little larger: a child
+    also copies the pages it touches and pickles its part, which this one unpickles."""
+    if parts <= 1:
+        return [(0, total)]
+    first = min(total, round(total / parts * (1 + CHILD_COST * (parts - 1))))
+    rest = total - first
+    edges = [0, *(first + rest * i // (parts - 1) for i in range(parts))]
+    return list(pairwise(edges))
 
 
 class _Child:
