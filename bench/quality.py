@@ -1,10 +1,12 @@
 """Search quality benchmark: labelled queries, our search against two baselines.
 
-    python bench/quality.py [--set sample|corpus|holdout|all] [--json] [--failures]
+    python bench/quality.py [--set sample|corpus|holdout|holdout2|all] [--json] [--failures]
 
 For each query set (``sample``: bench/queries/sample.tsv over the bundled content/;
 ``corpus``: bench/queries/corpus.tsv over the real show notes, when ../shared/corpus
-exists; ``holdout``: corpus_holdout.tsv, fresh queries over the same notes) it loads
+exists; ``holdout`` and ``holdout2``: corpus_holdout*.tsv, fresh queries over the same
+notes, each written without looking at the search's answers and run first after the
+tuning was done) it loads
 the pages once with the bot's loader and asks every engine every query, keeping the
 first 5 results:
 
@@ -48,7 +50,11 @@ from bot.models import Episode  # noqa: E402
 QUERIES = ROOT / "bench" / "queries"
 # over the real notes: the main set, and fresh queries first run after the search was
 # tuned (a check that its figures carry over to queries nobody tuned against)
-CORPUS_FILES = {"corpus": "corpus.tsv", "holdout": "corpus_holdout.tsv"}
+CORPUS_FILES = {
+    "corpus": "corpus.tsv",
+    "holdout": "corpus_holdout.tsv",
+    "holdout2": "corpus_holdout2.tsv",
+}
 CLASSES = (
     "number",
     "name",
@@ -354,7 +360,7 @@ def plan(which: str) -> list[tuple[str, Path, Path]]:
             sets.append(("sample", BUNDLED_CONTENT, sample))
         elif which == "sample":
             raise SystemExit(f"{sample} is missing")
-    for name in ("corpus", "holdout"):
+    for name in CORPUS_FILES:
         if which not in (name, "all"):
             continue
         if (CORPUS / "INDEX.tsv").is_file():
@@ -366,7 +372,7 @@ def plan(which: str) -> list[tuple[str, Path, Path]]:
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--set", choices=("sample", "corpus", "holdout", "all"), default="all")
+    parser.add_argument("--set", choices=("sample", *CORPUS_FILES, "all"), default="all")
     parser.add_argument("--content", type=Path, help="content folder (with --queries)")
     parser.add_argument("--queries", type=Path, help="query file over --content")
     parser.add_argument("--engines", default=",".join(ENGINES), help="comma-separated")
