@@ -12,9 +12,16 @@ from discord.app_commands import locale_str as _
 from discord.ext import commands
 
 from bot.app import log_command
-from bot.cogs.replies import EPISODE_KEY, Pager, Reply, episode_key, episode_reply, find_episode
+from bot.cogs.replies import (
+    EPISODE_KEY,
+    Pager,
+    Reply,
+    add_episode_choices,
+    episode_reply,
+    find_episode,
+)
 from bot.cogs.search import remember_message
-from bot.embeds import CHOICES_MAX, choice_name, escape_user_text, latest_embed, links_pages
+from bot.embeds import CHOICES_MAX, escape_user_text, latest_embed, links_pages
 from bot.i18n import language_for, t
 from bot.models import Episode
 
@@ -148,17 +155,7 @@ def episode_choices(bot: PodcastBot, current: str) -> list[app_commands.Choice[s
     except Exception:
         log.exception("autocomplete failed", extra={"command": "episode"})
         episodes = []
-    choices = []
-    seen: set[str] = set()
-    for episode in episodes:
-        key = episode_key(episode)
-        if key in seen:
-            continue
-        seen.add(key)
-        choices.append(app_commands.Choice(name=choice_name(episode.label), value=key))
-        if len(choices) >= CHOICES_MAX:
-            break
-    return choices
+    return add_episode_choices([], episodes)
 
 
 async def setup(bot: PodcastBot) -> None:

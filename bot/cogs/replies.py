@@ -16,10 +16,13 @@ from dataclasses import dataclass
 from typing import Any
 
 import discord
+from discord import app_commands
 
 from bot.catalog import Catalog
 from bot.embeds import (
+    CHOICES_MAX,
     SELECT_OPTIONS_MAX,
+    choice_name,
     episode_embed,
     episode_links_view,
     escape_user_text,
@@ -81,6 +84,23 @@ def episode_key(episode: Episode) -> str:
         return f"#{episode.number}"
     key = PATH_KEY + episode.path
     return key if len(key) <= 100 else episode.title[:100]
+
+
+def add_episode_choices(
+    choices: list[app_commands.Choice[str]], episodes: Sequence[Episode]
+) -> list[app_commands.Choice[str]]:
+    """``choices`` followed by one choice per episode (by ``episode_key``), no value
+    twice, at most ``CHOICES_MAX`` in all (Discord's limit)."""
+    seen = {c.value for c in choices}
+    for episode in episodes:
+        if len(choices) >= CHOICES_MAX:
+            break
+        key = episode_key(episode)
+        if key in seen:
+            continue
+        seen.add(key)
+        choices.append(app_commands.Choice(name=choice_name(episode.label), value=key))
+    return choices
 
 
 def find_episode(catalog: Catalog, text: str) -> Episode | None:

@@ -19,7 +19,7 @@ from discord.app_commands import locale_str as _
 from discord.ext import commands
 
 from bot.app import log_command
-from bot.cogs.replies import Cooldown, Reply, episode_key, search_reply
+from bot.cogs.replies import Cooldown, Reply, add_episode_choices, search_reply
 from bot.embeds import CHOICES_MAX, choice_name
 from bot.i18n import Lang, language_for, t
 
@@ -177,16 +177,7 @@ def query_choices(bot: PodcastBot, current: str) -> list[app_commands.Choice[str
     except Exception:
         log.exception("autocomplete failed", extra={"command": "search"})
         episodes = []
-    seen = {c.value for c in choices}
-    for episode in episodes:
-        key = episode_key(episode)
-        if key in seen:
-            continue
-        seen.add(key)
-        choices.append(app_commands.Choice(name=choice_name(episode.label), value=key))
-        if len(choices) >= CHOICES_MAX:
-            break
-    return choices
+    return add_episode_choices(choices, episodes)
 
 
 async def setup(bot: PodcastBot) -> None:
