@@ -106,10 +106,11 @@ class ParsedQuery:
         return self.number is None and not self.latin and not self.ja
 
 
-def parse_query(query: str) -> ParsedQuery:
+def parse_query(query: str, *, numbers: bool = True) -> ParsedQuery:
+    """The query's episode number (unless ``numbers`` is False) and ranking words."""
     text = (query or "")[:MAX_QUERY_CHARS]
     norm = nfkc_lower(text).strip()
-    number, number_only, rest = _number(norm)
+    number, number_only, rest = _number(norm) if numbers else (None, False, norm)
     latin = _latin_groups(rest)
     ja = _ja_chunks(rest, has_other=bool(latin))
     if number is not None and not latin and not ja:

@@ -16,6 +16,7 @@ from __future__ import annotations
 import heapq
 import logging
 import re
+import unicodedata
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import lru_cache
@@ -155,7 +156,9 @@ class SearchIndex:
             return SearchResult(query, ())
         hits = self._number_hits(parsed.number, where) if parsed.number is not None else []
         if parsed.number_only:
-            return SearchResult(query, tuple(hits[:limit]))
+            if hits or not _bare_long_number(query):
+                return SearchResult(query, tuple(hits[:limit]))
+            parsed = parse_query(query, numbers=False)  # no episode 2024: the year, then
         units = self._units(parsed, fuzzy=True)
         taken = {h.episode.path for h in hits}
         coverage = QUESTION_COVERAGE if parsed.question else MIN_COVERAGE
@@ -430,3 +433,10 @@ def _full_text(episode: Episode) -> str:
     parts.extend(r.text for r in episode.references)
     parts.append(episode.text)
     return light_normalize("\n".join(parts))
+
+
+def _bare_long_number(query: str) -> bool:
+    """Digits alone, three or more ("2024", "1000"): when no episode has that number it
+    is more likely a year or an amount than an episode ("#99" and "99" stay numbers)."""
+    text = unicodedata.normalize("NFKC", query).strip()
+    return len(text) >= 3 and text.isascii() and text.isdigit()

@@ -49,6 +49,18 @@ def test_number_of_no_episode_answers_nothing(index: SearchIndex, query: str) ->
     assert index.search(query).hits == ()
 
 
+def test_a_long_bare_number_no_episode_has_is_searched_as_a_word() -> None:
+    index = SearchIndex.build(
+        [
+            _episode("podcast/0001/index.md", 1, 1, "2024年のふりかえり"),
+            _episode("podcast/0002/index.md", 2, 2),
+        ]
+    )
+    assert [h.episode.number for h in index.search("2024").hits] == [1]
+    assert index.search("#2024").hits == (), "a marked number stays an episode number"
+    assert [h.episode.number for h in index.search("2").hits] == [2]
+
+
 @pytest.mark.parametrize(
     ("query", "expected"),
     [
