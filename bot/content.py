@@ -30,7 +30,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from bot.hugo import BUNDLE_INDEXES, PAGE_SUFFIXES, PageFile, walk_pages
+from bot.hugo import BUNDLE_INDEXES, PAGE_SUFFIXES, PageFile, inside, walk_pages
 from bot.models import Episode, LoadResult, LoadWarning, Reference, Section
 from bot.page import Page, SiteOptions, player_key, read_page, split_title
 from bot.parallel import run_chunks
@@ -105,6 +105,8 @@ def load_page(
         return None, []
     if not path.is_file():
         return None, []
+    if not inside(os.path.realpath(root), path):
+        return None, [LoadWarning(rel, "symlink points outside the content folder")]
     page, problem = read_page(rel, path, options, ZoneInfo(options.timezone))
     warnings = [LoadWarning(rel, problem)] if problem else []
     if page is None:

@@ -14,7 +14,7 @@ import stat
 import tomllib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, tzinfo
+from datetime import UTC, date, datetime, time, tzinfo
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -69,11 +69,18 @@ def walk_pages(content_dir: Path) -> Iterator[PageFile]:
     """
     root = Path(content_dir)
     start = root.stat()
-    yield from _walk(root, root, "", {(start.st_dev, start.st_ino)})
+    yield from _walk(root, root, "", {(start.st_dev, start.st_ino)}, os.path.realpath(root))
+
+
+def inside(real_root: str, path: str | os.PathLike[str]) -> bool:
+    """Whether ``path``, links resolved, lies in the folder whose real path is ``real_root``.
+    A link out of the content folder (to ``/etc``, a secrets file...) is never read."""
+    real = os.path.realpath(path)
+    return real == real_root or real.startswith(real_root.rstrip(os.sep) + os.sep)
 
 
 def _walk(
-    root: Path, folder: Path, prefix: str, active: set[tuple[int, int]]
+    root: Path, folder: Path, prefix: str, active: set[tuple[int, int]], real_root: str
 ) -> Iterator[PageFile]:
     """``prefix``: the folder's path relative to ``root`` with a trailing ``/``, or ``""``."""
     try:
@@ -101,6 +108,10 @@ def _walk(
                 reason = f"not readable: {exc.strerror or exc}"
             yield PageFile(rel, Path(entry.path), reason)
             continue
+        if entry.is_symlink() and not inside(real_root, entry.path):
+            if stat.S_ISDIR(info.st_mode) or name.lower().endswith(PAGE_SUFFIXES):
+                yield PageFile(rel, Path(entry.path), "symlink points outside the content folder")
+            continue
         if stat.S_ISDIR(info.st_mode):
             key = (info.st_dev, info.st_ino)
             if key in active:
@@ -108,7 +119,7 @@ def _walk(
                     rel, Path(entry.path), "symlink loop: links back to a folder above it"
                 )
                 continue
-            yield from _walk(root, Path(entry.path), rel + "/", active | {key})
+            yield from _walk(root, Path(entry.path), rel + "/", active | {key}, real_root)
         elif stat.S_ISREG(info.st_mode) and name.lower().endswith(PAGE_SUFFIXES):
             yield PageFile(rel, Path(entry.path))
 
@@ -219,6 +230,8 @@ def split_front_matter(rel: str, text: str) -> RawPage:
         raise PageError(f"broken YAML front matter: {where}{problem}; skipped") from None
     except tomllib.TOMLDecodeError as exc:
         raise PageError(f"broken TOML front matter: {exc}; skipped") from None
+    except (ValueError, OverflowError, RecursionError) as exc:  # e.g. date: 2021-02-30
+        raise PageError(f"broken {kind} front matter: {exc}; skipped") from None
     return _page(rel, data, body, body_line, kind)
 
 
@@ -255,9 +268,9 @@ def parse_date(value: object, zone: tzinfo) -> datetime | None:
     if value is None or value == "":
         return None
     if isinstance(value, datetime):
-        return value if value.tzinfo is not None else value.replace(tzinfo=zone)
+        return _in_range(value if value.tzinfo is not None else value.replace(tzinfo=zone))
     if isinstance(value, date):
-        return datetime.combine(value, time(), tzinfo=zone)
+        return _in_range(datetime.combine(value, time(), tzinfo=zone))
     if not isinstance(value, str):
         raise ValueError(f"{value!r} is not a date")
     text = value.strip()
@@ -275,7 +288,19 @@ def parse_date(value: object, zone: tzinfo) -> datetime | None:
                 continue
     if parsed is None:
         raise ValueError(f"{value!r} is not a date")
-    return parsed if parsed.tzinfo is not None else parsed.replace(tzinfo=zone)
+    return _in_range(parsed if parsed.tzinfo is not None else parsed.replace(tzinfo=zone))
+
+
+def _in_range(moment: datetime) -> datetime | None:
+    """``None`` for Hugo's zero date (year 1: "no date"); ``ValueError`` for a moment
+    that cannot be compared with others (it overflows when converted to UTC)."""
+    if moment.year <= 1:
+        return None
+    try:
+        moment.astimezone(UTC)
+    except OverflowError:
+        raise ValueError(f"{moment.isoformat()} is out of range") from None
+    return moment
 
 
 def as_text_list(value: object) -> tuple[str, ...]:

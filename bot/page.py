@@ -71,7 +71,20 @@ class Page:
 def read_page(
     rel: str, path: str | os.PathLike[str], options: SiteOptions, zone: tzinfo
 ) -> tuple[Page | None, str | None]:
-    """The page as an episode candidate (None when it cannot be one), and its problem."""
+    """The page as an episode candidate (None when it cannot be one), and its problem.
+
+    Never raises for what the file holds: anything unforeseen costs this page only.
+    """
+    try:
+        return _read_page(rel, path, options, zone)
+    except Exception as exc:
+        log.debug("could not read %s", rel, exc_info=True)  # the caller warns once
+        return None, f"could not be read ({type(exc).__name__}: {exc}); skipped"
+
+
+def _read_page(
+    rel: str, path: str | os.PathLike[str], options: SiteOptions, zone: tzinfo
+) -> tuple[Page | None, str | None]:
     name = rel.rsplit("/", 1)[-1]
     try:
         raw = split_front_matter(rel, read_text(path, options.max_bytes))
@@ -205,7 +218,7 @@ def _front_number(front: dict[str, Any], problems: list[str]) -> int | None:
             continue
         if isinstance(value, int):
             return value
-        if isinstance(value, str) and value.strip().lstrip("#").isdigit():
+        if isinstance(value, str) and value.strip().lstrip("#").isdecimal():
             return int(value.strip().lstrip("#"))
         problems.append(f"{key} {value!r} is not an episode number")
     return None

@@ -231,3 +231,79 @@ def test_html_that_python_cannot_parse_stays_text(tmp_path: Path) -> None:
     assert episode.summary == "A <![img B"
     assert episode.sections[0].text == "<![img C"
     assert result.warnings == ()
+
+
+def test_symlinks_out_of_the_content_folder_are_never_read(tmp_path: Path) -> None:
+    site = _site(tmp_path / "site")
+    secret = tmp_path / "secret.md"
+    secret.write_text(GOOD.replace("#1", "#9"), encoding="utf-8")
+    (tmp_path / "elsewhere").mkdir()
+    (tmp_path / "elsewhere" / "index.md").write_text(GOOD.replace("#1", "#8"), encoding="utf-8")
+    (site / "podcast" / "0009").mkdir()
+    os.symlink(secret, site / "podcast" / "0009" / "index.md")
+    os.symlink(tmp_path / "elsewhere", site / "podcast" / "0008")
+    result = load_site(site, OPTIONS)
+    assert [e.number for e in result.episodes] == [1]
+    outside = "symlink points outside the content folder"
+    assert _reasons(result) == {"podcast/0008": outside, "podcast/0009/index.md": outside}
+    assert load_page(site, "podcast/0009/index.md", OPTIONS)[0] is None
+    assert load_page(site, "podcast/0008/index.md", OPTIONS)[0] is None
+
+
+@pytest.mark.parametrize(
+    ("front", "reason"),
+    [
+        ("date: 2021-02-30", "broken YAML front matter"),  # PyYAML raises ValueError
+        ("date: 2020-13-45T10:00:00+09:00", "broken YAML front matter"),
+    ],
+)
+def test_impossible_dates_cost_only_their_note(tmp_path: Path, front: str, reason: str) -> None:
+    site = _site(tmp_path)
+    (site / "podcast" / "0002").mkdir()
+    note = f'---\ntitle: "#2 x"\n{front}\n---\n\n<iframe src="https://anchor.fm/s/embed/episodes/x-a1"></iframe>\n'
+    (site / "podcast" / "0002" / "index.md").write_text(note, encoding="utf-8")
+    result = load_site(site, OPTIONS)
+    assert [e.number for e in result.episodes] == [1]
+    assert reason in _reasons(result)["podcast/0002/index.md"]
+
+
+def test_a_date_out_of_range_is_left_out_with_a_warning(tmp_path: Path) -> None:
+    site = _site(tmp_path)
+    (site / "podcast" / "0002").mkdir()
+    note = '---\ntitle: "#2 x"\ndate: 9999-12-31T23:00:00-09:00\n---\n'  # overflows UTC
+    (site / "podcast" / "0002" / "index.md").write_text(note, encoding="utf-8")
+    episode, warnings = load_page(site, "podcast/0002/index.md", OPTIONS)
+    assert episode is not None and episode.date is None
+    assert "is not a date" in warnings[0].reason
+
+
+def test_hugo_zero_date_means_no_date(tmp_path: Path) -> None:
+    site = _site(tmp_path)
+    (site / "podcast" / "0002").mkdir()
+    note = '---\ntitle: "#2 x"\ndate: 0001-01-01T00:00:00+09:00\npublishDate: 0001-01-01\n---\n'
+    (site / "podcast" / "0002" / "index.md").write_text(note, encoding="utf-8")
+    episode, warnings = load_page(site, "podcast/0002/index.md", OPTIONS)
+    assert episode is not None and warnings == []
+    assert episode.date is None and episode.publish_date is None
+
+
+def test_a_number_like_character_is_not_an_episode_number(tmp_path: Path) -> None:
+    site = _site(tmp_path)
+    (site / "post").mkdir()
+    note = (
+        '---\ntitle: "special"\nepisode: "²"\npodcast_url: https://anchor.fm/s/episodes/y-b2\n---\n'
+    )
+    (site / "post" / "special.md").write_text(note, encoding="utf-8")
+    result = load_site(site, OPTIONS)
+    special = next(e for e in result.episodes if e.path == "post/special.md")
+    assert special.number is None
+    assert "is not an episode number" in _reasons(result)["post/special.md"]
+
+
+def test_absurdly_deep_nesting_costs_only_its_note(tmp_path: Path) -> None:
+    site = _site(tmp_path)
+    (site / "podcast" / "0002").mkdir()
+    deep = "> " * 20000 + "x\n\n" + "- " * 20000 + "y\n"
+    (site / "podcast" / "0002" / "index.md").write_text(GOOD.replace("#1", "#2") + deep)
+    result = load_site(site, OPTIONS)
+    assert 1 in [e.number for e in result.episodes]
