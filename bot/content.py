@@ -70,6 +70,8 @@ def load_site(content_dir: Path, options: SiteOptions) -> LoadResult:
             warnings[file.rel] = problem
         if page is not None:
             pages.append(page)
+            if page.in_section:
+                _remember_players(file.path, page.players)
     taken = {player_key(p) for page in pages if page.in_section for p in page.players}
     episodes = [e for e in (_finish(page, taken) for page in pages) if e is not None]
     for path, reason in _duplicate_numbers(episodes).items():
@@ -273,9 +275,19 @@ def _duplicate_numbers(episodes: list[Episode]) -> dict[str, str]:
     return reasons
 
 
-# Players of the podcast sections' pages, by (path, mtime, size): ``load_page`` needs
-# them to tell a new episode posted on the blog from a post showing existing ones.
-_PLAYER_CACHE: dict[tuple[str, int, int], tuple[str, ...]] = {}
+# Players of the podcast sections' pages, by path, with the (mtime, size) they were read
+# at: ``load_page`` needs them to tell a new episode posted on the blog from a post
+# showing existing ones. ``load_site`` fills it, so a later ``load_page`` reads only the
+# section pages changed since.
+_PLAYER_CACHE: dict[str, tuple[int, int, tuple[str, ...]]] = {}
+
+
+def _remember_players(path: Path, players: Iterable[Player]) -> None:
+    try:
+        info = path.stat()
+    except OSError:
+        return
+    _PLAYER_CACHE[str(path)] = (info.st_mtime_ns, info.st_size, tuple(map(player_key, players)))
 
 
 def _section_players(root: Path, options: SiteOptions) -> set[str]:
@@ -292,11 +304,12 @@ def _section_players(root: Path, options: SiteOptions) -> set[str]:
                 info = found.path.stat()
             except OSError:
                 continue
-            cache_key = (str(found.path), info.st_mtime_ns, info.st_size)
-            if cache_key not in _PLAYER_CACHE:
+            cached = _PLAYER_CACHE.get(str(found.path))
+            if cached is None or cached[:2] != (info.st_mtime_ns, info.st_size):
                 rel = f"{section.strip('/')}/{found.rel}"
                 page, _ = read_page(rel, found.path, options, zone)
-                players = page.players if page is not None else ()
-                _PLAYER_CACHE[cache_key] = tuple(player_key(p) for p in players)
-            keys.update(_PLAYER_CACHE[cache_key])
+                _remember_players(found.path, page.players if page is not None else ())
+                cached = _PLAYER_CACHE.get(str(found.path))
+            if cached is not None:
+                keys.update(cached[2])
     return keys

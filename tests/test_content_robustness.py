@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from bot import content
 from bot.content import SiteOptions, load_page, load_site
 from bot.models import LoadResult
 
@@ -307,3 +308,28 @@ def test_absurdly_deep_nesting_costs_only_its_note(tmp_path: Path) -> None:
     (site / "podcast" / "0002" / "index.md").write_text(GOOD.replace("#1", "#2") + deep)
     result = load_site(site, OPTIONS)
     assert 1 in [e.number for e in result.episodes]
+
+
+def test_load_page_of_a_blog_post_reuses_what_load_site_read(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    site = _site(tmp_path)
+    (site / "post").mkdir()
+    post = '---\ntitle: "gear"\n---\n<iframe src="https://anchor.fm/s/embed/episodes/ok-e1"></iframe>\n'
+    (site / "post" / "gear.md").write_text(post, encoding="utf-8")
+    load_site(site, OPTIONS)
+    read: list[str] = []
+    real_read_page = content.read_page
+
+    def counting(rel: str, *args: object, **kwargs: object) -> object:
+        read.append(rel)
+        return real_read_page(rel, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(content, "read_page", counting)
+    episode, _ = load_page(site, "post/gear.md", OPTIONS)
+    assert episode is None, "it only shows #1, an existing episode"
+    assert read == ["post/gear.md"], "the podcast section was not read again"
+    (site / "podcast" / "0001" / "index.md").write_text(GOOD.replace("ok-e1", "new-e2"))
+    episode, _ = load_page(site, "post/gear.md", OPTIONS)
+    assert episode is not None, "#1 changed its player, so the post's player is its own"
+    assert read[1:] == ["post/gear.md", "podcast/0001/index.md"]
