@@ -162,20 +162,26 @@ def test_a_child_that_leaves_without_a_result_costs_only_time(
 
 
 def test_a_stuck_child_is_killed_and_its_part_done_here(
-    episodes: list[Episode], one_part: SearchIndex, monkeypatch: pytest.MonkeyPatch
+    episodes: list[Episode],
+    one_part: SearchIndex,
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
 ) -> None:
     parent, real = os.getpid(), index_build.analyse_part
+    pid_file = tmp_path / "child.pid"
 
     def stuck(chunk: list[Episode], start: int) -> index_build.Part:
         if _in_child(parent):
-            time.sleep(60)
+            pid_file.write_text(str(os.getpid()))
+            time.sleep(600)
         return real(chunk, start)
 
     monkeypatch.setattr(index_build, "analyse_part", stuck)
     monkeypatch.setattr(index_build, "TIMEOUT_MIN", 0.2)
-    started = time.monotonic()
     assert _state(SearchIndex.build(episodes, parts=2)) == _state(one_part)
-    assert time.monotonic() - started < 30
+    child = int(pid_file.read_text())
+    with pytest.raises(ProcessLookupError):  # killed and reaped, not left sleeping
+        os.kill(child, 0)
 
 
 def test_index_built_in_parts_takes_updates(episodes: list[Episode]) -> None:
