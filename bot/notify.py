@@ -4,8 +4,14 @@ An episode can come from two places: a note in the content folder (an ``Episode`
 an item of the podcast's RSS feed (a ``FeedItem``), often before its note is written.
 Both become a ``Candidate`` with a set of *identities* ("#16", "anchor:efmh8l",
 "path:podcast/0016/index.md", "url:..."). An identity once seen is never announced
-again, so a feed item and the note written later for it (same number in the title, or
-the same episode link) give one announcement.
+again, so a feed item and the note written later for it (same episode number, or the
+same episode link) give one announcement.
+
+Identities name one episode only: the number the loader gave the note (specials have
+none), the note's path and page, and episode links (an anchor.fm / Spotify / Apple
+Podcasts *episode*). A show-level link (``open.spotify.com/show/...``) is shared by
+every episode, so it is never an identity. Within one scan a feed item may join the
+note it matches; two notes, or two feed items, are never merged.
 
 Rules:
 - published = not a draft and publishDate (or date) passed (``Episode.is_published``);
@@ -13,8 +19,11 @@ Rules:
 - the first scan of a source on a new state file announces nothing: all it finds is
   marked seen (``baseline``). For notes the baseline waits until there is at least one
   published note, so a wrong or not yet cloned folder cannot make every note "new".
-- the first scan after a start is a catch-up: at most ``limit`` episodes are announced,
-  the newest ones, oldest first; the rest are marked seen and logged.
+- the first scan after a start that finds something is a catch-up: at most ``limit``
+  episodes are announced, the newest ones, oldest first; the rest are marked seen and
+  logged.
+- a note whose date cannot be used (it overflows when converted to UTC) is skipped
+  with a warning; the other notes are scanned as usual.
 
 Pure core: no discord. ``Notifier.scan()`` writes one transaction to the store and
 returns what it queued; delivery is the cog's job.
@@ -24,11 +33,12 @@ from __future__ import annotations
 
 import logging
 import re
+from collections import Counter
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Literal
-from urllib.parse import urlsplit
+from urllib.parse import parse_qs, urlsplit
 
 from bot.feed import FeedItem
 from bot.models import Episode
@@ -41,49 +51,75 @@ Source = Literal["notes", "feed"]
 BASELINE_NOTES = "baseline:notes"
 BASELINE_FEED = "baseline:feed:"  # + feed URL
 
-# "#16", "＃16", "EP16", "ep.16", "Episode 16", "第16回"
+# A title that starts with its number: "#16", "＃16", "EP16", "ep.16", "Episode 16",
+# "第16回" (the loader's rule; a number later in the title is not the episode's).
 _NUMBER_PATTERNS = (
-    re.compile(r"[#＃]\s*(\d{1,5})(?!\d)"),
-    re.compile(r"\b(?:ep|episode)\s*\.?\s*(\d{1,5})(?!\d)", re.IGNORECASE),
-    re.compile(r"第\s*(\d{1,5})\s*回"),
+    re.compile(r"^[#＃]\s*(\d{1,6})(?!\d)"),
+    re.compile(r"^(?:ep|episode)\s*\.?\s*#?\s*(\d{1,6})(?!\d)", re.IGNORECASE),
+    re.compile(r"^第\s*(\d{1,6})\s*回"),
 )
+_FULLWIDTH_DIGITS = str.maketrans("０１２３４５６７８９", "0123456789")
 _ANCHOR_HOSTS = ("anchor.fm", "podcasters.spotify.com", "creators.spotify.com")
 _ANCHOR_EPISODE = re.compile(r"/episodes/([^/?#]+)")
+_SPOTIFY_EPISODE = re.compile(r"^/(?:embed(?:-podcast)?/)?episode/([A-Za-z0-9]+)")
+_APPLE_HOSTS = ("podcasts.apple.com", "embed.podcasts.apple.com", "itunes.apple.com")
 
 
 def number_in_title(title: str) -> int | None:
-    """The episode number written in a title ("#16 【GCP？】..." -> 16), or None."""
-    text = title.translate(_FULLWIDTH_DIGITS)
+    """The episode number a title starts with ("#16 【GCP？】..." -> 16), or None."""
+    text = title.strip().translate(_FULLWIDTH_DIGITS)
     for pattern in _NUMBER_PATTERNS:
-        match = pattern.search(text)
+        match = pattern.match(text)
         if match:
             return int(match.group(1))
     return None
 
 
-_FULLWIDTH_DIGITS = str.maketrans("０１２３４５６７８９", "0123456789")
-
-
 def link_identity(url: str | None) -> str | None:
-    """A stable identity for an episode link.
+    """The identity of a link that names exactly one episode, else None.
 
     anchor.fm / Spotify for Podcasters episode pages, their embeds and renamed slugs
-    all end in the same episode id ("GCPKubeflow-efmh8l" -> "anchor:efmh8l"); any
-    other link is compared without scheme, query, fragment and trailing slash.
+    all end in the same episode id ("GCPKubeflow-efmh8l" -> "anchor:efmh8l"); a
+    Spotify episode (page or embed) is "spotify:<id>", an Apple Podcasts episode
+    (``?i=<id>``) "apple:<id>". Show pages and any other link give None: several
+    episodes may share them.
     """
     if not url:
         return None
     parts = urlsplit(url.strip())
     host = (parts.hostname or "").lower().removeprefix("www.")
-    if not host:
-        return None
     if host in _ANCHOR_HOSTS:
         match = _ANCHOR_EPISODE.search(parts.path)
         if match:
-            slug = match.group(1)
-            return "anchor:" + slug.rsplit("-", 1)[-1].lower()
+            return "anchor:" + match.group(1).rsplit("-", 1)[-1].lower()
+    elif host == "open.spotify.com":
+        match = _SPOTIFY_EPISODE.match(parts.path)
+        if match:
+            return "spotify:" + match.group(1)
+    elif host in _APPLE_HOSTS:
+        episode = parse_qs(parts.query).get("i")
+        if episode and episode[0].isdigit():
+            return "apple:" + episode[0]
+    return None
+
+
+def page_identity(url: str | None) -> str | None:
+    """A page compared without scheme, query, fragment and trailing slash
+    ("url:example.com/podcast/0016"); None for a relative link or a site's home page."""
+    if not url:
+        return None
+    parts = urlsplit(url.strip())
+    host = (parts.hostname or "").lower().removeprefix("www.")
     path = parts.path.rstrip("/")
+    if not host or not path:
+        return None
     return f"url:{host}{path}"
+
+
+def _utc(moment: datetime | None) -> datetime | None:
+    """The moment in UTC; raises OverflowError for one that does not fit (year 1 east
+    of UTC, Hugo's zero date)."""
+    return moment.astimezone(UTC) if moment is not None else None
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,17 +130,16 @@ class Candidate:
     identities: tuple[str, ...]
     source: Source
     title: str  # as listeners see it: "#16 【GCP？】Kubeflow超概要"
-    released_at: datetime | None
+    released_at: datetime | None  # UTC
     number: int | None = None
     path: str | None = None  # the note, relative to the content folder
     url: str | None = None  # where to read or listen
     audio_url: str | None = None
     summary: str = ""
-    extra: tuple[tuple[str, str], ...] = field(default=(), compare=False)
 
     def payload(self) -> dict[str, Any]:
         """What the state file keeps to send the announcement after a restart."""
-        released = self.released_at.astimezone(UTC).isoformat() if self.released_at else None
+        released = self.released_at.isoformat() if self.released_at else None
         return {
             "key": self.key,
             "source": self.source,
@@ -119,22 +154,18 @@ class Candidate:
 
 
 def _unique(items: Iterable[str | None]) -> tuple[str, ...]:
-    out: list[str] = []
-    for item in items:
-        if item and item not in out:
-            out.append(item)
-    return tuple(out)
+    return tuple(dict.fromkeys(item for item in items if item))
 
 
 def from_episode(episode: Episode) -> Candidate:
-    number = episode.number if episode.number is not None else number_in_title(episode.raw_title)
+    """A note as a candidate. Raises OverflowError when its date cannot be used."""
     identities = _unique(
         [
-            f"#{number}" if number is not None else None,
+            f"#{episode.number}" if episode.number is not None else None,
             f"path:{episode.path}",
             link_identity(episode.player_url),
             link_identity(episode.embed_url),
-            link_identity(episode.page_url),
+            page_identity(episode.page_url),
         ]
     )
     return Candidate(
@@ -142,8 +173,8 @@ def from_episode(episode: Episode) -> Candidate:
         identities=identities,
         source="notes",
         title=episode.label,
-        released_at=episode.released_at,
-        number=number,
+        released_at=_utc(episode.released_at),
+        number=episode.number,
         path=episode.path,
         url=episode.page_url or episode.player_url,
         audio_url=episode.player_url,
@@ -151,14 +182,16 @@ def from_episode(episode: Episode) -> Candidate:
     )
 
 
-def from_feed_item(item: FeedItem) -> Candidate:
+def from_feed_item(item: FeedItem, *, shared: frozenset[str] = frozenset()) -> Candidate:
+    """A feed item as a candidate; ``shared``: page identities other items have too."""
     number = item.number if item.number is not None else number_in_title(item.title)
+    page = page_identity(item.link)
     identities = _unique(
         [
             f"#{number}" if number is not None else None,
             link_identity(item.link),
+            page if page not in shared else None,
             f"guid:{item.guid}" if item.guid else None,
-            link_identity(item.audio_url),
         ]
     )
     if not identities:  # an item with no number, no link and no guid: its title then
@@ -168,7 +201,7 @@ def from_feed_item(item: FeedItem) -> Candidate:
         identities=identities,
         source="feed",
         title=item.title,
-        released_at=item.published,
+        released_at=_utc(item.published),
         number=number,
         url=item.link,
         audio_url=item.audio_url,
@@ -176,27 +209,47 @@ def from_feed_item(item: FeedItem) -> Candidate:
     )
 
 
-def merge(candidates: Iterable[Candidate]) -> list[Candidate]:
-    """One candidate per episode: those sharing an identity are the same episode.
+def from_feed(items: Iterable[FeedItem]) -> list[Candidate]:
+    """The feed's items as candidates. A link several items share (the show's home
+    page, as some feeds give every item) names no episode and is left out."""
+    items = list(items)
+    pages = Counter(page_identity(i.link) for i in items)
+    shared = frozenset(p for p, n in pages.items() if p is not None and n > 1)
+    return [from_feed_item(i, shared=shared) for i in items]
 
-    The note wins over the feed item (it has the full show notes); the merged candidate
-    carries every identity so all of them are marked seen together.
+
+def merge(candidates: Iterable[Candidate]) -> list[Candidate]:
+    """One candidate per episode: a feed item sharing an identity with a note is
+    that note's episode.
+
+    The note wins (it has the full show notes) and carries the feed item's identities
+    too, so all of them are marked seen together. Two notes are never merged with each
+    other (a shared number is a mistake in the notes, not one episode), nor two feed
+    items (one feed lists each episode once). One dict from identity to note: linear.
     """
-    groups: list[list[Candidate]] = []
+    notes: list[Candidate] = []
+    items: list[Candidate] = []
     for cand in candidates:
-        hits = [g for g in groups if any(set(cand.identities) & set(c.identities) for c in g)]
-        merged = [cand]
-        for g in hits:
-            merged.extend(g)
-            groups.remove(g)
-        groups.append(merged)
-    out: list[Candidate] = []
-    for group in groups:
-        group.sort(key=lambda c: (c.source != "notes", c.path or "", c.key))
-        best = group[0]
-        identities = _unique(i for c in group for i in (best.key, *c.identities))
-        out.append(_with_identities(best, identities))
-    return out
+        (notes if cand.source == "notes" else items).append(cand)
+    owner: dict[str, int] = {}
+    for index, note in enumerate(notes):
+        for identity in note.identities:
+            owner.setdefault(identity, index)
+    joined: dict[int, list[str]] = {}
+    alone: list[Candidate] = []
+    for item in items:
+        match = next((owner[i] for i in item.identities if i in owner), None)
+        if match is None:
+            alone.append(item)
+        else:
+            joined.setdefault(match, []).extend(item.identities)
+    out = [
+        _with_identities(note, _unique((*note.identities, *joined[index])))
+        if index in joined
+        else note
+        for index, note in enumerate(notes)
+    ]
+    return out + alone
 
 
 def _with_identities(cand: Candidate, identities: tuple[str, ...]) -> Candidate:
@@ -229,31 +282,25 @@ class Plan:
 
 
 def plan(candidates: Iterable[Candidate], seen: set[str], limit: int | None = None) -> Plan:
-    """Split candidates into new (to announce) and known, newest ``limit`` kept."""
+    """Split candidates into new (to announce) and known, newest ``limit`` kept.
+
+    Candidates whose identities are all seen are dropped before merging: on a normal
+    scan that is every one of them, so the work stays proportional to what changed.
+    """
+    pending = [c for c in candidates if not seen.issuperset(c.identities)]
     new: list[Candidate] = []
     known: list[Candidate] = []
-    for cand in merge(candidates):
-        if seen.intersection(cand.identities):
-            if not seen.issuperset(cand.identities):
-                known.append(cand)
-        else:
+    for cand in merge(pending):
+        if seen.isdisjoint(cand.identities):
             new.append(cand)
+        else:
+            known.append(cand)
     new.sort(key=oldest_first)
     over: list[Candidate] = []
     if limit is not None and len(new) > limit:
         cut = len(new) - limit
         over, new = new[:cut], new[cut:]
     return Plan(tuple(new), tuple(over), tuple(known))
-
-
-def next_release(episodes: Iterable[Episode], now: datetime) -> datetime | None:
-    """When the next future-dated (non-draft) note is due, if any."""
-    times = [
-        e.released_at
-        for e in episodes
-        if not e.draft and e.released_at is not None and e.released_at > now
-    ]
-    return min(times) if times else None
 
 
 @dataclass(frozen=True, slots=True)
@@ -272,6 +319,8 @@ class Notifier:
         self.catchup_limit = catchup_limit
         self._seen = store.seen_identities()
         self._caught_up: set[str] = set()
+        self._by_path: dict[str, tuple[Episode, Candidate]] = {}  # the last scan's notes
+        self._unusable: set[str] = set()  # notes already warned about
 
     def scan(
         self,
@@ -286,11 +335,9 @@ class Notifier:
         ``episodes``: the catalog's notes (unpublished ones are ignored).
         ``feed_items``: the feed's items when it was just fetched, else None.
         """
-        sources: list[tuple[str, list[Candidate]]] = [
-            (BASELINE_NOTES, [from_episode(e) for e in episodes if e.is_published(now)])
-        ]
+        sources: list[tuple[str, list[Candidate]]] = [(BASELINE_NOTES, self._notes(episodes, now))]
         if feed_url and feed_items is not None:
-            sources.append((BASELINE_FEED + feed_url, [from_feed_item(i) for i in feed_items]))
+            sources.append((BASELINE_FEED + feed_url, from_feed(feed_items)))
 
         baseline: list[Candidate] = []
         fresh: list[Candidate] = []
@@ -306,20 +353,24 @@ class Notifier:
             else:
                 baseline.extend(cands)
                 meta.append((flag, now.astimezone(UTC).isoformat()))
-            if flag not in self._caught_up:
+            # Nothing found (no checkout yet, an empty feed answer) is no catch-up:
+            # the limit waits for the first scan that has something to compare.
+            if cands and flag not in self._caught_up:
                 catchup = True
                 self._caught_up.add(flag)
 
         # Identities of baseline candidates count as seen for the others in this scan.
-        seen = set(self._seen)
-        for cand in merge(baseline):
-            seen.update(cand.identities)
+        settled = merge(c for c in baseline if not self._seen.issuperset(c.identities))
+        seen = self._seen
+        if settled:
+            seen = seen.union(i for c in settled for i in c.identities)
         result = plan(fresh, seen, self.catchup_limit if catchup else None)
 
-        marks = [(c.key, c.identities, c.source) for c in merge(baseline)]
-        marks += [(c.key, c.identities, c.source) for c in result.known]
-        marks += [(c.key, c.identities, c.source) for c in result.over_limit]
-        marks += [(c.key, c.identities, c.source) for c in result.announce]
+        marks = [
+            (c.key, c.identities, c.source)
+            for group in (settled, result.known, result.over_limit, result.announce)
+            for c in group
+        ]
         if not marks and not meta:
             return ScanResult()
         queued = self.store.record_new_episodes(
@@ -335,3 +386,32 @@ class Notifier:
         for cand in result.announce:
             log.info("new episode %s (%s): %s", cand.key, cand.source, cand.title)
         return ScanResult(tuple(queued), result.announce, len(baseline), result.over_limit)
+
+    def _notes(self, episodes: Sequence[Episode], now: datetime) -> list[Candidate]:
+        """Published notes as candidates, each built once while the note is unchanged.
+        A note whose date cannot be used is skipped (and logged once)."""
+        out: list[Candidate] = []
+        cache: dict[str, tuple[Episode, Candidate]] = {}
+        for episode in episodes:
+            try:
+                if not episode.is_published(now):
+                    continue
+                known = self._by_path.get(episode.path)
+                if known is not None and known[0] is episode:
+                    cand = known[1]
+                else:
+                    cand = from_episode(episode)
+            except Exception as exc:  # e.g. Hugo's zero date 0001-01-01 in +09:00
+                if episode.path not in self._unusable:
+                    self._unusable.add(episode.path)
+                    log.warning(
+                        "%s: skipped for announcements, its date cannot be used (%s: %s)",
+                        episode.path,
+                        type(exc).__name__,
+                        exc,
+                    )
+                continue
+            cache[episode.path] = (episode, cand)
+            out.append(cand)
+        self._by_path = cache
+        return out

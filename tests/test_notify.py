@@ -1,6 +1,7 @@
 """The notification diff: what is new, given the notes, the feed, the state file and now."""
 
-from datetime import UTC, datetime, timedelta
+import dataclasses
+from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
@@ -9,12 +10,13 @@ from bot.config import Settings
 from bot.content import SiteOptions, load_site
 from bot.feed import FeedItem
 from bot.notify import (
+    Candidate,
     Notifier,
     from_episode,
+    from_feed,
     from_feed_item,
     link_identity,
     merge,
-    next_release,
     number_in_title,
     plan,
 )
@@ -96,6 +98,8 @@ def announced(result):
         ("第12回 ふりかえり", 12),
         ("re:Invent 2019 S3関連の話", None),
         ("番外編", None),
+        ("Podcast Advent Calendar 第1回 ふりかえり", None),  # not the episode's number
+        ("AWS Summit #3 の感想", None),
     ],
 )
 def test_number_is_read_from_the_title(title, number):
@@ -109,8 +113,25 @@ def test_anchor_links_match_across_embed_page_and_renamed_slug():
         link_identity("https://podcasters.spotify.com/pod/show/show/episodes/Kubeflow-efmh8l"),
     }
     assert ids == {"anchor:efmh8l"}
-    assert link_identity("https://Example.com/a/b/?utm=1#x") == "url:example.com/a/b"
     assert link_identity(None) is None
+
+
+def test_only_links_that_name_one_episode_are_identities():
+    episode = "https://open.spotify.com/episode/4rOoJ6Egrf8K2IrywzwOMk"
+    assert link_identity(episode) == "spotify:4rOoJ6Egrf8K2IrywzwOMk"
+    assert link_identity("https://open.spotify.com/embed/episode/4rOoJ6Egrf8K2IrywzwOMk") == (
+        "spotify:4rOoJ6Egrf8K2IrywzwOMk"
+    )
+    apple = "https://podcasts.apple.com/jp/podcast/testcast/id1491234567?i=1000470000001"
+    assert link_identity(apple) == "apple:1000470000001"
+    for shared in (
+        "https://open.spotify.com/show/ABC",  # the whole show
+        "https://open.spotify.com/embed/show/ABC",
+        "https://podcasts.apple.com/jp/podcast/testcast/id1491234567",
+        "https://anchor.fm/testcast",
+        "https://example.com/a/b/",
+    ):
+        assert link_identity(shared) is None, shared
 
 
 def test_feed_item_and_its_note_merge_into_the_note(site):
@@ -135,13 +156,6 @@ def test_plan_keeps_the_newest_within_the_limit_oldest_first():
     result = plan(items, seen=set(), limit=2)
     assert [c.key for c in result.announce] == ["#3", "#4"]
     assert [c.key for c in result.over_limit] == ["#1", "#2"]
-
-
-def test_next_release_ignores_drafts_and_the_past(site):
-    write_note(site, 1, "past", NOW - timedelta(days=1))
-    write_note(site, 2, "draft", NOW + timedelta(hours=1), draft=True)
-    write_note(site, 3, "future", NOW + timedelta(hours=2))
-    assert next_release(catalog_for(site).all_episodes, NOW) == NOW + timedelta(hours=2)
 
 
 # -- scans -------------------------------------------------------------------
@@ -300,3 +314,140 @@ def test_empty_folder_is_no_baseline_so_a_late_site_is_not_announced(tmp_path, s
     result = notifier.scan(catalog_for(site).all_episodes, NOW)
     assert result.announced == ()
     assert result.baseline == 2
+
+
+# -- one episode, one identity set (no false "already seen") -------------------
+
+
+def write_page(root: Path, rel: str, title: str, when: datetime, player: str) -> str:
+    """A note with any title and player, outside the numbered template."""
+    path = root / rel
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(
+        f'---\ntitle: "{title}"\ndate: {when.isoformat()}\n---\n\n'
+        f'<iframe src="{player}" height="102px" width="400px"></iframe>\n\n{title}の回。\n',
+        encoding="utf-8",
+    )
+    return rel
+
+
+def test_notes_sharing_a_show_level_player_are_announced_separately(tmp_path, store):
+    root = tmp_path / "content"
+    show = "https://open.spotify.com/embed/show/ABC"  # the whole show, not an episode
+    write_page(root, "podcast/0001/index.md", "#1 S3", NOW - timedelta(days=9), show)
+    catalog = catalog_for(root)
+    notifier = Notifier(store, catchup_limit=5)
+    assert notifier.scan(catalog.all_episodes, NOW).baseline == 1
+    write_page(root, "podcast/0002/index.md", "#2 GCS", NOW - timedelta(minutes=1), show)
+    catalog.load()
+    assert announced(notifier.scan(catalog.all_episodes, NOW)) == ["#2"]
+    assert not any("spotify.com/show" in i for i in store.seen_identities())
+
+
+def test_special_with_a_number_inside_its_title_is_announced(site, store):
+    catalog = catalog_for(site)  # #1 exists and is seen
+    notifier = Notifier(store, catchup_limit=5)
+    notifier.scan(catalog.all_episodes, NOW)
+    title = "Podcast Advent Calendar 第1回 ふりかえり"
+    player = "https://anchor.fm/testcast/embed/episodes/advent-e0adv1"
+    write_page(site, "post/advent/index.md", title, NOW - timedelta(hours=1), player)
+    catalog.load()
+    result = notifier.scan(catalog.all_episodes, NOW)
+    assert [(c.key, c.title) for c in result.announced] == [("path:post/advent/index.md", title)]
+
+
+def note_candidate(key: str, *identities: str, path: str = "") -> Candidate:
+    return Candidate(key, (key, *identities), "notes", key, None, path=path or key)
+
+
+def item_candidate(*identities: str) -> Candidate:
+    return Candidate(identities[0], identities, "feed", identities[0], None)
+
+
+def test_two_notes_are_never_merged_but_a_feed_item_joins_one_note():
+    first = note_candidate("#5", "path:podcast/0005/index.md")
+    second = note_candidate("#5", "path:podcast/0005b/index.md")  # a copy-paste mistake
+    item = item_candidate("#5", "guid:g5")
+    other = item_candidate("#5", "guid:g5-again")
+    merged = merge([first, item, second, other])
+    assert [c.source for c in merged] == ["notes", "notes"]
+    assert set(merged[0].identities) == {
+        "#5",
+        "path:podcast/0005/index.md",
+        "guid:g5",
+        "guid:g5-again",
+    }
+    assert merged[1] == second
+
+
+def test_feed_items_sharing_the_show_home_page_are_separate_episodes(site, store):
+    url = "https://anchor.fm/s/abc/podcast/rss"
+    home = "https://example.com/podcast/"  # some feeds give every item the show's page
+    notifier = Notifier(store, catchup_limit=5)
+    old = FeedItem("g1", "#1 S3", home)
+    notifier.scan(catalog_for(site).all_episodes, NOW, feed_url=url, feed_items=[old])
+    new = FeedItem("g2", "#2 GCS", home, published=NOW)
+    result = notifier.scan((), NOW, feed_url=url, feed_items=[new, old])
+    assert [(c.key, c.source) for c in result.announced] == [("#2", "feed")]
+    assert all(not i.startswith("url:") for c in from_feed([new, old]) for i in c.identities)
+
+
+def test_merge_and_plan_stay_correct_on_ten_thousand_candidates():
+    notes = [
+        note_candidate(f"#{n}", f"path:podcast/{n}/index.md", f"anchor:e{n}") for n in range(5000)
+    ]
+    items = [
+        item_candidate(f"guid:g{n}", f"#{n}" if n % 2 else f"anchor:e{n}") for n in range(5000)
+    ]
+    copies = [note_candidate("#7", f"path:copy/{k}/index.md") for k in range(10)]
+    candidates = [*notes, *items, *copies]
+    assert len(candidates) == 10_010
+    merged = merge(candidates)
+    assert len(merged) == 5010  # every item joined its note; the copies stay apart
+    assert all(f"guid:g{n}" in merged[n].identities for n in range(5000))
+    assert merged[5000:] == copies
+    seen = {i for c in notes[:4900] for i in c.identities}
+    result = plan(candidates, seen)
+    assert [c.key for c in result.announce] == [f"#{n}" for n in range(4900, 5000)]
+    assert all(
+        set(c.identities) == {f"guid:g{n}"} | set(notes[n].identities)
+        for n, c in zip(range(4900, 5000), result.announce, strict=True)
+    )
+    # the seen notes' feed items and the copies of #7 add identities, they are not new;
+    # seen note #7 is left out before merging, so item g7 joins the first copy of #7
+    assert len(result.known) == 4900 - 1 + 10
+    assert {i for c in result.known for i in c.identities} >= {f"guid:g{n}" for n in range(4900)}
+
+
+# -- robustness ----------------------------------------------------------------
+
+
+def test_a_note_with_an_unusable_date_is_skipped_and_the_others_are_announced(site, store, caplog):
+    catalog = catalog_for(site)
+    notifier = Notifier(store, catchup_limit=5)
+    notifier.scan(catalog.all_episodes, NOW)
+    write_note(site, 2, "GCS", NOW - timedelta(hours=2))
+    write_note(site, 3, "Cloud Run", NOW - timedelta(hours=1))
+    catalog.load()
+    zero_date = datetime(1, 1, 1, tzinfo=timezone(timedelta(hours=9)))  # Hugo's "no date"
+    episodes = [
+        dataclasses.replace(e, date=zero_date, publish_date=None) if e.number == 2 else e
+        for e in catalog.all_episodes
+    ]
+    caplog.set_level("WARNING", logger="bot.notify")
+    assert announced(notifier.scan(episodes, NOW)) == ["#3"]
+    assert "podcast/0002/index.md" in caplog.text
+    caplog.clear()
+    notifier.scan(episodes, NOW + timedelta(seconds=2))
+    assert "podcast/0002/index.md" not in caplog.text  # warned once, not every scan
+
+
+def test_catch_up_limit_waits_for_a_scan_with_notes(site, store):
+    Notifier(store, catchup_limit=2).scan(catalog_for(site).all_episodes, NOW)
+    for n in (2, 3, 4, 5):  # written while the bot was down
+        write_note(site, n, f"topic {n}", NOW - timedelta(days=10 - n))
+    restarted = Notifier(store, catchup_limit=2)
+    assert restarted.scan((), NOW) == restarted.scan((), NOW)  # no checkout yet: nothing
+    result = restarted.scan(catalog_for(site).all_episodes, NOW)
+    assert announced(result) == ["#4", "#5"]
+    assert [c.key for c in result.over_limit] == ["#2", "#3"]
