@@ -106,15 +106,21 @@ class Store:
 
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
-        """One write transaction; rolled back when the block raises."""
+        """One write transaction; rolled back when the block or its COMMIT raises.
+
+        A COMMIT can fail and leave the transaction open (SQLITE_BUSY, a deferred
+        constraint); it is rolled back then, so the next ``BEGIN`` still works.
+        """
         conn = self._db
         conn.execute("BEGIN IMMEDIATE")
         try:
             yield conn
+            conn.execute("COMMIT")
         except BaseException:
-            conn.execute("ROLLBACK")
+            if conn.in_transaction:
+                with suppress(sqlite3.Error):
+                    conn.execute("ROLLBACK")
             raise
-        conn.execute("COMMIT")
 
     def _read(self, sql: str, params: Iterable[Any] = ()) -> list[sqlite3.Row]:
         cur = self._db.execute(sql, tuple(params))
@@ -231,12 +237,6 @@ class Store:
     def seen_identities(self) -> set[str]:
         return {str(r["identity"]) for r in self._read("SELECT identity FROM seen")}
 
-    def mark_seen(
-        self, episode_key: str, identities: Iterable[str], source: str, now: datetime
-    ) -> None:
-        with self.transaction() as conn:
-            _mark_seen(conn, episode_key, identities, source, now)
-
     # -- announcements -------------------------------------------------------
 
     def record_new_episodes(
@@ -298,12 +298,6 @@ class Store:
             (to_seconds(now), limit),
         )
         return [announcement_from_row(r) for r in rows]
-
-    def next_due_at(self) -> datetime | None:
-        rows = self._read(
-            "SELECT MIN(next_attempt_at) AS at FROM announcements WHERE state = 'pending'"
-        )
-        return from_seconds(rows[0]["at"]) if rows else None
 
     def begin_attempt(self, key: str, channel_id: int, now: datetime) -> Announcement:
         """Count an attempt and make sure the row has a nonce, committed before the send,

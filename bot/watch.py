@@ -104,11 +104,11 @@ class ContentWatcher:
         if running:
             self.start()
 
-    def changes(self, *, force: bool = False) -> set[str]:
+    def changes(self) -> set[str]:
         """Notes changed since the last call (paths relative to the folder)."""
         if self.mode == "stopped":
             return set()
-        if self.mode == "events" and not force and not self._dirty.is_set():
+        if self.mode == "events" and not self._dirty.is_set():
             return set()
         self._dirty.clear()
         current = snapshot(self.root)

@@ -166,6 +166,27 @@ def test_failed_transaction_leaves_nothing_behind(store):
     assert store.subscription(1) is not None
 
 
+def test_failed_commit_is_rolled_back_and_the_next_transaction_works(store):
+    # A COMMIT that fails (here: a deferred constraint, like SQLITE_BUSY in the field)
+    # leaves SQLite inside the transaction; every later BEGIN would fail without a rollback.
+    with store.transaction() as conn:
+        conn.execute("CREATE TABLE parent (id INTEGER PRIMARY KEY)")
+        conn.execute(
+            "CREATE TABLE child (parent_id INTEGER "
+            "REFERENCES parent (id) DEFERRABLE INITIALLY DEFERRED)"
+        )
+    store._db.execute("PRAGMA foreign_keys = ON")
+    with pytest.raises(sqlite3.IntegrityError), store.transaction() as conn:
+        conn.execute("INSERT INTO child VALUES (1)")
+        conn.execute(
+            "INSERT INTO subscriptions VALUES (9, 9, NULL, 0, 0, NULL, NULL, "
+            "NULL, NULL, NULL, NULL, NULL)"
+        )
+    assert store.subscription(9) is None  # the failed transaction left nothing
+    store.subscribe(1, 100, None, NOW)
+    assert store.subscription(1).channel_id == 100
+
+
 def test_feed_validators_survive_a_304_and_an_error(store):
     url = "https://anchor.fm/s/abc/podcast/rss"
     store.save_feed_check(url, NOW, "ok", FeedValidators('"v1"', "Mon, 02 Mar 2026"))
