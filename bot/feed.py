@@ -2,7 +2,9 @@
 
 ``fetch_feed()`` never raises for network or content trouble: it returns a
 ``FeedResult`` whose ``status`` is "ok" (items parsed), "not_modified" (304 for the
-ETag / Last-Modified sent) or "error" (with a one-line reason). Pure core: no discord.
+ETag / Last-Modified sent) or "error" (with a one-line reason). The body (up to
+``MAX_FEED_BYTES``) is parsed in a worker thread, never on the event loop. Pure core:
+no discord.
 """
 
 from __future__ import annotations
@@ -95,7 +97,10 @@ def _published(entry: Any) -> datetime | None:
     stamp = entry.get("published_parsed") or entry.get("updated_parsed")
     if not stamp:
         return None
-    return datetime.fromtimestamp(calendar.timegm(stamp), UTC)
+    try:
+        return datetime.fromtimestamp(calendar.timegm(stamp), UTC)
+    except (OverflowError, ValueError, OSError):  # a year no datetime holds
+        return None
 
 
 def _int(value: Any) -> int | None:
@@ -149,9 +154,12 @@ async def fetch_feed(
         if own:
             await client.close()
     try:
-        items = parse_feed(body, url)
+        items = await asyncio.to_thread(parse_feed, body, url)
     except FeedError as exc:
         return FeedResult("error", error=str(exc), http_status=200)
+    except Exception as exc:  # feedparser tripped over the body
+        log.warning("feed %s could not be parsed", url, exc_info=True)
+        return FeedResult("error", error=f"not a feed: {type(exc).__name__}", http_status=200)
     return FeedResult("ok", items, new_validators, http_status=200)
 
 

@@ -1,12 +1,14 @@
 """The RSS feed client against a real HTTP server on 127.0.0.1."""
 
 import asyncio
+import threading
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 from aiohttp import web
 
+import bot.feed
 from bot.feed import FeedError, fetch_feed, parse_feed
 from bot.store import FeedValidators
 
@@ -81,6 +83,29 @@ async def test_first_fetch_returns_items_and_validators(feed_server):
     assert result.status == "ok"
     assert len(result.items) == 3
     assert result.validators == FeedValidators(ETAG, LAST_MODIFIED)
+
+
+async def test_the_body_is_parsed_off_the_event_loop(feed_server, monkeypatch):
+    threads: list[threading.Thread] = []
+
+    def recording_parse(body, url=""):
+        threads.append(threading.current_thread())
+        return parse_feed(body, url)
+
+    monkeypatch.setattr(bot.feed, "parse_feed", recording_parse)
+    result = await fetch_feed(feed_server.url)
+    assert result.status == "ok"
+    assert len(result.items) == 3
+    assert threads and threads[0] is not threading.current_thread()
+
+
+async def test_a_parser_crash_is_reported_not_raised(feed_server, monkeypatch):
+    def crash(body, url=""):
+        raise RecursionError("too deep")
+
+    monkeypatch.setattr(bot.feed, "parse_feed", crash)
+    result = await fetch_feed(feed_server.url)
+    assert (result.status, result.error) == ("error", "not a feed: RecursionError")
 
 
 async def test_conditional_get_sends_validators_and_handles_304(feed_server):
