@@ -164,7 +164,7 @@ COMMAND_TEXT_JA: dict[str, str] = {
     "off": "停止",
     "Stop announcing new episodes here": "このサーバーへのお知らせを止めます",
     "status": "状態",
-    "Show how new episodes are announced": "お知らせの設定と状態を表示します",
+    "Show where and how new episodes are announced": "お知らせの設定と状態を表示します",
     "test": "テスト",
     "Post a sample announcement": "お知らせのサンプルを投稿します",
 }

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+from collections.abc import Iterator
 
 import discord
 import simcord
@@ -37,6 +38,24 @@ async def test_commands_are_localised_in_japanese(env):
     assert query["autocomplete"] is True
     for command in commands_by_name.values():
         assert command["description"] and command["description_localizations"].get("ja")
+
+
+def untranslated(entries: list[dict], where: str = "") -> Iterator[str]:
+    """Every command, subcommand, option and choice (by path) missing Japanese text."""
+    for entry in entries:
+        path = f"{where} {entry['name']}".strip()
+        if not (entry.get("name_localizations") or {}).get("ja"):
+            yield f"{path}: name"
+        if "description" in entry and not (entry.get("description_localizations") or {}).get("ja"):
+            yield f"{path}: description"
+        yield from untranslated(entry.get("options") or [], path)
+        yield from untranslated(entry.get("choices") or [], path)
+
+
+async def test_every_command_subcommand_option_and_choice_has_japanese_text(env):
+    payload = synced_payload(env)
+    assert {"notify", "admin"} <= {c["name"] for c in payload}
+    assert list(untranslated(payload)) == []
 
 
 async def test_owner_commands_are_hidden_from_non_admins_by_default(env):
