@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import logging
 
+import discord
 import pytest
 import simcord
+from discord import app_commands
 
 from bot.app import create_bot
+from bot.cogs.replies import VIEW_ID_PREFIX
+from bot.i18n import t
 from bot.logs import user_ref
 from bot.render import render_message
 
@@ -143,6 +147,30 @@ async def test_a_special_episode_can_be_picked_by_its_key(world):
     assert "特別編" in result.response.embeds[0].title
 
 
+async def test_menus_have_stable_recognisable_custom_ids(world):
+    result = await world.alice.slash(world.channel, SEARCH, query="API")
+    before = select_of(result.response)["custom_id"]
+    assert before.startswith(VIEW_ID_PREFIX)
+    other = select_of(result.response)["options"][1]
+    await world.alice.select(result.response, [other["value"]])
+    assert select_of(result.response)["custom_id"] == before
+
+
+async def test_a_menu_used_after_a_restart_says_it_has_expired(world, bot_settings):
+    result = await world.alice.slash(world.channel, SEARCH, query="API")
+    title = result.response.embeds[0].title
+    other = select_of(result.response)["options"][1]
+    await world.env.restart_bot(create_bot(bot_settings))
+    picked = await world.alice.select(result.response, [other["value"]])
+    assert picked.response.ephemeral
+    assert picked.response.content == t("expired", "en")
+    assert result.response.embeds[0].title == title  # the old message is left alone
+    paged = await world.alice.slash(world.channel, "links", episode="#3")
+    await world.env.restart_bot(create_bot(bot_settings))
+    turned = await world.alice.click(paged.response, label="Next")
+    assert turned.response.ephemeral and turned.response.content == t("expired", "en")
+
+
 # -- autocomplete ----------------------------------------------------------------
 
 
@@ -214,7 +242,9 @@ async def test_hostile_slash_query_is_escaped_and_pings_nobody(world):
     assert f"<@{world.bob.id}>" not in content
     assert "](https://evil" not in content and "https://evil" not in content
     assert "**bold**" not in content
-    for body in posted_messages(world.env):
+    bodies = posted_messages(world.env)
+    assert bodies
+    for body in bodies:
         assert body["allowed_mentions"]["parse"] == []
     message = result.response.message
     assert not message.mention_everyone and not message.mentions and not message.role_mentions
@@ -226,7 +256,9 @@ async def test_hostile_mention_pings_nobody(world):
     reply = world.channel.last_message
     assert reply.author.id == world.bot.user.id
     assert not reply.mention_everyone and not reply.mentions and not reply.role_mentions
-    for body in posted_messages(world.env):
+    bodies = posted_messages(world.env)
+    assert bodies
+    for body in bodies:
         assert body["allowed_mentions"]["parse"] == []
         assert body["allowed_mentions"].get("replied_user") in (None, False)
 
@@ -267,6 +299,70 @@ async def test_searches_past_the_cooldown_rate_are_asked_to_wait(make_settings):
         assert again.response.embeds
 
 
+def cooldown_world(env: simcord.Env):
+    guild = env.create_guild()
+    channel = guild.create_text_channel("general")
+    return (
+        channel,
+        guild.add_member(env.create_user("alice")),
+        guild.add_member(env.create_user("bob")),
+    )
+
+
+def bot_messages(env: simcord.Env, channel) -> list[discord.Message]:
+    return [m for m in channel.history() if m.author.id == env.bot.user.id]
+
+
+async def test_mentions_on_cooldown_get_one_wait_notice_per_wait_then_silence(make_settings):
+    bot = create_bot(make_settings(search_cooldown_rate=1, search_cooldown_seconds=60))
+    async with simcord.run(bot) as env:
+        channel, alice, bob = cooldown_world(env)
+        mention = env.bot.user.mention
+        for _ in range(8):
+            await alice.send(channel, f"{mention} kubeflow")
+        answer, notice = bot_messages(env, channel)
+        assert answer.embeds and not notice.embeds
+        assert "待って" in notice.content
+        await bob.send(channel, f"{mention} kubeflow")  # the cooldown is per user
+        assert len(bot_messages(env, channel)) == 3
+        await env.advance_time(61)
+        await alice.send(channel, f"{mention} lambda")
+        assert bot_messages(env, channel)[-1].embeds
+        for _ in range(3):
+            await alice.send(channel, f"{mention} lambda")
+        assert len(bot_messages(env, channel)) == 5  # a new wait, one new notice
+        assert "待って" in bot_messages(env, channel)[-1].content
+
+
+async def test_slash_searches_on_cooldown_each_get_a_private_notice(make_settings):
+    bot = create_bot(make_settings(search_cooldown_rate=1, search_cooldown_seconds=60))
+    async with simcord.run(bot) as env:
+        await env.bot.tree.sync()
+        channel, alice, _bob = cooldown_world(env)
+        await alice.slash(channel, SEARCH, query="kubeflow")
+        for _ in range(3):
+            refused = await alice.slash(channel, SEARCH, query="kubeflow")
+            assert refused.response.ephemeral and "wait" in refused.response.content
+
+
+async def test_episode_and_links_by_words_count_against_the_search_cooldown(make_settings):
+    bot = create_bot(make_settings(search_cooldown_rate=1, search_cooldown_seconds=60))
+    async with simcord.run(bot) as env:
+        await env.bot.tree.sync()
+        channel, alice, bob = cooldown_world(env)
+        searched = await alice.slash(channel, "episode", number="lambda")
+        assert searched.response.embeds[0].title.startswith("#2 ")
+        for command, option in (("episode", "number"), ("links", "episode")):
+            refused = await alice.slash(channel, command, **{option: "kubeflow"})
+            assert refused.response.ephemeral and "wait" in refused.response.content
+            by_number = await alice.slash(channel, command, **{option: "1"})
+            assert by_number.response.embeds  # a number is not a search
+        again = await alice.slash(channel, SEARCH, query="kubeflow")
+        assert "wait" in again.response.content  # one budget for every search
+        other = await bob.slash(channel, "links", episode="kubeflow")
+        assert other.response.embeds
+
+
 async def test_an_error_in_a_command_is_answered_politely_and_the_bot_keeps_going(world, caplog):
     original = world.bot.catalog.search
 
@@ -278,7 +374,10 @@ async def test_an_error_in_a_command_is_answered_politely_and_the_bot_keeps_goin
         failed = await world.alice.slash(world.channel, SEARCH, query="kubeflow")
     assert failed.response.ephemeral
     assert "went wrong" in failed.response.content
-    assert any(isinstance(e.__cause__ or e, Exception) for e in world.env.errors)
+    [error] = world.env.errors
+    assert isinstance(error, app_commands.CommandInvokeError)
+    assert isinstance(error.original, RuntimeError)
+    assert str(error.original) == "index exploded"
     record = next(r for r in caplog.records if r.getMessage() == "command failed")
     assert record.command == "search"
     assert record.exc_info is not None
@@ -295,6 +394,24 @@ async def test_an_error_while_answering_a_mention_is_answered_politely(world):
     world.bot.catalog.search = broken  # type: ignore[method-assign]
     await world.alice.send(world.channel, f"{world.bot.user.mention} kubeflow")
     assert "エラー" in world.channel.last_message.content
+
+
+async def test_a_mention_the_bot_may_not_answer_is_one_warning_line(world, caplog):
+    channel = world.guild.create_text_channel(
+        "read-only",
+        overwrites={world.bot.user: discord.PermissionOverwrite(send_messages=False)},
+    )
+    with caplog.at_level(logging.DEBUG, logger="bot"):
+        for _ in range(2):
+            await world.alice.send(channel, f"{world.bot.user.mention} kubeflow")
+    assert channel.last_message.author.id == world.alice.id
+    problems = [r for r in caplog.records if r.levelno >= logging.WARNING]
+    assert len(problems) == 2
+    for record in problems:
+        assert record.levelno == logging.WARNING and record.name == "bot.cogs.search"
+        assert record.exc_info is None
+        assert str(channel.id) in record.getMessage()
+        assert "Missing Permissions" in record.getMessage()
 
 
 async def test_every_search_is_logged_without_the_query_or_user_id(world, caplog):

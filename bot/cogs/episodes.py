@@ -1,4 +1,8 @@
-"""/episode, /latest and /links: look episodes up by number or title."""
+"""/episode, /latest and /links: look episodes up by number or title.
+
+A number or an autocomplete choice is looked up directly; free text is a search, so it
+counts against the same per-user cooldown as ``/search`` and mentions.
+"""
 
 from __future__ import annotations
 
@@ -19,8 +23,10 @@ from bot.cogs.replies import (
     add_episode_choices,
     episode_reply,
     find_episode,
+    is_episode_key,
 )
-from bot.cogs.search import remember_message
+from bot.cogs.search import SearchCog, remember_message
+from bot.cooldown import Cooldown
 from bot.embeds import CHOICES_MAX, escape_user_text, latest_embed, links_pages
 from bot.i18n import language_for, t
 from bot.models import Episode
@@ -34,10 +40,41 @@ log = logging.getLogger(__name__)
 class EpisodesCog(commands.Cog):
     def __init__(self, bot: PodcastBot):
         self.bot = bot
+        settings = bot.settings
+        self._own_cooldown = Cooldown(
+            settings.search_cooldown_rate, settings.search_cooldown_seconds
+        )
+
+    @property
+    def cooldown(self) -> Cooldown:
+        """The search cog's cooldown (one budget for every search), else our own."""
+        search = self.bot.get_cog("SearchCog")
+        return search.cooldown if isinstance(search, SearchCog) else self._own_cooldown
 
     async def send(self, interaction: discord.Interaction, reply: Reply) -> None:
         callback = await interaction.response.send_message(**reply.response_kwargs())
-        remember_message(reply, callback.resource)
+        remember_message(reply, callback.resource, self.bot)
+
+    async def refuse_busy(
+        self, interaction: discord.Interaction, text: str, command: str, started: float
+    ) -> bool:
+        """True (after a private notice) when ``text`` must be searched for and the
+        user is over the search cooldown; a number or an episode key is always fine."""
+        if not text.strip() or is_episode_key(text):
+            return False
+        wait = self.cooldown.retry_after(interaction.user.id)
+        if wait <= 0:
+            return False
+        notice = t("cooldown", language_for(interaction.locale), seconds=max(1, round(wait)))
+        await interaction.response.send_message(notice, ephemeral=True)
+        log_command(
+            command,
+            user_id=interaction.user.id,
+            guild_id=interaction.guild_id,
+            started=started,
+            outcome="cooldown",
+        )
+        return True
 
     def not_found(self, text: str, lang: str) -> Reply:
         shown = escape_user_text(text, 80)
@@ -53,7 +90,10 @@ class EpisodesCog(commands.Cog):
     async def episode(self, interaction: discord.Interaction, number: str) -> None:
         started = time.perf_counter()
         lang = language_for(interaction.locale)
-        found = find_episode(self.bot.catalog, number[: self.bot.settings.max_query_chars])
+        text = number[: self.bot.settings.max_query_chars]
+        if await self.refuse_busy(interaction, text, "episode", started):
+            return
+        found = find_episode(self.bot.catalog, text)
         reply = episode_reply(found, lang) if found else self.not_found(number, lang)
         await self.send(interaction, reply)
         log_command(
@@ -104,7 +144,10 @@ class EpisodesCog(commands.Cog):
     async def links(self, interaction: discord.Interaction, episode: str) -> None:
         started = time.perf_counter()
         lang = language_for(interaction.locale)
-        found = find_episode(self.bot.catalog, episode[: self.bot.settings.max_query_chars])
+        text = episode[: self.bot.settings.max_query_chars]
+        if await self.refuse_busy(interaction, text, "links", started):
+            return
+        found = find_episode(self.bot.catalog, text)
         if found is None:
             reply = self.not_found(episode, lang)
         else:

@@ -8,12 +8,14 @@ matches, page through links) live here too. Not an extension: it has no ``setup`
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import re
-import time
+import uuid
+import weakref
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, ClassVar
 
 import discord
 from discord import app_commands
@@ -39,6 +41,8 @@ MAX_HITS = 10
 VIEW_TIMEOUT = 600.0  # well inside the 15 minutes an interaction token lasts
 EPISODE_KEY = re.compile(r"^\s*(?:#|＃|ep\.?\s*)?(\d{1,5})\s*$", re.IGNORECASE)
 PATH_KEY = "ep:"
+PATH_DIGEST = re.compile(r"^[0-9a-f]{16}$")
+VIEW_ID_PREFIX = "podcast-menu:"  # custom_id of every select menu and page button
 
 
 @dataclass(frozen=True)
@@ -79,11 +83,15 @@ def cut_query(query: str, max_chars: int) -> tuple[str, bool]:
 
 
 def episode_key(episode: Episode) -> str:
-    """A short value that names one episode: "#16", or "ep:<path>" for specials."""
+    """A short value that names one episode: "#16", or for a special "ep:" and a digest
+    of its path (a path may be longer than a choice value's 100 characters)."""
     if episode.number is not None:
         return f"#{episode.number}"
-    key = PATH_KEY + episode.path
-    return key if len(key) <= 100 else episode.title[:100]
+    return PATH_KEY + path_digest(episode.path)
+
+
+def path_digest(path: str) -> str:
+    return hashlib.sha1(path.encode("utf-8")).hexdigest()[:16]
 
 
 def add_episode_choices(
@@ -103,20 +111,37 @@ def add_episode_choices(
     return choices
 
 
+def is_episode_key(text: str) -> bool:
+    """Whether ``text`` names an episode ("16", "#16", "ep:...") rather than words to
+    search for."""
+    text = text.strip()
+    return text.startswith(PATH_KEY) or EPISODE_KEY.match(text) is not None
+
+
 def find_episode(catalog: Catalog, text: str) -> Episode | None:
-    """The episode a user means by "16", "#16", "ep:<path>", or else its title words."""
+    """The episode a user means by "16", "#16", an ``episode_key``, "ep:<path>", or
+    else its title words (a search)."""
     text = text.strip()
     if not text:
         return None
     if text.startswith(PATH_KEY):
-        episode = catalog.by_path(text[len(PATH_KEY) :])
-        return episode if episode is not None and episode in catalog.published() else None
+        return _published_by_key(catalog, text[len(PATH_KEY) :])
     match = EPISODE_KEY.match(text)
     if match:
         found = catalog.by_number(int(match.group(1)))
         return found[0] if found else None
     result = catalog.search(text, limit=1)
     return result.hits[0].episode if result.hits else None
+
+
+def _published_by_key(catalog: Catalog, key: str) -> Episode | None:
+    published = catalog.published()
+    if PATH_DIGEST.match(key):
+        found = next((e for e in published if path_digest(e.path) == key), None)
+        if found is not None:
+            return found
+    episode = catalog.by_path(key)
+    return episode if episode is not None and episode in published else None
 
 
 # -- replies ---------------------------------------------------------------------
@@ -182,13 +207,27 @@ class OwnedView(discord.ui.View):
 
     Anyone else gets their own private (ephemeral) copy of what they picked, so the
     menus work for everyone without changing someone else's message.
+
+    Its menus and buttons have custom ids ``VIEW_ID_PREFIX + <view token>:<name>``,
+    the same across rebuilds; ``is_expired_menu`` tells a click on a view that no
+    longer exists (timed out, or sent before the bot restarted) from one a bot serves.
+    ``client`` is the bot that sent it (set by the cog that sends it).
     """
+
+    _live: ClassVar[weakref.WeakValueDictionary[str, OwnedView]] = weakref.WeakValueDictionary()
 
     def __init__(self, lang: Lang, owner_id: int | None, timeout: float = VIEW_TIMEOUT):
         super().__init__(timeout=timeout)
         self.lang = lang
         self.owner_id = owner_id
         self.message: discord.Message | discord.InteractionMessage | None = None
+        self.client: discord.Client | None = None
+        self.token = uuid.uuid4().hex[:12]
+        OwnedView._live[self.token] = self
+
+    def item_id(self, name: str) -> str:
+        """The custom id of this view's item ``name`` (at most 100 characters)."""
+        return f"{VIEW_ID_PREFIX}{self.token}:{name}"
 
     def is_owner(self, interaction: discord.Interaction) -> bool:
         return self.owner_id is None or interaction.user.id == self.owner_id
@@ -256,6 +295,7 @@ class HitBrowser(OwnedView):
                 for i, hit in enumerate(self.hits)
             ],
             row=0,
+            custom_id=self.item_id("pick"),
         )
         select.callback = self._picked  # type: ignore[method-assign]
         self.add_item(select)
@@ -297,13 +337,14 @@ class Pager(OwnedView):
 
     def _build(self) -> None:
         self.clear_items()
-        for label, step in ((t("prev", self.lang), -1), (t("next", self.lang), 1)):
+        for name, step in (("prev", -1), ("next", 1)):
             target = self.page + step
             button: discord.ui.Button[Pager] = discord.ui.Button(
-                label=label,
+                label=t(name, self.lang),
                 style=discord.ButtonStyle.secondary,
                 disabled=not 0 <= target < len(self.pages),
                 row=0,
+                custom_id=self.item_id(name),
             )
             button.callback = self._turn(step)  # type: ignore[method-assign,assignment]
             self.add_item(button)
@@ -329,28 +370,13 @@ class Pager(OwnedView):
         return turn
 
 
-# -- cooldown --------------------------------------------------------------------
-
-
-class Cooldown:
-    """At most ``rate`` uses per ``per`` seconds for each user (a sliding window)."""
-
-    def __init__(self, rate: int, per: float, clock: Callable[[], float] | None = None):
-        self.rate = rate
-        self.per = per
-        # Looked up at call time, so a patched monotonic clock (SimCord's) is honoured.
-        self.clock = clock or (lambda: time.monotonic())
-        self._uses: dict[int, list[float]] = {}
-
-    def retry_after(self, user_id: int) -> float:
-        """0 when the user may go ahead now (and counts the use), else seconds to wait."""
-        now = self.clock()
-        uses = [u for u in self._uses.get(user_id, ()) if now - u < self.per]
-        if len(uses) >= self.rate:
-            self._uses[user_id] = uses
-            return self.per - (now - uses[0])
-        uses.append(now)
-        self._uses[user_id] = uses
-        if len(self._uses) > 10_000:  # forget idle users
-            self._uses = {k: v for k, v in self._uses.items() if v and now - v[-1] < self.per}
-        return 0.0
+def is_expired_menu(custom_id: str, client: discord.Client) -> bool:
+    """Whether ``custom_id`` belongs to one of our menus that ``client`` no longer
+    serves: its view timed out, or was sent before the bot (re)started."""
+    if not custom_id.startswith(VIEW_ID_PREFIX):
+        return False
+    token = custom_id[len(VIEW_ID_PREFIX) :].partition(":")[0]
+    view = OwnedView._live.get(token)
+    if view is None or view.is_finished():
+        return True
+    return view.client is not None and view.client is not client

@@ -4,6 +4,11 @@ Mentions work without the privileged message-content intent: Discord sends the
 content of messages that mention the bot and of DMs. A mention only counts when
 it is written in the message (``<@bot>``); a reply that merely pings the bot does
 not start a search.
+
+A user over the search cooldown gets a private notice for each slash command, but
+only one public "please wait" reply to mentions per wait; further mentions during
+that wait are ignored. A click on a menu of a view that no longer exists (it timed
+out, or the bot restarted) is answered with a private "this menu has expired".
 """
 
 from __future__ import annotations
@@ -19,7 +24,14 @@ from discord.app_commands import locale_str as _
 from discord.ext import commands
 
 from bot.app import log_command
-from bot.cogs.replies import Cooldown, Reply, add_episode_choices, search_reply
+from bot.cogs.replies import (
+    OwnedView,
+    Reply,
+    add_episode_choices,
+    is_expired_menu,
+    search_reply,
+)
+from bot.cooldown import Cooldown
 from bot.embeds import CHOICES_MAX, choice_name
 from bot.i18n import Lang, language_for, t
 
@@ -58,6 +70,7 @@ class SearchCog(commands.Cog):
         )
 
     def cooldown_text(self, user_id: int, lang: Lang) -> str | None:
+        """None when the user may search now (the search is counted), else the notice."""
         wait = self.cooldown.retry_after(user_id)
         if wait <= 0:
             return None
@@ -86,7 +99,7 @@ class SearchCog(commands.Cog):
             return
         reply = self.answer(query, lang, interaction.user.id)
         callback = await interaction.response.send_message(**reply.response_kwargs())
-        remember_message(reply, callback.resource)
+        remember_message(reply, callback.resource, self.bot)
         log_command(
             "search",
             user_id=interaction.user.id,
@@ -115,26 +128,38 @@ class SearchCog(commands.Cog):
         lang = language_for(None)
         guild_id = message.guild.id if message.guild else None
         try:
-            busy = self.cooldown_text(message.author.id, lang)
-            if busy:
-                await reply_to(message, content=busy)
+            wait = self.cooldown.retry_after(message.author.id)
+            if wait > 0:
+                # One public notice per wait; more mentions meanwhile are ignored.
+                warn = self.cooldown.first_warning(message.author.id, wait)
+                if warn:
+                    text = t("cooldown", lang, seconds=max(1, round(wait)))
+                    await reply_to(message, content=text)
                 log_command(
                     "mention",
                     user_id=message.author.id,
                     guild_id=guild_id,
                     started=started,
-                    outcome="cooldown",
+                    outcome="cooldown" if warn else "cooldown_silent",
                 )
                 return
             reply = self.answer(query, lang, message.author.id)
             sent = await reply_to(message, **reply.message_kwargs())
-            remember_message(reply, sent)
+            remember_message(reply, sent, self.bot)
             log_command(
                 "mention",
                 user_id=message.author.id,
                 guild_id=guild_id,
                 started=started,
                 hits=reply.hits,
+            )
+        except discord.Forbidden as exc:
+            # The bot may read here but not answer: expected, not a bug. No traceback.
+            log.warning(
+                "cannot answer a mention in channel %s: %s",
+                message.channel.id,
+                exc.text or exc.status,
+                extra={"command": "mention", "guild": guild_id, "code": exc.code},
             )
         except Exception as exc:
             log.exception(
@@ -145,6 +170,22 @@ class SearchCog(commands.Cog):
                 await reply_to(message, content=t("error", lang))
             except discord.HTTPException:
                 log.warning("could not send the error reply", exc_info=True)
+
+    # -- menus of views that are gone ----------------------------------------
+
+    @commands.Cog.listener()
+    async def on_interaction(self, interaction: discord.Interaction) -> None:
+        if interaction.type is not discord.InteractionType.component:
+            return
+        data: Any = interaction.data or {}
+        if not is_expired_menu(str(data.get("custom_id") or ""), self.bot):
+            return
+        try:
+            await interaction.response.send_message(
+                t("expired", language_for(interaction.locale)), ephemeral=True
+            )
+        except (discord.InteractionResponded, discord.HTTPException):
+            log.debug("could not answer a click on an expired menu", exc_info=True)
 
 
 async def reply_to(message: discord.Message, **kwargs: Any) -> discord.Message:
@@ -159,10 +200,13 @@ async def reply_to(message: discord.Message, **kwargs: Any) -> discord.Message:
         return await message.channel.send(**kwargs)
 
 
-def remember_message(reply: Reply, message: object) -> None:
-    """Let an interactive view edit its own message when it times out."""
-    if reply.view is not None and isinstance(message, discord.Message | discord.InteractionMessage):
-        setattr(reply.view, "message", message)  # noqa: B010  (only OwnedView has it)
+def remember_message(reply: Reply, message: object, client: discord.Client) -> None:
+    """Let an interactive view edit its own message when it times out, and know which
+    bot serves its menus."""
+    if isinstance(reply.view, OwnedView):
+        reply.view.client = client
+        if isinstance(message, discord.Message | discord.InteractionMessage):
+            reply.view.message = message
 
 
 def query_choices(bot: PodcastBot, current: str) -> list[app_commands.Choice[str]]:
