@@ -1,9 +1,10 @@
 """Episodes and search hits -> Discord embeds and link buttons, within Discord's limits.
 
 Every trim to a Discord limit lives here: text is cut cleanly with "…" and, where
-something had to go, a link to the show-notes page says where the rest is. Nothing
-here touches the network or the event loop; the interactive views live in
-``bot.cogs.views``.
+something had to go, a link to the show-notes page says where the rest is. Every URL
+goes through ``safe_url``: one Discord would refuse ("Not a well formed URL") is dropped
+and its text kept. Nothing here touches the network or the event loop; the
+interactive views live in ``bot.cogs.replies``.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ import html
 import logging
 import re
 from collections.abc import Iterable, Sequence
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
 import discord
 
@@ -36,6 +37,7 @@ EMBED_TOTAL_MAX = 6000
 CONTENT_MAX = 2000
 BUTTON_LABEL_MAX = 80
 BUTTON_URL_MAX = 512
+URL_MAX = 512  # embed url and link button url
 SELECT_LABEL_MAX = 100
 SELECT_DESCRIPTION_MAX = 100
 SELECT_OPTIONS_MAX = 25
@@ -92,15 +94,58 @@ def one_line(text: str) -> str:
 
 
 def safe_url(url: str | None) -> str | None:
-    """An http(s) URL, percent-encoded (non-ASCII, spaces, parentheses) so it is safe
-    in a masked link and a link button; None for anything else."""
+    """A well-formed http(s) URL Discord accepts for an embed, a button or a masked
+    link; None for anything else (the text around it stays).
+
+    The host must be a real name (letters, digits, dots and dashes, or an
+    internationalised name, which is sent IDNA-encoded) with a dot, or ``localhost``.
+    Whitespace or control characters anywhere refuse the URL; non-ASCII characters and
+    parentheses in the rest are percent-encoded. Longer than ``URL_MAX`` once encoded:
+    None, as Discord refuses it for buttons and embeds.
+    """
     if not url:
         return None
     url = url.strip()
-    if not url.lower().startswith(("http://", "https://")):
+    if not url.lower().startswith(("http://", "https://")) or _BAD_URL_CHAR.search(url):
         return None
-    url = quote(url, safe=":/?#[]@!$&'*+,;=%~")
-    return url.replace("(", "%28").replace(")", "%29")
+    try:
+        parts = urlsplit(url)
+        host = _ascii_host(parts.hostname or "")
+        port = parts.port
+    except ValueError:  # a bad port or a broken [IPv6] host
+        return None
+    if host is None:
+        return None
+    userinfo, at, _ = parts.netloc.rpartition("@")
+    netloc = (_quote(userinfo) + at) + host + (f":{port}" if port is not None else "")
+    rest = url[len(parts.scheme) + 3 + len(parts.netloc) :]
+    target = f"{parts.scheme}://{netloc}{_quote(rest)}"
+    return target if len(target) <= URL_MAX else None
+
+
+_BAD_URL_CHAR = re.compile(r"[\s\x00-\x1f\x7f-\x9f]")
+_HOST_LABEL = re.compile(r"^(?!-)[a-z0-9-]{1,63}(?<!-)$")
+
+
+def _ascii_host(host: str) -> str | None:
+    """``host`` in ASCII (IDNA for non-ASCII names) when it is a usable host name."""
+    if not host.isascii():
+        try:
+            host = host.encode("idna").decode("ascii")
+        except UnicodeError:
+            return None
+    host = host.lower()
+    if host == "localhost":
+        return host
+    labels = host.split(".")
+    if len(labels) < 2 or len(host) > 253:
+        return None
+    return host if all(_HOST_LABEL.match(label) for label in labels) else None
+
+
+def _quote(text: str) -> str:
+    text = quote(text, safe=":/?#[]@!$&'*+,;=%~")
+    return text.replace("(", "%28").replace(")", "%29")
 
 
 _URL_LIKE = re.compile(r"^(?:https?://|www\.)\S+$", re.IGNORECASE)

@@ -7,10 +7,13 @@
   fixture runs it; mark a test ``@pytest.mark.simcord(...)`` for SimCord options).
 * ``env`` -> ``simcord_env`` with the command tree synced (as ``/admin sync`` would).
 * ``world`` -> ``env`` plus a guild, a ``#general`` channel and members alice and bob.
+* ``make_site({relative path: note text})`` -> a copy of the test site in ``tmp_path``
+  with those notes added (for tests that need notes of their own).
 """
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -44,6 +47,20 @@ def make_settings(tmp_path: Path) -> Callable[..., Settings]:
         }
         values.update(changes)
         return Settings(**values)
+
+    return make
+
+
+@pytest.fixture
+def make_site(tmp_path: Path) -> Callable[[dict[str, str]], Path]:
+    def make(notes: dict[str, str]) -> Path:
+        site = tmp_path / "site"
+        shutil.copytree(BOT_SITE, site)
+        for relative, text in notes.items():
+            path = site / relative
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(text, encoding="utf-8")
+        return site
 
     return make
 

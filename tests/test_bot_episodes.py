@@ -2,7 +2,15 @@
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterator
+from typing import Any
+from urllib.parse import urlsplit
+
 import pytest
+import simcord
+
+from bot.app import create_bot
 
 ROUNDUP = "#3"
 
@@ -131,3 +139,132 @@ async def test_slash_commands_work_in_dms(env):
     user = env.create_user("carol")
     result = await user.slash("episode", number="1")
     assert result.response.embeds[0].title.startswith("#1 ")
+
+
+# -- notes with malformed URLs ---------------------------------------------------
+
+BROKEN_LINKS_NOTE = """---
+title: "#{number} 【Misc】壊れたリンクの回 {number}"
+summary: "リンクが壊れている回。"
+date: 2024-03-0{number}T21:00:00+09:00
+authors: ["taro"]
+player: "{player}"
+---
+
+## 壊れたリンク
+
+* [空のリンク](https://)
+* [空白入りのホスト](https://exa%20mple.com/x)
+* [ポートが変](https://example.com:99999/x)
+* [ちゃんとしたリンク](https://example.com/ok)
+"""
+
+MASKED_LINK = re.compile(r"\]\(([^)\s]*)\)")
+
+
+def sent_urls(value: Any) -> Iterator[str]:
+    """Every URL in a request body: "url" keys (embeds, buttons) and masked links."""
+    if isinstance(value, dict):
+        for key, item in value.items():
+            if key == "url" and isinstance(item, str):
+                yield item
+            else:
+                yield from sent_urls(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from sent_urls(item)
+    elif isinstance(value, str):
+        yield from MASKED_LINK.findall(value)
+
+
+def well_formed(url: str) -> bool:
+    """What Discord accepts: http(s), a host name with a dot (or localhost), no
+    whitespace or control characters, at most 512 characters."""
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018  (raises on a bad port)
+    except ValueError:
+        return False
+    host = parts.hostname or ""
+    return (
+        parts.scheme in ("http", "https")
+        and re.fullmatch(r"[a-z0-9-]+(\.[a-z0-9-]+)+|localhost", host) is not None
+        and re.search(r"[\s\x00-\x1f\x7f]", url) is None
+        and len(url) <= 512
+    )
+
+
+async def test_notes_with_malformed_urls_never_send_a_malformed_url(make_settings, make_site):
+    site = make_site(
+        {
+            "podcast/0005/index.md": BROKEN_LINKS_NOTE.format(
+                number=5, player="https://exa mple.com/x y"
+            ),
+            "podcast/0006/index.md": BROKEN_LINKS_NOTE.format(number=6, player="https://"),
+        }
+    )
+    async with simcord.run(create_bot(make_settings(content_dir=site))) as env:
+        await env.bot.tree.sync()
+        guild = env.create_guild()
+        channel = guild.create_text_channel("general")
+        alice = guild.add_member(env.create_user("alice"))
+        for number in ("5", "6"):
+            shown = await alice.slash(channel, "episode", number=number)
+            assert shown.response.embeds[0].title.startswith(f"#{number} ")
+            assert {b["label"] for b in buttons(shown.response)} == {"Show notes"}
+            links = await alice.slash(channel, "links", episode=number)
+            text = str(links.response.embeds[0].to_dict())
+            assert "空白入りのホスト" in text and "](https://example.com/ok)" in text
+        found = await alice.slash(channel, "search", query="壊れたリンク")
+        assert found.response.embeds
+        await alice.slash(channel, "latest")
+        await alice.send(channel, f"{env.bot.user.mention} 壊れたリンク")
+        urls = [u for r in env.http_requests for u in sent_urls(r.json)]
+        assert "https://example.com/ok" in urls
+        assert [u for u in urls if not well_formed(u)] == []
+        assert not env.errors
+
+
+# -- specials with long paths ----------------------------------------------------
+
+LONG_SPECIAL_DIR = "post/" + "a-very-long-folder-name-for-a-special-episode-" * 3
+LONG_SPECIAL_NOTE = """---
+title: "長いパスの特別編"
+date: 2024-03-20T00:00:00+09:00
+summary: "パスがとても長い特別編。"
+---
+
+<iframe src="https://anchor.fm/testcast/embed/episodes/long-path-fff666"></iframe>
+
+## 中身
+
+* [長いパスの話](https://example.com/long-path)
+"""
+
+
+async def test_a_special_with_a_long_path_is_picked_by_its_key_not_searched(
+    make_settings, make_site
+):
+    site = make_site({f"{LONG_SPECIAL_DIR}/index.md": LONG_SPECIAL_NOTE})
+    assert len("ep:" + LONG_SPECIAL_DIR + "/index.md") > 100
+    async with simcord.run(create_bot(make_settings(content_dir=site))) as env:
+        await env.bot.tree.sync()
+        guild = env.create_guild()
+        channel = guild.create_text_channel("general")
+        alice = guild.add_member(env.create_user("alice"))
+        choices = await alice.autocomplete(channel, "episode", "number", "長いパス")
+        choice = next(c for c in choices if c["name"] == "長いパスの特別編")
+        assert choice["value"].startswith("ep:") and len(choice["value"]) <= 100
+
+        searched: list[str] = []
+        search = env.bot.catalog.search
+
+        def counting_search(query: str, limit: int = 5):
+            searched.append(query)
+            return search(query, limit)
+
+        env.bot.catalog.search = counting_search  # type: ignore[method-assign]
+        for command, option in (("episode", "number"), ("links", "episode"), ("search", "query")):
+            result = await alice.slash(channel, command, **{option: choice["value"]})
+            assert "長いパスの特別編" in result.response.embeds[0].title
+        assert searched == []

@@ -2,13 +2,21 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime, timedelta, timezone
 
 import discord
 import pytest
 
 from bot import embeds
-from bot.cogs.replies import HitBrowser, Reply, cut_query, episode_key
+from bot.cogs.replies import (
+    VIEW_ID_PREFIX,
+    HitBrowser,
+    Reply,
+    cut_query,
+    episode_key,
+    is_expired_menu,
+)
 from bot.embeds import (
     ELLIPSIS,
     clip,
@@ -20,6 +28,7 @@ from bot.embeds import (
     link_line,
     links_pages,
     references_for,
+    safe_url,
 )
 from bot.models import Episode, Hit, Reference, Section
 
@@ -129,6 +138,75 @@ def test_urls_are_percent_encoded_for_links_and_buttons():
 
 def test_link_line_drops_links_that_are_not_http():
     assert "(" not in link_line("js", "javascript:alert(1)")
+
+
+# Each of these makes Discord answer 400 "Not a well formed URL" in a button or embed.
+MALFORMED_URLS = [
+    "https://",
+    "https:///path",
+    "https://exa mple.com/x y",
+    "https://example.com/x y",
+    "https://exa%20mple.com/x",
+    "https://example",
+    "https://ex_ample.com/",
+    "https://-example.com/",
+    "https://example..com/",
+    "https://example.com:99999/",
+    "https://example.com:port/",
+    "http://[::1",
+    "https://example.com/\x00x",
+    "https://example.com/\u3000x",
+    "https://example.com/\nx",
+    "https://example.com/" + "x" * 600,
+    "https:example.com",
+    "ftp://example.com/",
+]
+
+
+@pytest.mark.parametrize("url", MALFORMED_URLS)
+def test_malformed_urls_are_refused(url):
+    assert safe_url(url) is None
+
+
+@pytest.mark.parametrize(
+    ("url", "expected"),
+    [
+        ("http://localhost:1313/podcast/0001/", "http://localhost:1313/podcast/0001/"),
+        ("https://10.0.0.1/x", "https://10.0.0.1/x"),
+        ("HTTPS://Example.COM/A?b=1#c", "https://example.com/A?b=1#c"),
+        ("  https://example.com/  ", "https://example.com/"),
+        ("https://日本.jp/パス", "https://xn--wgv71a.jp/%E3%83%91%E3%82%B9"),
+        ("https://example.com/a_(b)", "https://example.com/a_%28b%29"),
+        ("https://example.com/%E3%83%8E", "https://example.com/%E3%83%8E"),
+    ],
+)
+def test_well_formed_urls_are_kept_and_encoded(url, expected):
+    assert safe_url(url) == expected
+
+
+def test_urls_over_512_characters_once_encoded_are_refused():
+    assert safe_url("https://example.com/" + "x" * 492) is not None  # 512 exactly
+    assert safe_url("https://example.com/" + "x" * 493) is None
+    assert safe_url("https://example.com/" + "ノ" * 60) is None  # 9 characters each
+
+
+def test_malformed_player_and_page_urls_drop_the_buttons_and_links_not_the_text():
+    ep = episode(
+        player_url="https://",
+        page_url="https://exa mple.com/x y",
+        references=(Reference("壊れたリンク", "https://exa%20mple.com/x", "Kubeflow"),),
+    )
+    hit = Hit(ep, 90.0, ep.sections[1], "Kubeflowの話")
+    assert episode_links_view(ep, "en").children == []
+    for embed in (episode_embed(ep, locale="en"), episode_embed(ep, hit=hit, locale="en")):
+        assert embed.url is None
+        assert embed.title == "#42 【AWS】テスト回"
+        text = str(embed.to_dict())
+        assert "](" not in text and "exa" not in text
+        assert "壊れたリンク" in text
+    for page in links_pages(ep, "en"):
+        assert page.url is None and "](" not in str(page.to_dict())
+    assert "](" not in str(latest_embed([ep], "en").to_dict())
 
 
 def test_user_text_is_echoed_without_mentions_markdown_or_links():
@@ -259,16 +337,34 @@ async def test_hit_browser_offers_at_most_25_options_within_limits():
     assert_within_limits(view.embed())
 
 
+async def test_menus_are_expired_once_their_view_stops_or_another_bot_runs():
+    hits = [Hit(episode(number=i, path=f"p/{i}"), 90.0 - i, None, "s") for i in range(3)]
+    view = HitBrowser(hits, "ja", owner_id=1)
+    [custom_id] = [c.custom_id for c in view.children if isinstance(c, discord.ui.Select)]
+    assert custom_id.startswith(VIEW_ID_PREFIX) and len(custom_id) <= 100
+    bot, other_bot = (discord.Client(intents=discord.Intents.none()) for _ in range(2))
+    assert not is_expired_menu(custom_id, bot)  # not sent yet: whoever has it serves it
+    view.client = bot
+    assert not is_expired_menu(custom_id, bot)
+    assert is_expired_menu(custom_id, other_bot)  # sent before a restart
+    assert is_expired_menu(VIEW_ID_PREFIX + "0123456789ab:pick", bot)  # unknown view
+    assert not is_expired_menu("someone-else:pick", bot)
+    view.stop()
+    assert is_expired_menu(custom_id, bot)
+
+
 def test_replies_never_allow_mentions():
     kwargs = Reply(content="x").message_kwargs()
     assert kwargs["allowed_mentions"].to_dict() == {"parse": []}
 
 
-def test_episode_keys_fit_a_choice_value():
+def test_episode_keys_are_short_and_stable_for_specials_with_long_paths():
     assert episode_key(episode()) == "#42"
     special = episode(number=None, path="post/" + "x" * 200 + "/index.md")
-    assert len(episode_key(special)) <= 100
-    assert episode_key(episode(number=None, path="post/a/index.md")) == "ep:post/a/index.md"
+    key = episode_key(special)
+    assert re.fullmatch(r"ep:[0-9a-f]{16}", key)
+    assert key == episode_key(episode(number=None, path=special.path, title="renamed"))
+    assert key != episode_key(episode(number=None, path="post/" + "x" * 199 + "/index.md"))
 
 
 def test_limits_match_discord():
