@@ -11,6 +11,10 @@ content watcher) calls ``bot.notify_catalog_changed(change)``, which dispatches 
 custom event ``catalog_changed``; listen with
 ``@commands.Cog.listener() async def on_catalog_changed(self, change: CatalogChange)``.
 It is dispatched only when the change is not empty.
+
+``bot.catalog_lock`` (an ``asyncio.Lock``) serialises every change to the catalog: a
+whole-folder load runs in a thread, and a refresh made on the loop meanwhile would be
+overwritten by its result. Hold it around ``catalog.load`` / ``catalog.refresh``.
 """
 
 from __future__ import annotations
@@ -135,6 +139,7 @@ class PodcastBot(commands.Bot):
         )
         self.settings = settings
         self.catalog = catalog
+        self.catalog_lock = asyncio.Lock()
         self.started_at: float | None = None
 
     async def setup_hook(self) -> None:
@@ -156,9 +161,10 @@ class PodcastBot(commands.Bot):
         try:
             # ``python -m bot run`` loads it before the event loop starts, while this is
             # the only thread (the loader may fork worker processes then).
-            result = self.catalog.last_load
-            if result is None:
-                result = await asyncio.to_thread(self.catalog.load)
+            async with self.catalog_lock:
+                result = self.catalog.last_load
+                if result is None:
+                    result = await asyncio.to_thread(self.catalog.load)
         except Exception:
             log.exception("could not read the content folder %s", self.settings.content_dir)
             return
@@ -175,8 +181,9 @@ class PodcastBot(commands.Bot):
 
     async def reload_catalog(self) -> CatalogChange:
         """Re-read the whole content folder and tell listeners what changed."""
-        before = {e.path: e for e in self.catalog.all_episodes}
-        result = await asyncio.to_thread(self.catalog.load)
+        async with self.catalog_lock:
+            before = {e.path: e for e in self.catalog.all_episodes}
+            result = await asyncio.to_thread(self.catalog.load)
         change = diff_episodes(before, {e.path: e for e in result.episodes}, result.warnings)
         self.notify_catalog_changed(change)
         return change

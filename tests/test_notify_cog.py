@@ -3,6 +3,9 @@ a real SQLite file, virtual time (``advance_time``) instead of sleeps."""
 
 from __future__ import annotations
 
+import asyncio
+import sqlite3
+import threading
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -11,8 +14,12 @@ import discord
 import pytest
 import simcord
 
+import bot.catalog
+import bot.cogs.notify.cog
 from bot.app import create_bot
 from bot.catalog import Catalog
+from bot.cogs.notify.cog import NotifyCog
+from bot.notify import Notifier
 from bot.store import Store
 
 FIXTURES = Path(__file__).parent / "fixtures" / "notify"
@@ -542,3 +549,91 @@ async def test_set_suggests_read_message_history_when_missing(room):
     result = await room.admin.slash(room.general, "notify set", channel=quiet)
     assert "Read Message History" in result.response.content
     assert room.store().subscription(room.guild.id).channel_id == quiet.id
+
+
+# -- recovery: one fault costs one thing, never the whole loop ------------------
+
+
+async def test_a_row_that_cannot_be_sent_is_backed_off_and_the_next_ones_go_out(room, site):
+    await subscribe(room)
+    store = room.store()
+    # A row whose payload cannot become a message; it sorts before every real episode.
+    store.record_new_episodes([], [("broken", {"released_at": "0000-bad"})], room.env.now())
+    write_note(site, 3, "Cloud Run入門", START)
+    await room.env.advance_time(POLL)
+    (message,) = room.announcements()
+    assert "#3" in message.embeds[0].title
+    broken = store.announcement("broken", room.news.id)
+    assert (broken.state, broken.attempts) == ("pending", 1)
+    assert "ValueError" in broken.last_error
+    assert broken.next_attempt_at > room.env.now()
+
+
+async def test_a_failed_start_up_backs_off_instead_of_fetching_every_tick(
+    env, feed, site, make_settings, monkeypatch
+):
+    settings = make_settings(
+        content_dir=site, watch_content=True, watch_poll_seconds=POLL,
+        feed_url=feed.url, feed_interval_seconds=3600,
+    )  # fmt: skip
+    attempts: list[datetime] = []
+
+    def busy_scan(self, *args, **kwargs):
+        attempts.append(env.now())
+        raise sqlite3.OperationalError("database is locked")
+
+    monkeypatch.setattr(Notifier, "scan", busy_scan)
+    await env.restart_bot(build_bot(settings))
+    room = make_room(env)
+    await subscribe(room)
+    await env.advance_time(60)  # twelve ticks
+    assert len(feed.requests) == 1  # the feed loop retries the feed, not every tick
+    assert 2 <= len(attempts) <= 4  # start-up tried at 0 s and 30 s, next at 90 s
+    monkeypatch.undo()
+    await env.advance_time(60)
+    assert env.bot.get_cog("Notify").started
+    write_note(site, 3, "Cloud Run入門", START)
+    await env.advance_time(POLL)
+    assert len(room.announcements()) == 1
+
+
+async def test_a_note_changed_during_a_reload_is_not_lost(room, site, monkeypatch):
+    reading_done, finish = threading.Event(), threading.Event()
+    load_site = bot.catalog.load_site
+
+    def slow_load_site(root, options):
+        result = load_site(root, options)  # the folder as it was before note 3
+        reading_done.set()
+        finish.wait(10)
+        return result
+
+    monkeypatch.setattr(bot.catalog, "load_site", slow_load_site)
+    reload = asyncio.create_task(room.bot.reload_catalog())
+    await asyncio.to_thread(reading_done.wait, 10)
+    write_note(site, 3, "Cloud Run入門", START)
+    refresh = asyncio.create_task(room.bot.get_cog("Notify").apply_content_changes())
+    await asyncio.sleep(0.05)  # the refresh runs (or waits) while the reload is busy
+    finish.set()
+    await asyncio.gather(reload, refresh)
+    assert room.bot.catalog.by_path("podcast/0003/index.md") is not None
+
+
+async def test_a_failed_cog_load_closes_the_state_file(room, monkeypatch):
+    opened: list[Store] = []
+    real_open = Store.open
+
+    def recording_open(path):
+        store = real_open(path)
+        opened.append(store)
+        return store
+
+    def broken_notifier(*args, **kwargs):
+        raise sqlite3.DatabaseError("file is not a database")
+
+    monkeypatch.setattr(Store, "open", recording_open)
+    monkeypatch.setattr(bot.cogs.notify.cog, "Notifier", broken_notifier)
+    cog = NotifyCog(room.bot)
+    with pytest.raises(sqlite3.DatabaseError):
+        await cog.cog_load()
+    assert len(opened) == 1 and opened[0].closed
+    assert not cog.tick.is_running()

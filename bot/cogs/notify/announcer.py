@@ -9,7 +9,9 @@ out) first looks for that message in the channel's recent history.
 
 Failures: 429, 5xx, timeouts and connection errors stay pending with exponential
 backoff; 403/404 mark the subscription broken (shown by ``/notify status``); any other
-4xx fails that row only.
+4xx fails that row only. Anything else going wrong with one row (its payload cannot be
+turned into a message, the state file is busy) backs that row off; the rows after it
+are still sent.
 """
 
 from __future__ import annotations
@@ -148,8 +150,15 @@ class Announcer:
         sent = 0
         async with self._lock:
             for row in self.store.due_announcements(self.clock(), limit=BATCH):
-                if await self.deliver(row):
-                    sent += 1
+                try:
+                    if await self.deliver(row):
+                        sent += 1
+                except Exception as exc:  # this row only: the next ones still go out
+                    log.exception("announcement %s to %s failed", row.key, row.channel_id)
+                    try:
+                        self._retry(row, f"{type(exc).__name__}: {exc}")
+                    except Exception:
+                        log.exception("could not back off announcement %s", row.key)
         return sent
 
     async def deliver(self, row: Announcement) -> bool:
@@ -157,12 +166,12 @@ class Announcer:
         if sub is None or sub.channel_id != row.channel_id or sub.broken:
             self.store.mark_failed(row.key, row.channel_id, "no longer subscribed")
             return False
-        message = self.outgoing(row.payload, self.language(sub), sub.role_id)
-        channel = self.channel(row.channel_id, row.guild_id)
         maybe_sent_before = row.attempts > 0
         row = self.store.begin_attempt(row.key, row.channel_id, self.clock())
         assert row.nonce is not None
         try:
+            message = self.outgoing(row.payload, self.language(sub), sub.role_id)
+            channel = self.channel(row.channel_id, row.guild_id)
             earlier = await self._earlier_post(channel, row, message) if maybe_sent_before else None
             if earlier is not None:
                 log.info("announcement %s found already posted in %s", row.key, row.channel_id)

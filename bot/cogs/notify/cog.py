@@ -6,9 +6,14 @@ virtual time):
 - ``tick``: the first run starts everything up (git clone, content watcher, first feed
   fetch, then the catch-up scan); every later run re-indexes notes the watcher saw
   change, queues what became published (new notes, future-dated notes now due) and
-  sends what is due (new announcements and retries).
+  sends what is due (new announcements and retries). A start-up that fails is tried
+  again after 30 s, 60 s, ... up to 10 min; each source's first round runs once, and
+  its own loop retries it.
 - ``git_loop`` (CONTENT_GIT_URL): pull, re-index the changed notes, scan, send.
 - ``feed_loop`` (FEED_URL): conditional GET, scan with the items, send.
+
+Re-indexing holds ``bot.catalog_lock`` (as ``/admin reload`` does), so a whole-folder
+reload running in a thread and a refresh of a few notes never overwrite each other.
 
 State lives in ``bot.store.Store``; what is new is decided by ``bot.notify.Notifier``;
 sending is ``Announcer``'s job. The store is closed and the loops cancelled in
@@ -21,7 +26,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 import discord
@@ -30,7 +35,7 @@ from discord.app_commands import locale_str as _
 from discord.ext import commands, tasks
 
 from bot.app import log_command
-from bot.cogs.notify.announcer import Announcer
+from bot.cogs.notify.announcer import Announcer, backoff
 from bot.cogs.notify.status import sources_text, status_embed
 from bot.cogs.notify.texts import tr
 from bot.feed import FeedItem, fetch_feed
@@ -48,6 +53,7 @@ log = logging.getLogger(__name__)
 TICK_WATCHING = 2.0  # seconds: watcher flag, due notes and retries while watching
 TICK_IDLE = 30.0  # seconds: due notes and retries when the folder is not watched
 FEED_TIMEOUT = 30.0
+START_RETRY_MAX = 600.0  # seconds: the longest wait between two start-up attempts
 REQUIRED = ("view_channel", "send_messages", "embed_links")
 
 
@@ -70,6 +76,8 @@ class NotifyCog(commands.Cog, name="Notify"):
         self.watcher: ContentWatcher | None = None
         self.git: GitSource | None = None
         self.started = False
+        self.start_failures = 0
+        self.start_again_at: datetime | None = None
 
     def now(self) -> datetime:
         return self.catalog.clock()
@@ -77,20 +85,24 @@ class NotifyCog(commands.Cog, name="Notify"):
     # -- lifecycle -----------------------------------------------------------
 
     async def cog_load(self) -> None:
-        self.store = Store.open(self.settings.state_file)
-        self.notifier = Notifier(self.store, self.settings.catchup_limit)
-        self.announcer = Announcer(self.bot, self.store, self.now)
-        if self.settings.content_git_url:
-            self.git = GitSource.from_settings(self.settings)
-            if self.catalog.content_dir != self.git.content_dir:
-                self.catalog.content_dir = self.git.content_dir
-                if self.git.cloned:
-                    await self.bot.load_catalog()
-            self.git_loop.change_interval(seconds=self.settings.content_git_interval_seconds)
-        if self.feed_url:
-            self.feed_loop.change_interval(seconds=self.settings.feed_interval_seconds)
-        self.tick.change_interval(seconds=self.tick_seconds())
-        self.tick.start()
+        store = Store.open(self.settings.state_file)
+        try:
+            self.store = store
+            self.notifier = Notifier(store, self.settings.catchup_limit)
+            self.announcer = Announcer(self.bot, store, self.now)
+            if self.settings.content_git_url:
+                # The catalog already reads the checkout (``Catalog.from_settings``).
+                self.git = GitSource.from_settings(self.settings)
+                self.git_loop.change_interval(seconds=self.settings.content_git_interval_seconds)
+            if self.feed_url:
+                self.feed_loop.change_interval(seconds=self.settings.feed_interval_seconds)
+            self.tick.change_interval(seconds=self.tick_seconds())
+            self.tick.start()
+        except BaseException:
+            # cog_unload never runs for a cog that did not load: close the file here.
+            store.close()
+            self.store = None
+            raise
 
     async def cog_unload(self) -> None:
         loops = (self.tick, self.git_loop, self.feed_loop)
@@ -122,34 +134,61 @@ class NotifyCog(commands.Cog, name="Notify"):
         assert self.announcer is not None
         try:
             if not self.started:
-                await self.start_up()
-                self.started = True
+                await self.try_start_up()
             else:
-                self.apply_content_changes()
+                await self.apply_content_changes()
                 self.scan()
-            await self.announcer.deliver_due()
         except Exception:
             log.exception("notification tick failed; trying again next tick")
+        try:
+            await self.announcer.deliver_due()
+        except Exception:
+            log.exception("sending announcements failed; trying again next tick")
 
     @tick.before_loop
     async def before_tick(self) -> None:
         await self.bot.wait_until_ready()
 
+    async def try_start_up(self) -> None:
+        """Start up, or after a failure wait (30 s, doubling up to 10 min) before the
+        next attempt instead of trying again every tick."""
+        now = self.now()
+        if self.start_again_at is not None and now < self.start_again_at:
+            return
+        try:
+            await self.start_up()
+        except Exception:
+            self.start_failures += 1
+            delay = min(START_RETRY_MAX, backoff(self.start_failures))
+            self.start_again_at = now + timedelta(seconds=delay)
+            log.exception("notifications could not start; trying again in %.0f s", delay)
+            return
+        self.started = True
+        self.start_again_at = None
+
     async def start_up(self) -> None:
-        """Sources first, then the catch-up scan; safe to run again if it failed midway."""
+        """Sources first, then the catch-up scan.
+
+        Each source's first round runs here once, then its loop takes over (and retries
+        it at its interval if it failed); a start-up tried again only redoes the rest.
+        """
         if self.git is not None and not self.git_loop.is_running():
-            await self.sync_git()
+            try:
+                await self.sync_git()
+            except Exception:
+                log.exception("first git sync failed; the git loop tries again")
+            self.git_loop.start()
         if self.settings.watch_content and self.watcher is None:
             watcher = ContentWatcher(self.catalog.content_dir, self.settings.watch_poll_seconds)
             watcher.start()
             self.watcher = watcher
         if self.feed_url and not self.feed_loop.is_running():
-            await self.poll_feed()  # scans with the feed items on success
-        self.scan()
-        if self.git is not None and not self.git_loop.is_running():
-            self.git_loop.start()
-        if self.feed_url and not self.feed_loop.is_running():
+            try:
+                await self.poll_feed()  # scans with the feed items on success
+            except Exception:
+                log.exception("first feed round failed; the feed loop tries again")
             self.feed_loop.start()
+        self.scan()
 
     @tasks.loop(seconds=300)
     async def git_loop(self) -> None:
@@ -182,13 +221,16 @@ class NotifyCog(commands.Cog, name="Notify"):
 
     # -- sources -------------------------------------------------------------
 
-    def apply_content_changes(self) -> None:
+    async def apply_content_changes(self) -> None:
         if self.watcher is None:
             return
-        paths = self.watcher.changes()
-        if not paths:
-            return
-        change = self.catalog.refresh(paths)
+        # The watcher's changes are taken inside the lock: a reload that finishes
+        # first already read them, and what changed during it is still reported.
+        async with self.bot.catalog_lock:
+            paths = self.watcher.changes()
+            if not paths:
+                return
+            change = self.catalog.refresh(paths)
         for warning in change.warnings:
             log.warning("skipped or partly read note: %s", warning)
         if change:
@@ -211,7 +253,8 @@ class NotifyCog(commands.Cog, name="Notify"):
             if self.watcher is not None:
                 self.watcher.retarget(self.git.content_dir)
         elif result.changed:
-            change = self.catalog.refresh(result.changed)
+            async with self.bot.catalog_lock:
+                change = self.catalog.refresh(result.changed)
             self.bot.notify_catalog_changed(change)
 
     async def poll_feed(self) -> None:
