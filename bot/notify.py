@@ -35,7 +35,7 @@ import logging
 import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any, Literal
 from urllib.parse import parse_qs, urlsplit
@@ -54,11 +54,10 @@ BASELINE_FEED = "baseline:feed:"  # + feed URL
 # A title that starts with its number: "#16", "＃16", "EP16", "ep.16", "Episode 16",
 # "第16回" (the loader's rule; a number later in the title is not the episode's).
 _NUMBER_PATTERNS = (
-    re.compile(r"^[#＃]\s*(\d{1,6})(?!\d)"),
-    re.compile(r"^(?:ep|episode)\s*\.?\s*#?\s*(\d{1,6})(?!\d)", re.IGNORECASE),
+    re.compile(r"^[#＃]\s*(\d{1,6})\.?(?![0-9A-Za-z])"),
     re.compile(r"^第\s*(\d{1,6})\s*回"),
+    re.compile(r"^(?:episode|ep)\.?\s*#?\s*(\d{1,6})\.?(?![0-9A-Za-z])", re.IGNORECASE),
 )
-_FULLWIDTH_DIGITS = str.maketrans("０１２３４５６７８９", "0123456789")
 _ANCHOR_HOSTS = ("anchor.fm", "podcasters.spotify.com", "creators.spotify.com")
 _ANCHOR_EPISODE = re.compile(r"/episodes/([^/?#]+)")
 _SPOTIFY_EPISODE = re.compile(r"^/(?:embed(?:-podcast)?/)?episode/([A-Za-z0-9]+)")
@@ -67,11 +66,11 @@ _APPLE_HOSTS = ("podcasts.apple.com", "embed.podcasts.apple.com", "itunes.apple.
 
 def number_in_title(title: str) -> int | None:
     """The episode number a title starts with ("#16 【GCP？】..." -> 16), or None."""
-    text = title.strip().translate(_FULLWIDTH_DIGITS)
+    text = title.strip()
     for pattern in _NUMBER_PATTERNS:
         match = pattern.match(text)
         if match:
-            return int(match.group(1))
+            return int(match.group(1))  # full-width digits too: int("１６") == 16
     return None
 
 
@@ -255,18 +254,7 @@ def merge(candidates: Iterable[Candidate]) -> list[Candidate]:
 def _with_identities(cand: Candidate, identities: tuple[str, ...]) -> Candidate:
     if identities == cand.identities:
         return cand
-    return Candidate(
-        key=identities[0],
-        identities=identities,
-        source=cand.source,
-        title=cand.title,
-        released_at=cand.released_at,
-        number=cand.number,
-        path=cand.path,
-        url=cand.url,
-        audio_url=cand.audio_url,
-        summary=cand.summary,
-    )
+    return replace(cand, key=identities[0], identities=identities)
 
 
 def oldest_first(cand: Candidate) -> tuple[float, int, str]:
