@@ -1,5 +1,5 @@
-"""Owner-only maintenance: ``/admin sync`` publishes the commands, ``/admin reload``
-re-reads the show notes.
+"""Owner-only maintenance: ``/admin sync`` publishes the commands (as ``python -m bot
+sync`` does, see ``bot.publish``), ``/admin reload`` re-reads the show notes.
 
 The commands are hidden from non-administrators by default permissions, but that is
 only a client-side hint a server admin can change: every call is checked here against
@@ -19,6 +19,7 @@ from discord.ext import commands
 
 from bot.app import log_command
 from bot.i18n import language_for, t
+from bot.publish import publish_commands
 
 if TYPE_CHECKING:
     from bot.app import PodcastBot
@@ -63,29 +64,15 @@ class AdminCog(commands.Cog):
             return
         lang = language_for(interaction.locale)
         await interaction.response.defer(ephemeral=True, thinking=True)
-        tree = self.bot.tree
-        if scope == "guild":
-            guild_id = interaction.guild_id or self.bot.settings.dev_guild_id
-            if guild_id is None:
-                scope = "global"
-            else:
-                guild = discord.Object(guild_id)
-                tree.copy_global_to(guild=guild)
-                synced = await tree.sync(guild=guild)
-                where = f"guild {guild_id}"
-        if scope == "global":
-            synced = await tree.sync()
-            where = "global"
-        log.info("commands synced", extra={"scope": where, "count": len(synced)})
-        await interaction.followup.send(
-            t("synced", lang, count=len(synced), scope=where), ephemeral=True
-        )
+        guild_id = interaction.guild_id or self.bot.settings.dev_guild_id
+        count, where = await publish_commands(self.bot, guild_id if scope == "guild" else None)
+        await interaction.followup.send(t("synced", lang, count=count, scope=where), ephemeral=True)
         log_command(
             "admin sync",
             user_id=interaction.user.id,
             guild_id=interaction.guild_id,
             started=started,
-            hits=len(synced),
+            hits=count,
         )
 
     @admin.command(name=_("reload"), description=_("Re-read the show notes from disk"))
