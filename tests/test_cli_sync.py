@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Iterator
+
 import discord
 import pytest
 import simcord
@@ -33,6 +36,17 @@ async def test_commands_can_be_published_to_one_server(simcord_env: simcord.Env)
     assert reply.response.embeds
 
 
+@pytest.fixture
+def restore_logging() -> Iterator[None]:
+    """The CLI sets up logging on the root logger: put it back for the tests after."""
+    root = logging.getLogger()
+    saved = (root.level, list(root.handlers))
+    yield
+    root.handlers[:] = saved[1]
+    root.setLevel(saved[0])
+
+
+@pytest.mark.usefixtures("restore_logging")
 def test_sync_without_a_token_explains_how_to_get_one(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path
 ) -> None:
