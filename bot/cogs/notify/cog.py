@@ -406,19 +406,19 @@ class NotifyCog(commands.Cog, name="Notify"):
         payload: dict[str, Any] | None = from_episode(latest[0]).payload() if latest else None
         channel = self.announcer.channel(sub.channel_id, interaction.guild_id)
         where = f"<#{sub.channel_id}>"
+        # The post may wait on a rate limit past the 3 s an interaction has to answer.
+        await interaction.response.defer(ephemeral=True, thinking=True)
         try:
             await self.announcer.send_sample(
                 channel, payload, self.announcer.language(sub), sub.role_id
             )
         except discord.HTTPException as exc:
             error = f"{exc.status} {exc.text}".strip()
-            await interaction.response.send_message(
+            await interaction.followup.send(
                 tr("test_failed", lang, channel=where, error=error), ephemeral=True
             )
             return
-        await interaction.response.send_message(
-            tr("test_sent", lang, channel=where), ephemeral=True
-        )
+        await interaction.followup.send(tr("test_sent", lang, channel=where), ephemeral=True)
         log_command(
             "notify test",
             user_id=interaction.user.id,
