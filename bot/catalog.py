@@ -75,7 +75,9 @@ class Catalog:
         removed: list[str] = []
         warnings: list[LoadWarning] = []
         for rel in sorted(set(paths)):
-            episode, page_warnings = load_page(self.content_dir, rel, self.options)
+            episode, page_warnings = load_page(
+                self.content_dir, rel, self.options, section_players=self._section_players
+            )
             warnings.extend(page_warnings)
             self._warnings.pop(rel, None)
             for w in page_warnings:
@@ -94,6 +96,14 @@ class Catalog:
             elif old != episode:
                 changed.append(episode)
         return CatalogChange(tuple(added), tuple(changed), tuple(removed), tuple(warnings))
+
+    def _section_players(self) -> list[str]:
+        """Player pages of the episodes in the podcast sections, as held now."""
+        return [
+            e.player_url
+            for e in self._episodes.values()
+            if e.player_url and self.options.in_podcast_section(e.path)
+        ]
 
     # -- queries -------------------------------------------------------------
 

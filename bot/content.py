@@ -22,7 +22,7 @@ import gc
 import logging
 import os
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from functools import partial
 from operator import attrgetter
@@ -32,7 +32,7 @@ from zoneinfo import ZoneInfo
 
 from bot.hugo import BUNDLE_INDEXES, PAGE_SUFFIXES, PageFile, inside, walk_pages
 from bot.models import Episode, LoadResult, LoadWarning, Reference, Section
-from bot.page import Page, SiteOptions, player_key, read_page, split_title
+from bot.page import Page, SiteOptions, player_key, player_url_key, read_page, split_title
 from bot.parallel import run_chunks
 from bot.players import Player
 
@@ -70,8 +70,6 @@ def load_site(content_dir: Path, options: SiteOptions) -> LoadResult:
             warnings[file.rel] = problem
         if page is not None:
             pages.append(page)
-            if page.in_section:
-                _remember_players(file.path, page.players)
     taken = {player_key(p) for page in pages if page.in_section for p in page.players}
     episodes = [e for e in (_finish(page, taken) for page in pages) if e is not None]
     for path, reason in _duplicate_numbers(episodes).items():
@@ -92,10 +90,19 @@ def load_site(content_dir: Path, options: SiteOptions) -> LoadResult:
 
 
 def load_page(
-    content_dir: Path, rel_path: str, options: SiteOptions
+    content_dir: Path,
+    rel_path: str,
+    options: SiteOptions,
+    *,
+    section_players: Callable[[], Iterable[str]] | None = None,
 ) -> tuple[Episode | None, list[LoadWarning]]:
     """One note by its path relative to ``content_dir``: the episode (None when the file
-    is gone or is not an episode) and the warnings it raised."""
+    is gone or is not an episode) and the warnings it raised.
+
+    ``section_players`` gives the player pages of the podcast sections' episodes (a
+    caller holding them, the catalog, saves reading the sections again); it is asked
+    only for a page outside the sections that has a player.
+    """
     root = Path(content_dir)
     rel = PurePosixPath(rel_path.replace("\\", "/")).as_posix().lstrip("/")
     if not _is_page_path(root, rel):
@@ -115,7 +122,10 @@ def load_page(
         return None, warnings
     taken: set[str] = set()
     if not page.in_section and page.players:
-        taken = _section_players(root, options)
+        if section_players is not None:
+            taken = {player_url_key(url) for url in section_players()}
+        else:
+            taken = _section_players(root, options)
     return _finish(page, taken), warnings
 
 
@@ -276,9 +286,9 @@ def _duplicate_numbers(episodes: list[Episode]) -> dict[str, str]:
 
 
 # Players of the podcast sections' pages, by path, with the (mtime, size) they were read
-# at: ``load_page`` needs them to tell a new episode posted on the blog from a post
-# showing existing ones. ``load_site`` fills it, so a later ``load_page`` reads only the
-# section pages changed since.
+# at: ``load_page`` without ``section_players`` needs them to tell a new episode posted
+# on the blog from a post showing existing ones; a later call reads only the section
+# pages changed since.
 _PLAYER_CACHE: dict[str, tuple[int, int, tuple[str, ...]]] = {}
 
 

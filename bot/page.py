@@ -255,4 +255,9 @@ def _extra(front: dict[str, Any]) -> tuple[tuple[str, str], ...]:
 
 def player_key(player: Player) -> str:
     """A player as the blog-post rule compares them."""
-    return player.player_url.rstrip("/").lower()
+    return player_url_key(player.player_url)
+
+
+def player_url_key(url: str) -> str:
+    """A player page URL as the blog-post rule compares them."""
+    return url.rstrip("/").lower()

@@ -3,6 +3,7 @@
 from datetime import UTC, datetime
 from pathlib import Path
 
+from bot import content
 from bot.catalog import Catalog
 from bot.content import SiteOptions
 
@@ -101,3 +102,24 @@ def test_a_broken_note_warns_until_it_is_fixed(tmp_path):
     change = catalog.refresh([rel])
     assert [e.number for e in change.added] == [1]
     assert catalog.warnings == ()
+
+
+def test_a_blog_post_is_judged_against_the_episodes_held(tmp_path, monkeypatch):
+    write(tmp_path, 1, note(1, "Lambda", "2026-01-01T10:00:00+09:00"))
+    catalog = make_catalog(tmp_path)
+    catalog.load()
+    post = tmp_path / "post" / "gear.md"
+    post.parent.mkdir()
+    post.write_text(
+        '---\ntitle: "機材の話"\n---\n'
+        '<iframe src="https://anchor.fm/show/embed/episodes/ep1-abc123"></iframe>\n',
+        encoding="utf-8",
+    )
+    read: list[str] = []
+    real = content.read_page
+    monkeypatch.setattr(content, "read_page", lambda rel, *a: read.append(rel) or real(rel, *a))
+    assert not catalog.refresh(["post/gear.md"]), "it shows #1, not a new episode"
+    assert read == ["post/gear.md"], "the podcast section was not read again"
+    post.write_text(post.read_text().replace("ep1-abc123", "special-xyz789"), encoding="utf-8")
+    change = catalog.refresh(["post/gear.md"])
+    assert [e.path for e in change.added] == ["post/gear.md"]

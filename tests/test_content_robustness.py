@@ -310,14 +310,7 @@ def test_absurdly_deep_nesting_costs_only_its_note(tmp_path: Path) -> None:
     assert 1 in [e.number for e in result.episodes]
 
 
-def test_load_page_of_a_blog_post_reuses_what_load_site_read(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    site = _site(tmp_path)
-    (site / "post").mkdir()
-    post = '---\ntitle: "gear"\n---\n<iframe src="https://anchor.fm/s/embed/episodes/ok-e1"></iframe>\n'
-    (site / "post" / "gear.md").write_text(post, encoding="utf-8")
-    load_site(site, OPTIONS)
+def _count_reads(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     read: list[str] = []
     real_read_page = content.read_page
 
@@ -326,10 +319,40 @@ def test_load_page_of_a_blog_post_reuses_what_load_site_read(
         return real_read_page(rel, *args, **kwargs)  # type: ignore[arg-type]
 
     monkeypatch.setattr(content, "read_page", counting)
+    return read
+
+
+def _gear_post(site: Path) -> None:
+    (site / "post").mkdir()
+    post = '---\ntitle: "gear"\n---\n<iframe src="https://anchor.fm/s/embed/episodes/ok-e1"></iframe>\n'
+    (site / "post" / "gear.md").write_text(post, encoding="utf-8")
+
+
+def test_load_page_of_a_blog_post_rereads_only_changed_section_notes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    site = _site(tmp_path)
+    _gear_post(site)
+    read = _count_reads(monkeypatch)
     episode, _ = load_page(site, "post/gear.md", OPTIONS)
     assert episode is None, "it only shows #1, an existing episode"
-    assert read == ["post/gear.md"], "the podcast section was not read again"
+    assert read == ["post/gear.md", "podcast/0001/index.md"]
+    load_page(site, "post/gear.md", OPTIONS)
+    assert read[2:] == ["post/gear.md"], "unchanged section notes are not read again"
     (site / "podcast" / "0001" / "index.md").write_text(GOOD.replace("ok-e1", "new-e2"))
     episode, _ = load_page(site, "post/gear.md", OPTIONS)
     assert episode is not None, "#1 changed its player, so the post's player is its own"
-    assert read[1:] == ["post/gear.md", "podcast/0001/index.md"]
+    assert read[3:] == ["post/gear.md", "podcast/0001/index.md"]
+
+
+def test_load_page_takes_the_section_players_a_caller_holds(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    site = _site(tmp_path)
+    _gear_post(site)
+    read = _count_reads(monkeypatch)
+    held = ["https://anchor.fm/s/episodes/ok-e1/"]
+    assert load_page(site, "post/gear.md", OPTIONS, section_players=lambda: held)[0] is None
+    episode, _ = load_page(site, "post/gear.md", OPTIONS, section_players=lambda: [])
+    assert episode is not None
+    assert read == ["post/gear.md", "post/gear.md"], "the sections were never read"
