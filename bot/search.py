@@ -187,16 +187,21 @@ class SearchIndex:
         if number is not None:
             return self._number_prefix(str(number), limit, where)
         scored: dict[int, float] = {}
-        strong = 0
+        strong = weak = 0
         titles, docs = self._titles, self._docs
         for doc_id in self._newest_ids():  # newest first, so enough strong hits can stop it
             title = titles[doc_id]
             pos = title.find(text)
-            if pos < 0 or (where is not None and not where(docs[doc_id].episode)):
+            if pos < 0:
                 continue
             word_start = pos == 0 or not title[pos - 1].isalnum()
+            if not word_start and weak >= limit:
+                continue  # older than ``limit`` weaker ones already taken: never shown
+            if where is not None and not where(docs[doc_id].episode):
+                continue
             scored[doc_id] = 100.0 if word_start else 90.0
             strong += word_start
+            weak += not word_start
             if strong >= limit:
                 break
         if len(scored) < limit and len(text) > 1:
