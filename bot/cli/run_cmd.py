@@ -75,12 +75,20 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 # -- run ---------------------------------------------------------------------
 
 
-def cmd_run(args: argparse.Namespace) -> int:
+def settings_with_token(args: argparse.Namespace) -> tuple[Settings, str | None]:
+    """Settings (with logging set up) and the bot token; without a token, says how to
+    get one. Shared by the commands that talk to Discord (``run``, ``sync``)."""
     settings = settings_from_args(args)
     setup_logging(settings)
     token = settings.token()
     if not token:
         print(no_token_message(settings), file=sys.stderr)
+    return settings, token
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    settings, token = settings_with_token(args)
+    if not token:
         return NO_TOKEN_EXIT
 
     import discord  # loaded only when the bot really runs

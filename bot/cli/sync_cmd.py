@@ -10,7 +10,7 @@ import argparse
 import asyncio
 import sys
 
-from bot.cli.common import add_content_arg, settings_from_args
+from bot.cli.common import add_content_arg
 from bot.config import Settings
 
 
@@ -39,14 +39,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def cmd_sync(args: argparse.Namespace) -> int:
-    from bot.cli.run_cmd import NO_TOKEN_EXIT, no_token_message
-    from bot.logs import setup_logging
+    from bot.cli.run_cmd import NO_TOKEN_EXIT, settings_with_token
 
-    settings = settings_from_args(args)
-    setup_logging(settings)
-    token = settings.token()
+    settings, token = settings_with_token(args)
     if not token:
-        print(no_token_message(settings), file=sys.stderr)
         return NO_TOKEN_EXIT
     guild = None if args.everywhere else (args.guild or settings.dev_guild_id)
     if args.clear and guild is None:
