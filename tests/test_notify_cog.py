@@ -637,3 +637,22 @@ async def test_a_failed_cog_load_closes_the_state_file(room, monkeypatch):
         await cog.cog_load()
     assert len(opened) == 1 and opened[0].closed
     assert not cog.tick.is_running()
+
+
+async def test_many_notes_at_once_are_read_in_one_reload_and_announced_once(
+    room, site, monkeypatch
+):
+    from bot.cogs.notify import cog as notify_cog
+
+    monkeypatch.setattr(notify_cog, "REFRESH_MAX", 1)
+    await subscribe(room)
+    write_note(site, 3, "Cloud Run入門", START)
+    write_note(site, 4, "BigQuery入門", START)
+    await room.env.advance_time(POLL)
+    await room.env.advance_time(POLL)
+    titles = sorted(m.embeds[0].title.split()[0] for m in room.announcements())
+    assert titles == ["#3", "#4"]
+    found = await room.member.slash(room.general, "search", query="BigQuery")
+    assert "#4" in found.response.embeds[0].title
+    await room.env.advance_time(POLL * 5)
+    assert len(room.announcements()) == 2

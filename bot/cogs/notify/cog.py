@@ -35,6 +35,7 @@ from discord.app_commands import locale_str as _
 from discord.ext import commands, tasks
 
 from bot.app import log_command
+from bot.catalog import CatalogChange
 from bot.cogs.notify.announcer import Announcer, backoff
 from bot.cogs.notify.status import sources_text, status_embed
 from bot.cogs.notify.texts import tr
@@ -54,6 +55,9 @@ TICK_WATCHING = 2.0  # seconds: watcher flag, due notes and retries while watchi
 TICK_IDLE = 30.0  # seconds: due notes and retries when the folder is not watched
 FEED_TIMEOUT = 30.0
 START_RETRY_MAX = 600.0  # seconds: the longest wait between two start-up attempts
+# More changed notes than this at once (a checkout, a copied folder, a large pull) are
+# re-read by a whole-folder load in a thread rather than one by one on the event loop.
+REFRESH_MAX = 64
 REQUIRED = ("view_channel", "send_messages", "embed_links")
 
 
@@ -230,7 +234,11 @@ class NotifyCog(commands.Cog, name="Notify"):
             paths = self.watcher.changes()
             if not paths:
                 return
-            change = self.catalog.refresh(paths)
+            many = len(paths) > REFRESH_MAX
+            change = CatalogChange() if many else self.catalog.refresh(paths)
+        if many:  # a checkout or a copy: re-read everything in a thread, not on the loop
+            await self.bot.reload_catalog()
+            return
         for warning in change.warnings:
             log.warning("skipped or partly read note: %s", warning)
         if change:
@@ -252,6 +260,8 @@ class NotifyCog(commands.Cog, name="Notify"):
             await self.bot.reload_catalog()
             if self.watcher is not None:
                 self.watcher.retarget(self.git.content_dir)
+        elif len(result.changed) > REFRESH_MAX:
+            await self.bot.reload_catalog()
         elif result.changed:
             async with self.bot.catalog_lock:
                 change = self.catalog.refresh(result.changed)
