@@ -17,18 +17,14 @@ from bot.cogs.replies import (
     episode_key,
     is_expired_menu,
 )
+from bot.discord_text import ELLIPSIS, clip, escape_user_text, link_line, safe_url
 from bot.embeds import (
-    ELLIPSIS,
-    clip,
     episode_embed,
     episode_links_view,
-    escape_user_text,
     fit_embed,
     latest_embed,
-    link_line,
     links_pages,
     references_for,
-    safe_url,
 )
 from bot.models import Episode, Hit, Reference, Section
 

@@ -27,7 +27,8 @@ from bot.cogs.replies import (
 )
 from bot.cogs.search import SearchCog, remember_message
 from bot.cooldown import Cooldown
-from bot.embeds import CHOICES_MAX, escape_user_text, latest_embed, links_pages
+from bot.discord_text import CHOICES_MAX, escape_user_text
+from bot.embeds import latest_embed, links_pages
 from bot.i18n import language_for, t
 from bot.models import Episode
 

@@ -21,13 +21,11 @@ import discord
 from discord import app_commands
 
 from bot.catalog import Catalog
+from bot.discord_text import CHOICES_MAX, SELECT_OPTIONS_MAX, escape_user_text
 from bot.embeds import (
-    CHOICES_MAX,
-    SELECT_OPTIONS_MAX,
     choice_name,
     episode_embed,
     episode_links_view,
-    escape_user_text,
     link_buttons,
     option_description,
     option_label,

@@ -32,7 +32,8 @@ from bot.cogs.replies import (
     search_reply,
 )
 from bot.cooldown import Cooldown
-from bot.embeds import CHOICES_MAX, choice_name
+from bot.discord_text import CHOICES_MAX
+from bot.embeds import choice_name
 from bot.i18n import Lang, language_for, t
 
 if TYPE_CHECKING:

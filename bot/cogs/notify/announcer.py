@@ -28,17 +28,8 @@ import aiohttp
 import discord
 
 from bot.cogs.notify.texts import tr
-from bot.embeds import (
-    COLOR,
-    TITLE_MAX,
-    clip,
-    episode_embed,
-    episode_links_view,
-    fit_embed,
-    neutral,
-    plain,
-    safe_url,
-)
+from bot.discord_text import COLOR, TITLE_MAX, clip, neutral, plain, safe_url
+from bot.embeds import episode_embed, episode_links_view, fit_embed
 from bot.i18n import Lang, language_for, t
 from bot.store import Announcement, Store, Subscription
 

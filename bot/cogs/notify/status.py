@@ -7,7 +7,7 @@ from datetime import datetime
 import discord
 
 from bot.cogs.notify.texts import tr
-from bot.embeds import COLOR
+from bot.discord_text import COLOR
 from bot.gitsource import GitSource
 from bot.i18n import Lang
 from bot.store import Store, Subscription
