@@ -1,9 +1,9 @@
 """Episodes and search hits -> Discord embeds and link buttons, within Discord's limits.
 
-Every trim to a Discord limit lives here: text is cut cleanly with "…" and, where
-something had to go, a link to the show-notes page says where the rest is. Every URL
-goes through ``safe_url``: one Discord would refuse ("Not a well formed URL") is dropped
-and its text kept. Nothing here touches the network or the event loop; the
+Every card is fitted to Discord's limits here (the limits, clean cuts with "…" and the
+URL check live in ``bot.discord_text``): where something had to go, a link to the
+show-notes page says where the rest is. Every URL goes through ``safe_url``: one
+Discord would refuse ("Not a well formed URL") is dropped and its text kept. Nothing here touches the network or the event loop; the
 interactive views live in ``bot.cogs.replies``.
 """
 
