@@ -3,8 +3,9 @@
 Every card is fitted to Discord's limits here (the limits, clean cuts with "…" and the
 URL check live in ``bot.discord_text``): where something had to go, a link to the
 show-notes page says where the rest is. Every URL goes through ``safe_url``: one
-Discord would refuse ("Not a well formed URL") is dropped and its text kept. Nothing here touches the network or the event loop; the
-interactive views live in ``bot.cogs.replies``.
+Discord would refuse ("Not a well formed URL") is dropped and its text kept. Nothing
+here touches the network or the event loop; the interactive views live in
+``bot.cogs.replies``.
 """
 
 from __future__ import annotations
