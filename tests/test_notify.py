@@ -5,6 +5,7 @@ from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
+from notify_notes import write_note
 
 from bot.config import Settings
 from bot.content import SiteOptions, load_site
@@ -22,28 +23,7 @@ from bot.notify import (
 )
 from bot.store import Store
 
-FIXTURES = Path(__file__).parent / "fixtures" / "notify"
-TEMPLATE = (FIXTURES / "note.md.tmpl").read_text(encoding="utf-8")
 NOW = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
-
-
-def write_note(root: Path, number: int, title: str, when: datetime, *, draft=False, slug=None):
-    path = root / "podcast" / f"{number:04d}" / "index.md"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    stamp = when.isoformat()
-    path.write_text(
-        TEMPLATE.format(
-            title=f"#{number} {title}",
-            summary=f"{title}の回",
-            date=stamp,
-            publish=stamp,
-            draft=str(draft).lower(),
-            slug=slug or f"ep{number}-e{number:05d}",
-            body=f"{title}について話した。",
-        ),
-        encoding="utf-8",
-    )
-    return f"podcast/{number:04d}/index.md"
 
 
 @pytest.fixture

@@ -13,6 +13,7 @@ from pathlib import Path
 import discord
 import pytest
 import simcord
+from notify_notes import write_note
 
 import bot.catalog
 import bot.cogs.notify.cog
@@ -22,29 +23,8 @@ from bot.cogs.notify.cog import NotifyCog
 from bot.notify import Notifier
 from bot.store import Store
 
-FIXTURES = Path(__file__).parent / "fixtures" / "notify"
-TEMPLATE = (FIXTURES / "note.md.tmpl").read_text(encoding="utf-8")
 START = datetime.fromisoformat("2026-01-01T00:00:00+00:00")  # SimCord's virtual epoch
 POLL = 5  # WATCH_POLL_SECONDS in these tests
-
-
-def write_note(root: Path, number: int, title: str, when: datetime, *, draft=False, slug=None):
-    path = root / "podcast" / f"{number:04d}" / "index.md"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    stamp = when.isoformat()
-    path.write_text(
-        TEMPLATE.format(
-            title=f"#{number} {title}",
-            summary=f"{title}の回",
-            date=stamp,
-            publish=stamp,
-            draft=str(draft).lower(),
-            slug=slug or f"ep{number}-e{number:05d}",
-            body=f"{title}について話した。",
-        ),
-        encoding="utf-8",
-    )
-    return path
 
 
 def build_bot(settings):
