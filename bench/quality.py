@@ -43,8 +43,8 @@ from bench.baselines import (  # noqa: E402
     run_fuse,
 )
 from bench.corpus_layout import CORPUS, lay_out_corpus  # noqa: E402
-from bot.catalog import Catalog  # noqa: E402
 from bot.config import BUNDLED_CONTENT, Settings  # noqa: E402
+from bot.library.catalog import Catalog  # noqa: E402
 from bot.models import Episode  # noqa: E402
 
 QUERIES = ROOT / "bench" / "queries"

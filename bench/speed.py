@@ -105,7 +105,7 @@ def _edit(path: Path, index: int) -> str:
 
 
 def worker_ours(plan: dict) -> dict:
-    import bot.catalog as catalog_module
+    import bot.library.catalog as catalog_module
     from bot.config import Settings
 
     timings: dict[str, float] = {}

@@ -28,9 +28,9 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.catalog import Catalog, CatalogChange
 from bot.config import Settings
 from bot.i18n import command_text, language_for, t
+from bot.library.catalog import Catalog, CatalogChange
 from bot.logs import user_ref
 from bot.models import Episode
 

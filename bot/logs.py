@@ -94,7 +94,7 @@ class _RedactingFormatter(logging.Formatter):
 
 
 class TextFormatter(_RedactingFormatter):
-    """``2024-05-01 12:00:00 INFO bot.catalog: loaded episodes=42``."""
+    """``2024-05-01 12:00:00 INFO bot.library.catalog: loaded episodes=42``."""
 
     def render(self, record: logging.LogRecord) -> str:
         when = datetime.fromtimestamp(record.created).astimezone().strftime("%Y-%m-%d %H:%M:%S")

@@ -13,7 +13,7 @@ from bot.app import create_bot
 from bot.cogs.replies import VIEW_ID_PREFIX
 from bot.i18n import t
 from bot.logs import user_ref
-from bot.render import render_message
+from bot.ui.render import render_message
 
 SEARCH = "search"
 

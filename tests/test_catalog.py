@@ -3,9 +3,9 @@
 from datetime import UTC, datetime
 from pathlib import Path
 
-from bot import content
-from bot.catalog import Catalog
 from bot.content import SiteOptions
+from bot.content import loader as content
+from bot.library.catalog import Catalog
 
 NOW = datetime(2026, 11, 29, tzinfo=UTC)
 

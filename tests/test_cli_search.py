@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from bot.catalog import Catalog
 from bot.cli import main
 from bot.config import Settings
+from bot.library.catalog import Catalog
 
 SITE = Path(__file__).parent / "fixtures" / "search"
 QUERIES = ["Kubeflow", "Cloud Run", "クラウドフロント", "#2", "寿司の握り方", "cloudfrontier"]

@@ -9,9 +9,9 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from bot.content import SiteOptions, load_page, load_site, split_title
-from bot.hugo import heading_anchor, page_url, parse_date
+from bot.content.hugo import heading_anchor, page_url, parse_date
+from bot.content.players import from_embed, from_link
 from bot.models import Episode
-from bot.players import from_embed, from_link
 
 SITE = Path(__file__).parent / "fixtures" / "content" / "site"
 OPTIONS = SiteOptions(base_url="https://example.com/show/")

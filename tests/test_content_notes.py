@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 
 from bot.content import SiteOptions, load_page
+from bot.content.notes import parse_notes, resolve_url
 from bot.models import Episode
-from bot.notes import parse_notes, resolve_url
 
 SITE = Path(__file__).parent / "fixtures" / "content" / "site"
 OPTIONS = SiteOptions(base_url="https://example.com/show/")

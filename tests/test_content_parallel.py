@@ -10,8 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from bot import content, parallel
+from bot import parallel
 from bot.content import SiteOptions, load_site
+from bot.content import loader as content
 from bot.models import LoadResult
 
 FIXTURES = Path(__file__).parent / "fixtures" / "content"

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from bot import content
 from bot.content import SiteOptions, load_page, load_site
+from bot.content import loader as content
 from bot.models import LoadResult
 
 BROKEN = Path(__file__).parent / "fixtures" / "content" / "broken"

@@ -8,7 +8,6 @@ from datetime import datetime, timedelta, timezone
 import discord
 import pytest
 
-from bot import embeds
 from bot.cogs.replies import (
     VIEW_ID_PREFIX,
     HitBrowser,
@@ -17,8 +16,9 @@ from bot.cogs.replies import (
     episode_key,
     is_expired_menu,
 )
-from bot.discord_text import ELLIPSIS, clip, escape_user_text, link_line, safe_url
-from bot.embeds import (
+from bot.models import Episode, Hit, Reference, Section
+from bot.ui import embeds
+from bot.ui.embeds import (
     episode_embed,
     episode_links_view,
     fit_embed,
@@ -26,7 +26,7 @@ from bot.embeds import (
     links_pages,
     references_for,
 )
-from bot.models import Episode, Hit, Reference, Section
+from bot.ui.text import ELLIPSIS, clip, escape_user_text, link_line, safe_url
 
 JST = timezone(timedelta(hours=9))
 PAGE = "https://example.com/podcast/0042/"

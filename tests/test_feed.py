@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 from aiohttp import web
 
-import bot.feed
-from bot.feed import FeedError, fetch_feed, parse_feed
-from bot.store import FeedValidators
+import bot.notify.feed
+from bot.notify.feed import FeedError, fetch_feed, parse_feed
+from bot.notify.store import FeedValidators
 
 FEED = (Path(__file__).parent / "fixtures" / "notify" / "feed.xml").read_bytes()
 ETAG = '"feed-v1"'
@@ -92,7 +92,7 @@ async def test_the_body_is_parsed_off_the_event_loop(feed_server, monkeypatch):
         threads.append(threading.current_thread())
         return parse_feed(body, url)
 
-    monkeypatch.setattr(bot.feed, "parse_feed", recording_parse)
+    monkeypatch.setattr(bot.notify.feed, "parse_feed", recording_parse)
     result = await fetch_feed(feed_server.url)
     assert result.status == "ok"
     assert len(result.items) == 3
@@ -103,7 +103,7 @@ async def test_a_parser_crash_is_reported_not_raised(feed_server, monkeypatch):
     def crash(body, url=""):
         raise RecursionError("too deep")
 
-    monkeypatch.setattr(bot.feed, "parse_feed", crash)
+    monkeypatch.setattr(bot.notify.feed, "parse_feed", crash)
     result = await fetch_feed(feed_server.url)
     assert (result.status, result.error) == ("error", "not a feed: RecursionError")
 

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from bot.config import Settings
-from bot.gitsource import GitSource, content_dir_for, redact
+from bot.library.gitsource import GitSource, content_dir_for, redact
 
 pytestmark = pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed")
 

@@ -29,9 +29,11 @@ def capture():
 
 def test_text_lines_are_readable_and_carry_extra_fields(capture):
     stream = capture()
-    logging.getLogger("bot.catalog").info("catalog loaded", extra={"episodes": 42, "path": "a b"})
+    logging.getLogger("bot.library.catalog").info(
+        "catalog loaded", extra={"episodes": 42, "path": "a b"}
+    )
     line = stream.getvalue().strip()
-    assert "INFO bot.catalog: catalog loaded" in line
+    assert "INFO bot.library.catalog: catalog loaded" in line
     assert "episodes=42" in line
     assert 'path="a b"' in line
 

@@ -9,8 +9,7 @@ from notify_notes import write_note
 
 from bot.config import Settings
 from bot.content import SiteOptions, load_site
-from bot.feed import FeedItem
-from bot.notify import (
+from bot.notify.diff import (
     Candidate,
     Notifier,
     from_episode,
@@ -21,7 +20,8 @@ from bot.notify import (
     number_in_title,
     plan,
 )
-from bot.store import Store
+from bot.notify.feed import FeedItem
+from bot.notify.store import Store
 
 NOW = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
 

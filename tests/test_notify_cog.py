@@ -15,13 +15,13 @@ import pytest
 import simcord
 from notify_notes import write_note
 
-import bot.catalog
 import bot.cogs.notify.cog
+import bot.library.catalog
 from bot.app import create_bot
-from bot.catalog import Catalog
 from bot.cogs.notify.cog import NotifyCog
+from bot.library.catalog import Catalog
 from bot.notify import Notifier
-from bot.store import Store
+from bot.notify.store import Store
 
 START = datetime.fromisoformat("2026-01-01T00:00:00+00:00")  # SimCord's virtual epoch
 POLL = 5  # WATCH_POLL_SECONDS in these tests
@@ -579,7 +579,7 @@ async def test_a_failed_start_up_backs_off_instead_of_fetching_every_tick(
 
 async def test_a_note_changed_during_a_reload_is_not_lost(room, site, monkeypatch):
     reading_done, finish = threading.Event(), threading.Event()
-    load_site = bot.catalog.load_site
+    load_site = bot.library.catalog.load_site
 
     def slow_load_site(root, options):
         result = load_site(root, options)  # the folder as it was before note 3
@@ -587,7 +587,7 @@ async def test_a_note_changed_during_a_reload_is_not_lost(room, site, monkeypatc
         finish.wait(10)
         return result
 
-    monkeypatch.setattr(bot.catalog, "load_site", slow_load_site)
+    monkeypatch.setattr(bot.library.catalog, "load_site", slow_load_site)
     reload = asyncio.create_task(room.bot.reload_catalog())
     await asyncio.to_thread(reading_done.wait, 10)
     write_note(site, 3, "Cloud Run入門", START)

@@ -10,7 +10,7 @@ from pathlib import Path
 import discord
 import pytest
 
-from bot.render import render_message, render_parts, render_text, unmark
+from bot.ui.render import render_message, render_parts, render_text, unmark
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -12,7 +12,6 @@ import pytest
 import simcord
 
 from bot.app import PodcastBot, create_bot
-from bot.catalog import Catalog
 from bot.cli.run_cmd import (
     enabled_sources,
     install_stop_signals,
@@ -22,6 +21,7 @@ from bot.cli.run_cmd import (
 )
 from bot.config import Settings
 from bot.health import check_health, read_heartbeat
+from bot.library.catalog import Catalog
 from bot.logs import setup_logging
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -14,13 +14,13 @@ from typing import Any
 
 import pytest
 
-import bot.index_build as index_build
+import bot.search.build as index_build
 from bot.content import SiteOptions, load_site
 from bot.models import Episode, Reference, Section
-from bot.postings import Memo, analyse
 from bot.search import SearchIndex
-from bot.textnorm import RunTerms, count_terms, field_terms
-from bot.vocab import Vocabulary
+from bot.search.postings import Memo, analyse
+from bot.search.textnorm import RunTerms, count_terms, field_terms
+from bot.search.vocab import Vocabulary
 
 SITE = Path(__file__).parent / "fixtures" / "search"
 TOPICS = ["Kubeflow", "Cloud Run", "Well-Architected", "re:Invent", "BigQuery", "Lightsail"]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.query import MAX_QUERY_CHARS, parse_number, parse_query
+from bot.search.query import MAX_QUERY_CHARS, parse_number, parse_query
 
 
 @pytest.mark.parametrize(

@@ -3,7 +3,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from bot.store import MIGRATIONS, SCHEMA_VERSION, FeedValidators, Store, StoreError
+from bot.notify.store import MIGRATIONS, SCHEMA_VERSION, FeedValidators, Store, StoreError
 
 NOW = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
 
@@ -61,7 +61,7 @@ def test_migrates_a_version_one_file_and_keeps_its_rows(tmp_path):
 
 def test_reopening_does_not_migrate_again(tmp_path, caplog):
     Store.open(tmp_path / "state.db").close()
-    caplog.set_level("INFO", logger="bot.store")
+    caplog.set_level("INFO", logger="bot.notify.store")
     caplog.clear()  # the first open's lines, if an earlier test left INFO enabled
     Store.open(tmp_path / "state.db").close()
     assert "migrated" not in caplog.text

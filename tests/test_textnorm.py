@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.textnorm import index_terms, kana_sound, latin_sound, nfkc, normalize
+from bot.search.textnorm import index_terms, kana_sound, latin_sound, nfkc, normalize
 
 
 @pytest.mark.parametrize(

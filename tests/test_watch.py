@@ -6,7 +6,7 @@ import time
 
 import pytest
 
-from bot.watch import ContentWatcher
+from bot.library.watch import ContentWatcher
 
 
 def write(root, rel, text="x"):

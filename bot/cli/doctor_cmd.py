@@ -20,7 +20,7 @@ from pathlib import Path
 
 from bot.cli.common import add_content_arg
 from bot.config import ConfigError, Settings, load_settings
-from bot.gitsource import content_dir_for
+from bot.library.gitsource import content_dir_for
 from bot.logs import redact, safe_url
 
 OK, WARN, FAIL, SKIP = "ok", "warn", "FAIL", "skip"
@@ -113,7 +113,7 @@ def check_token(settings: Settings) -> Check:
 
 
 def check_content(settings: Settings) -> Check:
-    from bot.catalog import Catalog
+    from bot.library.catalog import Catalog
 
     folder = content_dir_for(settings)
     if not folder.is_dir():

@@ -18,8 +18,8 @@ from typing import Any
 
 from bot.cli.common import add_content_arg, settings_from_args
 from bot.config import ConfigError, Settings, load_settings
-from bot.gitsource import content_dir_for
 from bot.health import MAX_AGE_SECONDS, check_health
+from bot.library.gitsource import content_dir_for
 from bot.logs import safe_url, setup_logging
 
 log = logging.getLogger(__name__)

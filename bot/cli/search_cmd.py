@@ -39,7 +39,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from bot.catalog import Catalog
+    from bot.library.catalog import Catalog
 
     if args.limit < 1:
         print("--limit must be at least 1", file=sys.stderr)

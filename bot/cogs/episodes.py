@@ -27,10 +27,10 @@ from bot.cogs.replies import (
 )
 from bot.cogs.search import SearchCog, remember_message
 from bot.cooldown import Cooldown
-from bot.discord_text import CHOICES_MAX, escape_user_text
-from bot.embeds import latest_embed, links_pages
 from bot.i18n import language_for, t
 from bot.models import Episode
+from bot.ui.embeds import latest_embed, links_pages
+from bot.ui.text import CHOICES_MAX, escape_user_text
 
 if TYPE_CHECKING:
     from bot.app import PodcastBot

@@ -20,9 +20,10 @@ from typing import Any, ClassVar
 import discord
 from discord import app_commands
 
-from bot.catalog import Catalog
-from bot.discord_text import CHOICES_MAX, SELECT_OPTIONS_MAX, escape_user_text
-from bot.embeds import (
+from bot.i18n import Lang, t
+from bot.library.catalog import Catalog
+from bot.models import Episode, Hit
+from bot.ui.embeds import (
     choice_name,
     episode_embed,
     episode_links_view,
@@ -30,8 +31,7 @@ from bot.embeds import (
     option_description,
     option_label,
 )
-from bot.i18n import Lang, t
-from bot.models import Episode, Hit
+from bot.ui.text import CHOICES_MAX, SELECT_OPTIONS_MAX, escape_user_text
 
 log = logging.getLogger(__name__)
 

@@ -32,9 +32,9 @@ from bot.cogs.replies import (
     search_reply,
 )
 from bot.cooldown import Cooldown
-from bot.discord_text import CHOICES_MAX
-from bot.embeds import choice_name
 from bot.i18n import Lang, language_for, t
+from bot.ui.embeds import choice_name
+from bot.ui.text import CHOICES_MAX
 
 if TYPE_CHECKING:
     from bot.app import PodcastBot

@@ -2,7 +2,7 @@
 
 ``cog`` holds the commands and background loops, ``announcer`` the delivery to
 Discord, ``texts`` the ja/en wording. What counts as new is decided in the pure
-``bot.notify``; state lives in ``bot.store``.
+``bot.notify``; state lives in ``bot.notify.store``.
 """
 
 from __future__ import annotations

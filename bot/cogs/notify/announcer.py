@@ -28,10 +28,10 @@ import aiohttp
 import discord
 
 from bot.cogs.notify.texts import tr
-from bot.discord_text import COLOR, TITLE_MAX, clip, neutral, plain, safe_url
-from bot.embeds import episode_embed, episode_links_view, fit_embed
 from bot.i18n import Lang, language_for, t
-from bot.store import Announcement, Store, Subscription
+from bot.notify.store import Announcement, Store, Subscription
+from bot.ui.embeds import episode_embed, episode_links_view, fit_embed
+from bot.ui.text import COLOR, TITLE_MAX, clip, neutral, plain, safe_url
 
 if TYPE_CHECKING:
     from bot.app import PodcastBot

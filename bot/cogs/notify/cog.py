@@ -35,16 +35,16 @@ from discord.app_commands import locale_str as _
 from discord.ext import commands, tasks
 
 from bot.app import log_command
-from bot.catalog import CatalogChange
 from bot.cogs.notify.announcer import Announcer, backoff
 from bot.cogs.notify.status import sources_text, status_embed
 from bot.cogs.notify.texts import tr
-from bot.feed import FeedItem, fetch_feed
-from bot.gitsource import GitSource
 from bot.i18n import Lang, language_for
+from bot.library.catalog import CatalogChange
+from bot.library.gitsource import GitSource
+from bot.library.watch import ContentWatcher
 from bot.notify import Notifier, from_episode
-from bot.store import Store
-from bot.watch import ContentWatcher
+from bot.notify.feed import FeedItem, fetch_feed
+from bot.notify.store import Store
 
 if TYPE_CHECKING:
     from bot.app import PodcastBot

@@ -7,11 +7,11 @@ from datetime import datetime
 import discord
 
 from bot.cogs.notify.texts import tr
-from bot.discord_text import COLOR
-from bot.gitsource import GitSource
 from bot.i18n import Lang
-from bot.store import Store, Subscription
-from bot.watch import ContentWatcher
+from bot.library.gitsource import GitSource
+from bot.library.watch import ContentWatcher
+from bot.notify.store import Store, Subscription
+from bot.ui.text import COLOR
 
 
 def status_embed(store: Store, sub: Subscription | None, lang: Lang, sources: str) -> discord.Embed:

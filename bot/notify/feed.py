@@ -20,7 +20,7 @@ from typing import Any, Literal
 import aiohttp
 import feedparser
 
-from bot.store import FeedValidators
+from bot.notify.store import FeedValidators
 
 log = logging.getLogger(__name__)
 

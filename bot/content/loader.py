@@ -1,7 +1,7 @@
 """Hugo content folder -> episodes.
 
-``load_site`` walks the folder as Hugo does (``bot.hugo``), reads each page
-(``bot.page``) and decides which pages are episodes:
+``load_site`` walks the folder as Hugo does (``bot.content.hugo``), reads each page
+(``bot.content.page``) and decides which pages are episodes:
 
 * ``_index.md`` section pages and ``headless`` pages never are;
 * every page in a podcast section (first path segment in ``SiteOptions.podcast_sections``)
@@ -30,11 +30,11 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from bot.hugo import BUNDLE_INDEXES, PAGE_SUFFIXES, PageFile, inside, walk_pages
+from bot.content.hugo import BUNDLE_INDEXES, PAGE_SUFFIXES, PageFile, inside, walk_pages
 from bot.models import Episode, LoadResult, LoadWarning, Reference, Section
-from bot.page import Page, SiteOptions, player_key, player_url_key, read_page, split_title
+from bot.content.page import Page, SiteOptions, player_key, player_url_key, read_page, split_title
 from bot.parallel import run_chunks
-from bot.players import Player
+from bot.content.players import Player
 
 __all__ = ["SiteOptions", "load_page", "load_site", "split_title"]
 

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from bot.config import Settings
 from bot.content import SiteOptions, load_page, load_site
-from bot.gitsource import content_dir_for
+from bot.library.gitsource import content_dir_for
 from bot.models import Episode, Hit, LoadResult, LoadWarning, SearchResult
 from bot.search import SearchIndex
 

@@ -16,7 +16,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from bot.postings import FIELD_SHIFTS, TITLE_BITS, Postings
+from bot.search.postings import FIELD_SHIFTS, TITLE_BITS, Postings
 
 FIELD_WEIGHTS = {"title": 6.0, "summary": 3.0, "headings": 2.5, "links": 1.5}
 K1 = 1.2

@@ -1,6 +1,6 @@
 """One Hugo page -> an episode candidate, with the fields read from its front matter.
 
-``read_page`` reads a note (``bot.hugo``) and its Markdown (``bot.notes``) into a
+``read_page`` reads a note (``bot.content.hugo``) and its Markdown (``bot.content.notes``) into a
 ``Page``; whether a page outside the podcast sections is an episode depends on the other
 pages, so ``bot.content`` decides that.
 """
@@ -16,8 +16,8 @@ from datetime import date, datetime, tzinfo
 from typing import Any
 
 from bot.config import Settings
-from bot.htmltext import html_to_text
-from bot.hugo import (
+from bot.content.htmltext import html_to_text
+from bot.content.hugo import (
     BRANCH_INDEXES,
     BUNDLE_INDEXES,
     PageError,
@@ -31,8 +31,8 @@ from bot.hugo import (
     split_front_matter,
 )
 from bot.models import Episode
-from bot.notes import Notes, NotesError, parse_notes
-from bot.players import PLAYER_KEYS, Player, from_link
+from bot.content.notes import Notes, NotesError, parse_notes
+from bot.content.players import PLAYER_KEYS, Player, from_link
 
 log = logging.getLogger(__name__)
 

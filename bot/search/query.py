@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, replace
 
-from bot.textnorm import JA_RUN, LATIN_SPAN, LATIN_WORD, fold_kana, ja_terms, nfkc_lower
+from bot.search.textnorm import JA_RUN, LATIN_SPAN, LATIN_WORD, fold_kana, ja_terms, nfkc_lower
 
 MAX_QUERY_CHARS = 200
 MAX_UNITS = 12

@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass
 
 from bot.models import Episode, Section
-from bot.textnorm import light_normalize
+from bot.search.textnorm import light_normalize
 
 SNIPPET_CHARS = 100
 _SPACES = re.compile(r"\s+")

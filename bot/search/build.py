@@ -33,8 +33,8 @@ from itertools import pairwise
 
 from bot.models import Episode
 from bot.parallel import only_thread, usable_cores
-from bot.postings import Memo, Postings, analyse
-from bot.vocab import Vocabulary
+from bot.search.postings import Memo, Postings, analyse
+from bot.search.vocab import Vocabulary
 
 log = logging.getLogger(__name__)
 

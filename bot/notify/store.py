@@ -19,7 +19,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from bot.store_schema import (
+from bot.notify.schema import (
     MIGRATIONS,
     SCHEMA_VERSION,
     Announcement,

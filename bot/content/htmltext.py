@@ -1,6 +1,6 @@
 """HTML in notes and front matter -> plain text, its links and its players.
 
-``HtmlScan`` reads raw HTML blocks and tags of the notes (``bot.notes``) and the
+``HtmlScan`` reads raw HTML blocks and tags of the notes (``bot.content.notes``) and the
 ``summary`` front matter (``html_to_text``): text with ``<br>`` and block tags as line
 breaks and entities decoded, ``<a href>`` links, ``<iframe>`` and ``<audio>`` players.
 """
@@ -11,7 +11,7 @@ import logging
 import re
 from html.parser import HTMLParser
 
-from bot.players import Player, from_embed
+from bot.content.players import Player, from_embed
 
 log = logging.getLogger(__name__)
 

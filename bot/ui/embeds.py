@@ -1,7 +1,7 @@
 """Episodes and search hits -> Discord embeds and link buttons, within Discord's limits.
 
 Every card is fitted to Discord's limits here (the limits, clean cuts with "…" and the
-URL check live in ``bot.discord_text``): where something had to go, a link to the
+URL check live in ``bot.ui.text``): where something had to go, a link to the
 show-notes page says where the rest is. Every URL goes through ``safe_url``: one
 Discord would refuse ("Not a well formed URL") is dropped and its text kept. Nothing
 here touches the network or the event loop; the interactive views live in
@@ -15,7 +15,9 @@ from collections.abc import Iterable, Sequence
 
 import discord
 
-from bot.discord_text import (
+from bot.i18n import Lang, language_for, t
+from bot.models import Episode, Hit, Reference
+from bot.ui.text import (
     AUTHOR_MAX,
     BUTTON_LABEL_MAX,
     BUTTON_URL_MAX,
@@ -40,8 +42,6 @@ from bot.discord_text import (
     plain,
     safe_url,
 )
-from bot.i18n import Lang, language_for, t
-from bot.models import Episode, Hit, Reference
 
 log = logging.getLogger(__name__)
 

@@ -17,7 +17,7 @@ from itertools import filterfalse
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import OSA
 
-from bot.textnorm import kana_sound, latin_sound
+from bot.search.textnorm import kana_sound, latin_sound
 
 MIN_SOUND = 3  # sound shapes shorter than this match too many words
 _SOUNDABLE = re.compile("[a-z]{3,}[0-9]*")  # words with letters (and a version number)

@@ -16,11 +16,11 @@ from functools import lru_cache
 
 from markdown_it_pyrs import MarkdownIt, Node
 
-from bot.htmltext import HtmlScan, lone_iframe_src, tidy
-from bot.hugo import heading_anchor
-from bot.links import resolve_url
+from bot.content.htmltext import HtmlScan, lone_iframe_src, tidy
+from bot.content.hugo import heading_anchor
+from bot.content.links import resolve_url
 from bot.models import Reference, Section
-from bot.players import Player, from_audio, from_embed, is_embed_url, youtube_id
+from bot.content.players import Player, from_audio, from_embed, is_embed_url, youtube_id
 
 log = logging.getLogger(__name__)
 

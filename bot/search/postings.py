@@ -20,7 +20,7 @@ from itertools import compress, filterfalse, repeat
 from operator import attrgetter, lt
 
 from bot.models import Episode
-from bot.textnorm import RunTerms, count_terms, nfkc
+from bot.search.textnorm import RunTerms, count_terms, nfkc
 
 FIELD_SHIFTS = (("links", 4), ("headings", 6), ("summary", 8), ("title", 10))
 TITLE_BITS = 3 << 10

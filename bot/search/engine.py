@@ -1,12 +1,12 @@
 """Search index over episodes: one ranking for every front end.
 
-An in-memory inverted index (``bot.postings``) of Latin words and Japanese character
-bigrams (``bot.textnorm``), built once and updated one episode at a time.
+An in-memory inverted index (``bot.search.postings``) of Latin words and Japanese character
+bigrams (``bot.search.textnorm``), built once and updated one episode at a time.
 
-A query (``bot.query``) becomes units: a Latin word or compound, or a Japanese chunk.
+A query (``bot.search.query``) becomes units: a Latin word or compound, or a Japanese chunk.
 Each unit has alternatives: the exact terms, the joined or split compound, vocabulary
 words within an edit or two (typos), words it is a prefix of, and Latin words its
-katakana sounds like (``クラウドフロント`` -> ``cloudfront``). ``bot.ranking`` scores
+katakana sounds like (``クラウドフロント`` -> ``cloudfront``). ``bot.search.ranking`` scores
 episodes; one that covers too little of the query's weight is not a hit, so unrelated
 queries answer nothing, with "did you mean" suggestions from the vocabulary.
 """
@@ -21,11 +21,11 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 
-from bot.index_build import Part, analyse_all, gc_paused
 from bot.models import Episode, Hit, SearchResult
-from bot.postings import Postings, analyse
-from bot.query import JaChunk, LatinGroup, ParsedQuery, parse_number, parse_query
-from bot.ranking import (
+from bot.search.build import Part, analyse_all, gc_paused
+from bot.search.postings import Postings, analyse
+from bot.search.query import JaChunk, LatinGroup, ParsedQuery, parse_number, parse_query
+from bot.search.ranking import (
     BASE,
     MIN_COVERAGE,
     QUESTION_COVERAGE,
@@ -36,9 +36,9 @@ from bot.ranking import (
     idf,
     unseen_idf,
 )
-from bot.snippets import Needle, cut, locate
-from bot.textnorm import kana_pattern, light_normalize, normalize
-from bot.vocab import Vocabulary
+from bot.search.snippets import Needle, cut, locate
+from bot.search.textnorm import kana_pattern, light_normalize, normalize
+from bot.search.vocab import Vocabulary
 
 log = logging.getLogger(__name__)
 
@@ -78,7 +78,7 @@ class SearchIndex:
     @classmethod
     def build(cls, episodes: Iterable[Episode], parts: int | None = None) -> SearchIndex:
         """Index ``episodes`` (a later one replaces an earlier one with the same path).
-        A large site is analysed in ``parts`` on as many cores (see ``bot.index_build``)."""
+        A large site is analysed in ``parts`` on as many cores (see ``bot.search.build``)."""
         index = cls()
         listed = list(episodes)
         if len({e.path for e in listed}) < len(listed):  # replacements: one by one

@@ -40,9 +40,9 @@ from datetime import UTC, datetime
 from typing import Any, Literal
 from urllib.parse import parse_qs, urlsplit
 
-from bot.feed import FeedItem
 from bot.models import Episode
-from bot.store import Announcement, Store
+from bot.notify.feed import FeedItem
+from bot.notify.store import Announcement, Store
 
 log = logging.getLogger(__name__)
 

@@ -22,7 +22,7 @@ from urllib.parse import quote
 import frontmatter
 import yaml
 
-from bot.frontmatter import load_yaml
+from bot.content.frontmatter import load_yaml
 
 log = logging.getLogger(__name__)
 

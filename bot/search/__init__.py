@@ -1,0 +1,14 @@
+"""Search: normalisation, the index and ranking; the one search every front end calls.
+
+``SearchIndex.build(episodes)`` indexes; ``.search(query, limit)`` ranks; ``.complete``
+serves autocomplete; ``.upsert`` / ``.remove`` keep it current. Stages: ``textnorm``
+(text -> terms), ``query`` (a query -> its parts), ``postings`` and ``build`` (the
+index), ``ranking`` (scores), ``snippets`` (the matched passage), ``engine`` (the API).
+
+May import: the standard library, its own modules, ``bot.models`` and ``bot.parallel``.
+Never ``discord``, ``bot.config``, ``bot.content`` or ``bot.library``.
+"""
+
+from bot.search.engine import SearchIndex
+
+__all__ = ["SearchIndex"]
