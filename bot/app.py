@@ -29,10 +29,11 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.config import Settings
-from bot.i18n import command_text, language_for, t
+from bot.i18n import command_text
 from bot.library.catalog import Catalog, CatalogChange
 from bot.logs import user_ref
 from bot.models import Episode
+from bot.ui.replies import answer_error
 
 log = logging.getLogger(__name__)
 
@@ -106,20 +107,6 @@ class PodcastTree(app_commands.CommandTree):
             },
         )
         await answer_error(interaction)
-
-
-async def answer_error(interaction: discord.Interaction) -> None:
-    """Tell the user something went wrong, whatever state the interaction is in."""
-    if interaction.type is discord.InteractionType.autocomplete:
-        return
-    text = t("error", language_for(interaction.locale))
-    try:
-        if interaction.response.is_done():
-            await interaction.followup.send(text, ephemeral=True)
-        else:
-            await interaction.response.send_message(text, ephemeral=True)
-    except discord.HTTPException:
-        log.warning("could not send the error reply", exc_info=True)
 
 
 class PodcastBot(commands.Bot):

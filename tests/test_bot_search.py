@@ -10,10 +10,10 @@ import simcord
 from discord import app_commands
 
 from bot.app import create_bot
-from bot.cogs.replies import VIEW_ID_PREFIX
 from bot.i18n import t
 from bot.logs import user_ref
 from bot.ui.render import render_message
+from bot.ui.replies import VIEW_ID_PREFIX
 
 SEARCH = "search"
 

@@ -8,14 +8,7 @@ from datetime import datetime, timedelta, timezone
 import discord
 import pytest
 
-from bot.cogs.replies import (
-    VIEW_ID_PREFIX,
-    HitBrowser,
-    Reply,
-    cut_query,
-    episode_key,
-    is_expired_menu,
-)
+from bot.library.lookup import cut_query, episode_key
 from bot.models import Episode, Hit, Reference, Section
 from bot.ui import embeds
 from bot.ui.embeds import (
@@ -26,6 +19,7 @@ from bot.ui.embeds import (
     links_pages,
     references_for,
 )
+from bot.ui.replies import VIEW_ID_PREFIX, HitBrowser, Reply, is_expired_menu
 from bot.ui.text import ELLIPSIS, clip, escape_user_text, link_line, safe_url
 
 JST = timezone(timedelta(hours=9))

@@ -1,7 +1,7 @@
 """``python -m bot ask QUERY``: print the reply the bot would send, as text.
 
 The reply is built by the same function the mention handler uses
-(``bot.cogs.replies.search_reply``) and rendered with ``bot.ui.render``; no token and
+(``bot.ui.replies.search_reply``) and rendered with ``bot.ui.render``; no token and
 no network are needed.
 """
 
@@ -36,9 +36,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from bot.cogs.replies import search_reply
     from bot.library.catalog import Catalog
     from bot.ui.render import render_reply
+    from bot.ui.replies import search_reply
 
     settings = settings_from_args(args)
     if not settings.content_dir.is_dir():

@@ -16,20 +16,13 @@ from discord.app_commands import locale_str as _
 from discord.ext import commands
 
 from bot.app import log_command
-from bot.cogs.replies import (
-    EPISODE_KEY,
-    Pager,
-    Reply,
-    add_episode_choices,
-    episode_reply,
-    find_episode,
-    is_episode_key,
-)
 from bot.cogs.search import SearchCog, remember_message
 from bot.cooldown import Cooldown
 from bot.i18n import language_for, t
+from bot.library.lookup import EPISODE_KEY, find_episode, is_episode_key
 from bot.models import Episode
 from bot.ui.embeds import latest_embed, links_pages
+from bot.ui.replies import Pager, Reply, add_episode_choices, episode_reply
 from bot.ui.text import CHOICES_MAX, escape_user_text
 
 if TYPE_CHECKING:

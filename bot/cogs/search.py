@@ -24,16 +24,16 @@ from discord.app_commands import locale_str as _
 from discord.ext import commands
 
 from bot.app import log_command
-from bot.cogs.replies import (
+from bot.cooldown import Cooldown
+from bot.i18n import Lang, language_for, t
+from bot.ui.embeds import choice_name
+from bot.ui.replies import (
     OwnedView,
     Reply,
     add_episode_choices,
     is_expired_menu,
     search_reply,
 )
-from bot.cooldown import Cooldown
-from bot.i18n import Lang, language_for, t
-from bot.ui.embeds import choice_name
 from bot.ui.text import CHOICES_MAX
 
 if TYPE_CHECKING:

@@ -5,7 +5,7 @@ URL check live in ``bot.ui.text``): where something had to go, a link to the
 show-notes page says where the rest is. Every URL goes through ``safe_url``: one
 Discord would refuse ("Not a well formed URL") is dropped and its text kept. Nothing
 here touches the network or the event loop; the interactive views live in
-``bot.cogs.replies``.
+``bot.ui.replies``.
 """
 
 from __future__ import annotations

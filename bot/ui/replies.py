@@ -1,16 +1,15 @@
 """What the bot answers, built once for every front end (slash, mention, DM, CLI).
 
 ``search_reply(catalog, query, lang, ...)`` is the one path from a question to the
-message payload (``Reply``: content, embeds, view); the search cog sends it, and
+message payload (``Reply``: content, embeds, view): ``bot.library.lookup.answer``
+decides what the user meant and this module renders it. The search cog sends it, and
 ``python -m bot ask`` renders it as text. The interactive views (browse the other
-matches, page through links) live here too. Not an extension: it has no ``setup``.
+matches, page through links) live here too.
 """
 
 from __future__ import annotations
 
-import hashlib
 import logging
-import re
 import uuid
 import weakref
 from collections.abc import Callable, Sequence
@@ -20,8 +19,10 @@ from typing import Any, ClassVar
 import discord
 from discord import app_commands
 
-from bot.i18n import Lang, t
+from bot.i18n import Lang, language_for, t
 from bot.library.catalog import Catalog
+from bot.library.lookup import answer, episode_key
+from bot.logs import user_ref
 from bot.models import Episode, Hit
 from bot.ui.embeds import (
     choice_name,
@@ -35,11 +36,7 @@ from bot.ui.text import CHOICES_MAX, SELECT_OPTIONS_MAX, escape_user_text
 
 log = logging.getLogger(__name__)
 
-MAX_HITS = 10
 VIEW_TIMEOUT = 600.0  # well inside the 15 minutes an interaction token lasts
-EPISODE_KEY = re.compile(r"^\s*(?:#|＃|ep\.?\s*)?(\d{1,5})\s*$", re.IGNORECASE)
-PATH_KEY = "ep:"
-PATH_DIGEST = re.compile(r"^[0-9a-f]{16}$")
 VIEW_ID_PREFIX = "podcast-menu:"  # custom_id of every select menu and page button
 
 
@@ -69,29 +66,6 @@ class Reply:
         return {**self.message_kwargs(), "ephemeral": self.ephemeral}
 
 
-# -- queries ---------------------------------------------------------------------
-
-
-def cut_query(query: str, max_chars: int) -> tuple[str, bool]:
-    """The query on one line, cut to ``max_chars``; and whether it was cut."""
-    text = " ".join((query or "").split())
-    if len(text) <= max_chars:
-        return text, False
-    return text[:max_chars].rstrip(), True
-
-
-def episode_key(episode: Episode) -> str:
-    """A short value that names one episode: "#16", or for a special "ep:" and a digest
-    of its path (a path may be longer than a choice value's 100 characters)."""
-    if episode.number is not None:
-        return f"#{episode.number}"
-    return PATH_KEY + path_digest(episode.path)
-
-
-def path_digest(path: str) -> str:
-    return hashlib.sha1(path.encode("utf-8")).hexdigest()[:16]
-
-
 def add_episode_choices(
     choices: list[app_commands.Choice[str]], episodes: Sequence[Episode]
 ) -> list[app_commands.Choice[str]]:
@@ -107,39 +81,6 @@ def add_episode_choices(
         seen.add(key)
         choices.append(app_commands.Choice(name=choice_name(episode.label), value=key))
     return choices
-
-
-def is_episode_key(text: str) -> bool:
-    """Whether ``text`` names an episode ("16", "#16", "ep:...") rather than words to
-    search for."""
-    text = text.strip()
-    return text.startswith(PATH_KEY) or EPISODE_KEY.match(text) is not None
-
-
-def find_episode(catalog: Catalog, text: str) -> Episode | None:
-    """The episode a user means by "16", "#16", an ``episode_key``, "ep:<path>", or
-    else its title words (a search)."""
-    text = text.strip()
-    if not text:
-        return None
-    if text.startswith(PATH_KEY):
-        return _published_by_key(catalog, text[len(PATH_KEY) :])
-    match = EPISODE_KEY.match(text)
-    if match:
-        found = catalog.by_number(int(match.group(1)))
-        return found[0] if found else None
-    result = catalog.search(text, limit=1)
-    return result.hits[0].episode if result.hits else None
-
-
-def _published_by_key(catalog: Catalog, key: str) -> Episode | None:
-    published = catalog.published()
-    if PATH_DIGEST.match(key):
-        found = next((e for e in published if path_digest(e.path) == key), None)
-        if found is not None:
-            return found
-    episode = catalog.by_path(key)
-    return episode if episode is not None and episode in published else None
 
 
 # -- replies ---------------------------------------------------------------------
@@ -170,21 +111,18 @@ def search_reply(
     bot_name: str = "bot",
 ) -> Reply:
     """The answer to a topic question, exactly as every front end sends it."""
-    text, was_cut = cut_query(query, max_chars)
-    note = t("query_cut", lang, limit=max_chars) if was_cut else None
-    if not text:
+    found = answer(catalog, query, max_chars)
+    note = t("query_cut", lang, limit=max_chars) if found.cut else None
+    if found.empty:
         return Reply(
             content=t("empty_query", lang, bot=escape_user_text(bot_name, 32)), ephemeral=True
         )
-    if text.startswith(PATH_KEY) or EPISODE_KEY.match(text):
-        episode = find_episode(catalog, text)
-        if episode is not None:
-            return episode_reply(episode, lang)
-    result = catalog.search(text, limit=MAX_HITS)
-    if not result.hits:
-        reply = no_match_reply(text, result.suggestions, lang)
+    if found.episode is not None:
+        return episode_reply(found.episode, lang)
+    if not found.hits:
+        reply = no_match_reply(found.query, found.suggestions, lang)
         return Reply(content=_join(note, reply.content), ephemeral=True)
-    hits = result.hits
+    hits = found.hits
     if len(hits) == 1:
         single = episode_reply(hits[0].episode, lang, hit=hits[0])
         return Reply(content=note, embeds=single.embeds, view=single.view, hits=1)
@@ -249,14 +187,12 @@ class OwnedView(discord.ui.View):
     async def on_error(
         self, interaction: discord.Interaction, error: Exception, item: discord.ui.Item[Any]
     ) -> None:
-        from bot.app import answer_error, hash_user
-
         log.error(
             "view callback failed",
             exc_info=(type(error), error, error.__traceback__),
             extra={
                 "view": type(self).__name__,
-                "user": hash_user(interaction.user.id),
+                "user": user_ref(interaction.user.id),
                 "guild": interaction.guild_id,
             },
         )
@@ -366,6 +302,20 @@ class Pager(OwnedView):
                 )
 
         return turn
+
+
+async def answer_error(interaction: discord.Interaction) -> None:
+    """Tell the user something went wrong, whatever state the interaction is in."""
+    if interaction.type is discord.InteractionType.autocomplete:
+        return
+    text = t("error", language_for(interaction.locale))
+    try:
+        if interaction.response.is_done():
+            await interaction.followup.send(text, ephemeral=True)
+        else:
+            await interaction.response.send_message(text, ephemeral=True)
+    except discord.HTTPException:
+        log.warning("could not send the error reply", exc_info=True)
 
 
 def is_expired_menu(custom_id: str, client: discord.Client) -> bool:
