@@ -6,20 +6,16 @@ event loop, installs the ja/en command translator and loads ``EXTENSIONS``. The
 command tree is never synced on start: tests sync explicitly and production syncs
 with the owner-only ``/admin sync`` command.
 
-Catalog changes: whoever changes the catalog (the owner's ``/admin reload``, a
-content watcher) calls ``bot.notify_catalog_changed(change)``, which dispatches the
-custom event ``catalog_changed``; listen with
+Catalog changes: ``bot.sync`` (``bot.library.sync.CatalogSync``) is the one thing
+that changes the catalog while the bot runs (the first load, the content watcher, git
+pulls, the owner's ``/admin reload``), under its own lock; the loops that drive it are
+in ``bot.cogs.library``. Every change that is not empty is dispatched as the custom
+event ``catalog_changed``; listen with
 ``@commands.Cog.listener() async def on_catalog_changed(self, change: CatalogChange)``.
-It is dispatched only when the change is not empty.
-
-``bot.catalog_lock`` (an ``asyncio.Lock``) serialises every change to the catalog: a
-whole-folder load runs in a thread, and a refresh made on the loop meanwhile would be
-overwritten by its result. Hold it around ``catalog.load`` / ``catalog.refresh``.
 """
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import time
 from typing import Any
@@ -31,13 +27,15 @@ from discord.ext import commands
 from bot.config import Settings
 from bot.i18n import command_text
 from bot.library.catalog import Catalog, CatalogChange
+from bot.library.gitsource import GitSource
+from bot.library.sync import CatalogSync
 from bot.logs import user_ref
-from bot.models import Episode
 from bot.ui.replies import answer_error
 
 log = logging.getLogger(__name__)
 
 EXTENSIONS = (
+    "bot.cogs.library",
     "bot.cogs.search",
     "bot.cogs.episodes",
     "bot.cogs.admin",
@@ -126,7 +124,14 @@ class PodcastBot(commands.Bot):
         )
         self.settings = settings
         self.catalog = catalog
-        self.catalog_lock = asyncio.Lock()
+        git = GitSource.from_settings(settings) if settings.content_git_url else None
+        self.sync = CatalogSync(
+            catalog,
+            watch=settings.watch_content,
+            poll_seconds=settings.watch_poll_seconds,
+            git=git,
+            on_change=self.notify_catalog_changed,
+        )
         self.started_at: float | None = None
 
     async def setup_hook(self) -> None:
@@ -144,36 +149,11 @@ class PodcastBot(commands.Bot):
 
     async def load_catalog(self) -> None:
         """Read the whole content folder off the event loop; a failure leaves it empty."""
-        started = time.perf_counter()
-        try:
-            # ``python -m bot run`` loads it before the event loop starts, while this is
-            # the only thread (the loader may fork worker processes then).
-            async with self.catalog_lock:
-                result = self.catalog.last_load
-                if result is None:
-                    result = await asyncio.to_thread(self.catalog.load)
-        except Exception:
-            log.exception("could not read the content folder %s", self.settings.content_dir)
-            return
-        for warning in result.warnings:
-            log.warning("skipped or partly read note: %s", warning)
-        log.info(
-            "catalog loaded",
-            extra={
-                "episodes": len(result.episodes),
-                "warnings": len(result.warnings),
-                "latency_ms": round((time.perf_counter() - started) * 1000, 1),
-            },
-        )
+        await self.sync.load()
 
     async def reload_catalog(self) -> CatalogChange:
         """Re-read the whole content folder and tell listeners what changed."""
-        async with self.catalog_lock:
-            before = {e.path: e for e in self.catalog.all_episodes}
-            result = await asyncio.to_thread(self.catalog.load)
-        change = diff_episodes(before, {e.path: e for e in result.episodes}, result.warnings)
-        self.notify_catalog_changed(change)
-        return change
+        return await self.sync.reload()
 
     def notify_catalog_changed(self, change: CatalogChange) -> None:
         """Dispatch ``catalog_changed`` (``on_catalog_changed(change)``) when not empty."""
@@ -183,15 +163,6 @@ class PodcastBot(commands.Bot):
     async def is_owner(self, user: discord.abc.User, /) -> bool:
         """Owners are ``settings.owner_ids`` when set, else the application's owner(s)."""
         return await super().is_owner(user)
-
-
-def diff_episodes(
-    before: dict[str, Episode], after: dict[str, Episode], warnings: tuple = ()
-) -> CatalogChange:
-    added = tuple(after[p] for p in sorted(after.keys() - before.keys()))
-    removed = tuple(sorted(before.keys() - after.keys()))
-    changed = tuple(after[p] for p in sorted(after.keys() & before.keys()) if after[p] != before[p])
-    return CatalogChange(added=added, changed=changed, removed=removed, warnings=tuple(warnings))
 
 
 def create_bot(settings: Settings, *, catalog: Catalog | None = None) -> PodcastBot:

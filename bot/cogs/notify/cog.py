@@ -3,17 +3,17 @@
 Loops (``discord.ext.tasks``, so they stop with the bot and tests drive them with
 virtual time):
 
-- ``tick``: the first run starts everything up (git clone, content watcher, first feed
-  fetch, then the catch-up scan); every later run re-indexes notes the watcher saw
-  change, queues what became published (new notes, future-dated notes now due) and
-  sends what is due (new announcements and retries). A start-up that fails is tried
-  again after 30 s, 60 s, ... up to 10 min; each source's first round runs once, and
-  its own loop retries it.
-- ``git_loop`` (CONTENT_GIT_URL): pull, re-index the changed notes, scan, send.
+- ``tick``: the first run starts up (once the content is there: a git source's first
+  clone; then the first feed fetch and the catch-up scan); every later run takes the
+  watcher's pending changes (``bot.sync.apply_watched``, so a note saved just now is
+  seen in this very round), queues what became published (new notes, future-dated
+  notes now due) and sends what is due (new announcements and retries). A start-up
+  that fails is tried again after 30 s, 60 s, ... up to 10 min.
 - ``feed_loop`` (FEED_URL): conditional GET, scan with the items, send.
+- ``on_catalog_changed``: any other change to the catalog (a git pull, a reload) is
+  scanned and sent at once.
 
-Re-indexing holds ``bot.catalog_lock`` (as ``/admin reload`` does), so a whole-folder
-reload running in a thread and a refresh of a few notes never overwrite each other.
+The catalog itself is kept fresh by ``bot.sync`` and the loops in ``bot.cogs.library``.
 
 State lives in ``bot.store.Store``; what is new is decided by ``bot.notify.Notifier``;
 sending is ``Announcer``'s job. The store is closed and the loops cancelled in
@@ -40,8 +40,7 @@ from bot.cogs.notify.status import sources_text, status_embed
 from bot.cogs.notify.texts import tr
 from bot.i18n import Lang, language_for
 from bot.library.catalog import CatalogChange
-from bot.library.gitsource import GitSource
-from bot.library.watch import ContentWatcher
+from bot.library.sync import CatalogSync
 from bot.notify import Notifier, from_episode
 from bot.notify.feed import FeedItem, fetch_feed
 from bot.notify.store import Store
@@ -55,9 +54,6 @@ TICK_WATCHING = 2.0  # seconds: watcher flag, due notes and retries while watchi
 TICK_IDLE = 30.0  # seconds: due notes and retries when the folder is not watched
 FEED_TIMEOUT = 30.0
 START_RETRY_MAX = 600.0  # seconds: the longest wait between two start-up attempts
-# More changed notes than this at once (a checkout, a copied folder, a large pull) are
-# re-read by a whole-folder load in a thread rather than one by one on the event loop.
-REFRESH_MAX = 64
 REQUIRED = ("view_channel", "send_messages", "embed_links")
 
 
@@ -73,12 +69,11 @@ class NotifyCog(commands.Cog, name="Notify"):
         self.bot = bot
         self.settings = bot.settings
         self.catalog = bot.catalog
+        self.sync: CatalogSync = bot.sync
         self.feed_url = self.settings.feed_url
         self.store: Store | None = None
         self.notifier: Notifier | None = None
         self.announcer: Announcer | None = None
-        self.watcher: ContentWatcher | None = None
-        self.git: GitSource | None = None
         self.started = False
         self.start_failures = 0
         self.start_again_at: datetime | None = None
@@ -94,10 +89,6 @@ class NotifyCog(commands.Cog, name="Notify"):
             self.store = store
             self.notifier = Notifier(store, self.settings.catchup_limit)
             self.announcer = Announcer(self.bot, store, self.now)
-            if self.settings.content_git_url:
-                # The catalog already reads the checkout (``Catalog.from_settings``).
-                self.git = GitSource.from_settings(self.settings)
-                self.git_loop.change_interval(seconds=self.settings.content_git_interval_seconds)
             if self.feed_url:
                 self.feed_loop.change_interval(seconds=self.settings.feed_interval_seconds)
             self.tick.change_interval(seconds=self.tick_seconds())
@@ -109,14 +100,12 @@ class NotifyCog(commands.Cog, name="Notify"):
             raise
 
     async def cog_unload(self) -> None:
-        loops = (self.tick, self.git_loop, self.feed_loop)
+        loops = (self.tick, self.feed_loop)
         running = [t for loop in loops if (t := loop.get_task()) is not None and not t.done()]
         for loop in loops:
             loop.cancel()
         if running:  # let them finish cancelling before the state file closes
             await asyncio.wait(running, timeout=10)
-        if self.watcher is not None:
-            self.watcher.stop()
         if self.store is not None:
             self.store.close()
         log.info("notifications stopped; undelivered announcements stay pending")
@@ -129,7 +118,7 @@ class NotifyCog(commands.Cog, name="Notify"):
     @property
     def content_ready(self) -> bool:
         """False until a git source has its first checkout (no baseline from nothing)."""
-        return self.git is None or self.git.cloned
+        return self.sync.content_ready
 
     # -- loops ---------------------------------------------------------------
 
@@ -140,7 +129,7 @@ class NotifyCog(commands.Cog, name="Notify"):
             if not self.started:
                 await self.try_start_up()
             else:
-                await self.apply_content_changes()
+                await self.sync.apply_watched()
                 self.scan()
         except Exception:
             log.exception("notification tick failed; trying again next tick")
@@ -157,6 +146,8 @@ class NotifyCog(commands.Cog, name="Notify"):
         """Start up, or after a failure wait (30 s, doubling up to 10 min) before the
         next attempt instead of trying again every tick."""
         now = self.now()
+        if not self.content_ready:
+            return  # the git source's first clone is not there yet: no baseline from nothing
         if self.start_again_at is not None and now < self.start_again_at:
             return
         try:
@@ -171,21 +162,12 @@ class NotifyCog(commands.Cog, name="Notify"):
         self.start_again_at = None
 
     async def start_up(self) -> None:
-        """Sources first, then the catch-up scan.
+        """The feed's first round, then the catch-up scan (the baseline on a first start).
 
-        Each source's first round runs here once, then its loop takes over (and retries
-        it at its interval if it failed); a start-up tried again only redoes the rest.
+        The feed's first round runs here once, then its loop takes over (and retries it
+        at its interval if it failed); a start-up tried again only redoes the scan.
         """
-        if self.git is not None and not self.git_loop.is_running():
-            try:
-                await self.sync_git()
-            except Exception:
-                log.exception("first git sync failed; the git loop tries again")
-            self.git_loop.start()
-        if self.settings.watch_content and self.watcher is None:
-            watcher = ContentWatcher(self.catalog.content_dir, self.settings.watch_poll_seconds)
-            watcher.start()
-            self.watcher = watcher
+        self.sync.start_watching()
         if self.feed_url and not self.feed_loop.is_running():
             try:
                 await self.poll_feed()  # scans with the feed items on success
@@ -193,18 +175,6 @@ class NotifyCog(commands.Cog, name="Notify"):
                 log.exception("first feed round failed; the feed loop tries again")
             self.feed_loop.start()
         self.scan()
-
-    @tasks.loop(seconds=300)
-    async def git_loop(self) -> None:
-        if self.git_loop.current_loop == 0:
-            return  # start_up has just synced
-        assert self.announcer is not None
-        try:
-            await self.sync_git()
-            self.scan()
-            await self.announcer.deliver_due()
-        except Exception:
-            log.exception("git source round failed")
 
     @tasks.loop(seconds=600)
     async def feed_loop(self) -> None:
@@ -225,47 +195,16 @@ class NotifyCog(commands.Cog, name="Notify"):
 
     # -- sources -------------------------------------------------------------
 
-    async def apply_content_changes(self) -> None:
-        if self.watcher is None:
-            return
-        # The watcher's changes are taken inside the lock: a reload that finishes
-        # first already read them, and what changed during it is still reported.
-        async with self.bot.catalog_lock:
-            paths = self.watcher.changes()
-            if not paths:
-                return
-            many = len(paths) > REFRESH_MAX
-            change = CatalogChange() if many else self.catalog.refresh(paths)
-        if many:  # a checkout or a copy: re-read everything in a thread, not on the loop
-            await self.bot.reload_catalog()
-            return
-        for warning in change.warnings:
-            log.warning("skipped or partly read note: %s", warning)
-        if change:
-            log.info(
-                "notes re-indexed: %d added, %d changed, %d removed",
-                len(change.added),
-                len(change.changed),
-                len(change.removed),
-            )
-            self.bot.notify_catalog_changed(change)
-
-    async def sync_git(self) -> None:
-        assert self.git is not None
-        result = await self.git.sync()
-        if not result.ok:
-            return
-        if result.cloned:
-            self.catalog.content_dir = self.git.content_dir
-            await self.bot.reload_catalog()
-            if self.watcher is not None:
-                self.watcher.retarget(self.git.content_dir)
-        elif len(result.changed) > REFRESH_MAX:
-            await self.bot.reload_catalog()
-        elif result.changed:
-            async with self.bot.catalog_lock:
-                change = self.catalog.refresh(result.changed)
-            self.bot.notify_catalog_changed(change)
+    @commands.Cog.listener()
+    async def on_catalog_changed(self, change: CatalogChange) -> None:
+        """A git pull or a reload changed the catalog: announce what became new now."""
+        if not self.started or self.announcer is None:
+            return  # the start-up scan takes the baseline
+        try:
+            self.scan()
+            await self.announcer.deliver_due()
+        except Exception:
+            log.exception("announcing after a catalog change failed; the next tick tries again")
 
     async def poll_feed(self) -> None:
         assert self.store is not None and self.feed_url
@@ -388,7 +327,7 @@ class NotifyCog(commands.Cog, name="Notify"):
             self.store,
             sub,
             lang,
-            sources_text(self.store, lang, self.watcher, self.feed_url, self.git),
+            sources_text(self.store, lang, self.sync.watcher, self.feed_url, self.sync.git),
         )
         await interaction.response.send_message(
             embed=embed, ephemeral=True, allowed_mentions=discord.AllowedMentions.none()

@@ -8,12 +8,13 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
+from paths import FIXTURES_DIR, ROOT_DIR
 
 from bot.cli.doctor_cmd import FAIL, OK, SKIP, WARN, check_feed, check_git, run_checks
 from bot.config import Settings
 
-ROOT = Path(__file__).resolve().parent.parent
-OPS_SITE = Path(__file__).parent / "fixtures" / "ops"
+ROOT = ROOT_DIR
+OPS_SITE = FIXTURES_DIR / "ops"
 SECRET = "MTIzNDU2Nzg5MDEyMzQ1Njc4.GAbCdE.doctor-secret-value-0123456789abcdef"
 
 RSS = b"""<?xml version="1.0" encoding="UTF-8"?>

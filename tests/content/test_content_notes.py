@@ -9,8 +9,9 @@ import pytest
 from bot.content import SiteOptions, load_page
 from bot.content.notes import parse_notes, resolve_url
 from bot.models import Episode
+from paths import FIXTURES_DIR
 
-SITE = Path(__file__).parent / "fixtures" / "content" / "site"
+SITE = FIXTURES_DIR / "content" / "site"
 OPTIONS = SiteOptions(base_url="https://example.com/show/")
 BASE = "https://example.com/show/"
 PAGE = "https://example.com/show/podcast/0002/"

@@ -9,13 +9,14 @@ import sys
 from pathlib import Path
 
 import pytest
+from paths import FIXTURES_DIR, ROOT_DIR
 
 from bot.cli import main
 
-FIXTURES = Path(__file__).parent / "fixtures" / "content"
+FIXTURES = FIXTURES_DIR / "content"
 SITE = FIXTURES / "site"
 BROKEN = FIXTURES / "broken"
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = ROOT_DIR
 
 
 @pytest.fixture(autouse=True)

@@ -6,13 +6,14 @@ from pathlib import Path
 
 import pytest
 import simcord
+from paths import FIXTURES_DIR, ROOT_DIR
 
 from bot.app import create_bot
 from bot.config import Settings
 from bot.health import Heartbeat, check_health, read_heartbeat, write_heartbeat
 
-ROOT = Path(__file__).resolve().parent.parent
-OPS_SITE = Path(__file__).parent / "fixtures" / "ops"
+ROOT = ROOT_DIR
+OPS_SITE = FIXTURES_DIR / "ops"
 NOW = datetime(2024, 5, 1, 12, 0, tzinfo=UTC)
 
 

@@ -10,11 +10,12 @@ import re
 from pathlib import Path
 from typing import Literal, get_args, get_origin
 
+from paths import ROOT_DIR
 from pydantic import SecretStr
 
 from bot.config import BUNDLED_CONTENT, Settings, env_name
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = ROOT_DIR
 README = ROOT / "README.md"
 
 

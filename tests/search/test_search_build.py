@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from paths import FIXTURES_DIR
 
 import bot.search.build as index_build
 from bot.content import SiteOptions, load_site
@@ -22,7 +23,7 @@ from bot.search.postings import Memo, analyse
 from bot.search.textnorm import RunTerms, count_terms, field_terms
 from bot.search.vocab import Vocabulary
 
-SITE = Path(__file__).parent / "fixtures" / "search"
+SITE = FIXTURES_DIR / "search"
 TOPICS = ["Kubeflow", "Cloud Run", "Well-Architected", "re:Invent", "BigQuery", "Lightsail"]
 KANA = ["クラウドフロント", "サーバーレス", "コンテナ", "キューブフロー", "データフロー"]
 QUERIES = [

@@ -3,16 +3,16 @@
 import asyncio
 import threading
 from datetime import UTC, datetime
-from pathlib import Path
 
 import pytest
 from aiohttp import web
+from paths import FIXTURES_DIR
 
 import bot.notify.feed
 from bot.notify.feed import FeedError, fetch_feed, parse_feed
 from bot.notify.store import FeedValidators
 
-FEED = (Path(__file__).parent / "fixtures" / "notify" / "feed.xml").read_bytes()
+FEED = (FIXTURES_DIR / "notify" / "feed.xml").read_bytes()
 ETAG = '"feed-v1"'
 LAST_MODIFIED = "Mon, 02 Mar 2026 01:00:00 GMT"
 

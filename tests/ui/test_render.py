@@ -9,10 +9,11 @@ from pathlib import Path
 
 import discord
 import pytest
+from paths import ROOT_DIR
 
 from bot.ui.render import render_message, render_parts, render_text, unmark
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = ROOT_DIR
 
 
 def ask(query: str, content: Path, cwd: Path, *extra: str) -> subprocess.CompletedProcess:

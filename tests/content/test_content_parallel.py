@@ -14,8 +14,9 @@ from bot import parallel
 from bot.content import SiteOptions, load_site
 from bot.content import loader as content
 from bot.models import LoadResult
+from paths import FIXTURES_DIR
 
-FIXTURES = Path(__file__).parent / "fixtures" / "content"
+FIXTURES = FIXTURES_DIR / "content"
 OPTIONS = SiteOptions(base_url="https://example.com/show/")
 
 

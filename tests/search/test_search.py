@@ -4,15 +4,15 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import UTC, datetime
-from pathlib import Path
 
 import pytest
+from paths import FIXTURES_DIR
 
 from bot.content import SiteOptions, load_site
 from bot.models import Episode, Section
 from bot.search import SearchIndex
 
-SITE = Path(__file__).parent / "fixtures" / "search"
+SITE = FIXTURES_DIR / "search"
 NOW = datetime(2024, 1, 1, tzinfo=UTC)
 
 

@@ -12,8 +12,9 @@ from bot.content import SiteOptions, load_page, load_site, split_title
 from bot.content.hugo import heading_anchor, page_url, parse_date
 from bot.content.players import from_embed, from_link
 from bot.models import Episode
+from paths import FIXTURES_DIR
 
-SITE = Path(__file__).parent / "fixtures" / "content" / "site"
+SITE = FIXTURES_DIR / "content" / "site"
 OPTIONS = SiteOptions(base_url="https://example.com/show/")
 JST = ZoneInfo("Asia/Tokyo")
 

@@ -8,8 +8,9 @@ import pytest
 
 from bot.content import SiteOptions, load_page, load_site
 from bot.models import Episode
+from paths import FIXTURES_DIR
 
-SITE = Path(__file__).parent / "fixtures" / "content" / "site"
+SITE = FIXTURES_DIR / "content" / "site"
 OPTIONS = SiteOptions(base_url="https://example.com/show/")
 
 

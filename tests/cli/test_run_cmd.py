@@ -10,6 +10,7 @@ from pathlib import Path
 import discord
 import pytest
 import simcord
+from paths import FIXTURES_DIR, ROOT_DIR
 
 from bot.app import PodcastBot, create_bot
 from bot.cli.run_cmd import (
@@ -24,8 +25,8 @@ from bot.health import check_health, read_heartbeat
 from bot.library.catalog import Catalog
 from bot.logs import setup_logging
 
-ROOT = Path(__file__).resolve().parent.parent
-OPS_SITE = Path(__file__).parent / "fixtures" / "ops"
+ROOT = ROOT_DIR
+OPS_SITE = FIXTURES_DIR / "ops"
 SECRET = "MTIzNDU2Nzg5MDEyMzQ1Njc4.GAbCdE.run-command-secret-value-0123456789"
 
 

@@ -591,7 +591,7 @@ async def test_a_note_changed_during_a_reload_is_not_lost(room, site, monkeypatc
     reload = asyncio.create_task(room.bot.reload_catalog())
     await asyncio.to_thread(reading_done.wait, 10)
     write_note(site, 3, "Cloud Run入門", START)
-    refresh = asyncio.create_task(room.bot.get_cog("Notify").apply_content_changes())
+    refresh = asyncio.create_task(room.bot.sync.apply_watched())
     await asyncio.sleep(0.05)  # the refresh runs (or waits) while the reload is busy
     finish.set()
     await asyncio.gather(reload, refresh)
@@ -622,9 +622,9 @@ async def test_a_failed_cog_load_closes_the_state_file(room, monkeypatch):
 async def test_many_notes_at_once_are_read_in_one_reload_and_announced_once(
     room, site, monkeypatch
 ):
-    from bot.cogs.notify import cog as notify_cog
+    from bot.library import sync
 
-    monkeypatch.setattr(notify_cog, "REFRESH_MAX", 1)
+    monkeypatch.setattr(sync, "REFRESH_MAX", 1)
     await subscribe(room)
     write_note(site, 3, "Cloud Run入門", START)
     write_note(site, 4, "BigQuery入門", START)

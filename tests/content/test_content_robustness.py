@@ -11,8 +11,9 @@ import pytest
 from bot.content import SiteOptions, load_page, load_site
 from bot.content import loader as content
 from bot.models import LoadResult
+from paths import FIXTURES_DIR
 
-BROKEN = Path(__file__).parent / "fixtures" / "content" / "broken"
+BROKEN = FIXTURES_DIR / "content" / "broken"
 OPTIONS = SiteOptions()
 GOOD = (
     '---\ntitle: "#1 正常"\n---\n<iframe src="https://anchor.fm/s/embed/episodes/ok-e1"></iframe>\n'

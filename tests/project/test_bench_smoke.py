@@ -17,8 +17,9 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
+from paths import ROOT_DIR
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = ROOT_DIR
 BENCH = ROOT / "bench"
 CLASSES = {
     "number",

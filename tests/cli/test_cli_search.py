@@ -9,12 +9,13 @@ import sys
 from pathlib import Path
 
 import pytest
+from paths import FIXTURES_DIR
 
 from bot.cli import main
 from bot.config import Settings
 from bot.library.catalog import Catalog
 
-SITE = Path(__file__).parent / "fixtures" / "search"
+SITE = FIXTURES_DIR / "search"
 QUERIES = ["Kubeflow", "Cloud Run", "クラウドフロント", "#2", "寿司の握り方", "cloudfrontier"]
 
 
