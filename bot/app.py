@@ -25,6 +25,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.config import Settings
+from bot.cooldown import Cooldown
 from bot.i18n import command_text
 from bot.library.catalog import Catalog, CatalogChange
 from bot.library.gitsource import GitSource
@@ -131,6 +132,10 @@ class PodcastBot(commands.Bot):
             poll_seconds=settings.watch_poll_seconds,
             git=git,
             on_change=self.notify_catalog_changed,
+        )
+        # One per-user budget shared by /search, mentions and the look-up commands.
+        self.search_cooldown = Cooldown(
+            settings.search_cooldown_rate, settings.search_cooldown_seconds
         )
         self.started_at: float | None = None
 

@@ -16,13 +16,12 @@ from discord.app_commands import locale_str as _
 from discord.ext import commands
 
 from bot.app import log_command
-from bot.cogs.search import SearchCog, remember_message
 from bot.cooldown import Cooldown
 from bot.i18n import language_for, t
 from bot.library.lookup import EPISODE_KEY, find_episode, is_episode_key
 from bot.models import Episode
 from bot.ui.embeds import latest_embed, links_pages
-from bot.ui.replies import Pager, Reply, add_episode_choices, episode_reply
+from bot.ui.replies import Pager, Reply, add_episode_choices, episode_reply, remember_message
 from bot.ui.text import CHOICES_MAX, escape_user_text
 
 if TYPE_CHECKING:
@@ -34,16 +33,7 @@ log = logging.getLogger(__name__)
 class EpisodesCog(commands.Cog):
     def __init__(self, bot: PodcastBot):
         self.bot = bot
-        settings = bot.settings
-        self._own_cooldown = Cooldown(
-            settings.search_cooldown_rate, settings.search_cooldown_seconds
-        )
-
-    @property
-    def cooldown(self) -> Cooldown:
-        """The search cog's cooldown (one budget for every search), else our own."""
-        search = self.bot.get_cog("SearchCog")
-        return search.cooldown if isinstance(search, SearchCog) else self._own_cooldown
+        self.cooldown: Cooldown = bot.search_cooldown  # one budget for every search
 
     async def send(self, interaction: discord.Interaction, reply: Reply) -> None:
         callback = await interaction.response.send_message(**reply.response_kwargs())

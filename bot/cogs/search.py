@@ -24,14 +24,13 @@ from discord.app_commands import locale_str as _
 from discord.ext import commands
 
 from bot.app import log_command
-from bot.cooldown import Cooldown
 from bot.i18n import Lang, language_for, t
 from bot.ui.embeds import choice_name
 from bot.ui.replies import (
-    OwnedView,
     Reply,
     add_episode_choices,
     is_expired_menu,
+    remember_message,
     search_reply,
 )
 from bot.ui.text import CHOICES_MAX
@@ -54,8 +53,7 @@ def strip_mention(content: str, bot_id: int) -> tuple[str, bool]:
 class SearchCog(commands.Cog):
     def __init__(self, bot: PodcastBot):
         self.bot = bot
-        settings = bot.settings
-        self.cooldown = Cooldown(settings.search_cooldown_rate, settings.search_cooldown_seconds)
+        self.cooldown = bot.search_cooldown
 
     # -- shared --------------------------------------------------------------
 
@@ -199,15 +197,6 @@ async def reply_to(message: discord.Message, **kwargs: Any) -> discord.Message:
         if exc.code != CANNOT_REPLY_WITHOUT_HISTORY:
             raise
         return await message.channel.send(**kwargs)
-
-
-def remember_message(reply: Reply, message: object, client: discord.Client) -> None:
-    """Let an interactive view edit its own message when it times out, and know which
-    bot serves its menus."""
-    if isinstance(reply.view, OwnedView):
-        reply.view.client = client
-        if isinstance(message, discord.Message | discord.InteractionMessage):
-            reply.view.message = message
 
 
 def query_choices(bot: PodcastBot, current: str) -> list[app_commands.Choice[str]]:

@@ -304,6 +304,15 @@ class Pager(OwnedView):
         return turn
 
 
+def remember_message(reply: Reply, message: object, client: discord.Client) -> None:
+    """Let an interactive view edit its own message when it times out, and know which
+    bot serves its menus."""
+    if isinstance(reply.view, OwnedView):
+        reply.view.client = client
+        if isinstance(message, discord.Message | discord.InteractionMessage):
+            reply.view.message = message
+
+
 async def answer_error(interaction: discord.Interaction) -> None:
     """Tell the user something went wrong, whatever state the interaction is in."""
     if interaction.type is discord.InteractionType.autocomplete:
