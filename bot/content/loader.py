@@ -32,11 +32,11 @@ from zoneinfo import ZoneInfo
 
 from bot.content.hugo import BUNDLE_INDEXES, PAGE_SUFFIXES, PageFile, inside, walk_pages
 from bot.models import Episode, LoadResult, LoadWarning, Reference, Section
-from bot.content.page import Page, SiteOptions, player_key, player_url_key, read_page, split_title
+from bot.content.page import Page, SiteOptions, player_key, player_url_key, read_page
 from bot.parallel import run_chunks
 from bot.content.players import Player
 
-__all__ = ["SiteOptions", "load_page", "load_site", "split_title"]
+__all__ = ["SiteOptions", "load_page", "load_site"]
 
 log = logging.getLogger(__name__)
 

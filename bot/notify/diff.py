@@ -40,6 +40,7 @@ from datetime import UTC, datetime
 from typing import Any, Literal
 from urllib.parse import parse_qs, urlsplit
 
+from bot.content.titles import number_in_title
 from bot.models import Episode
 from bot.notify.feed import FeedItem
 from bot.notify.store import Announcement, Store
@@ -51,27 +52,10 @@ Source = Literal["notes", "feed"]
 BASELINE_NOTES = "baseline:notes"
 BASELINE_FEED = "baseline:feed:"  # + feed URL
 
-# A title that starts with its number: "#16", "＃16", "EP16", "ep.16", "Episode 16",
-# "第16回" (the loader's rule; a number later in the title is not the episode's).
-_NUMBER_PATTERNS = (
-    re.compile(r"^[#＃]\s*(\d{1,6})\.?(?![0-9A-Za-z])"),
-    re.compile(r"^第\s*(\d{1,6})\s*回"),
-    re.compile(r"^(?:episode|ep)\.?\s*#?\s*(\d{1,6})\.?(?![0-9A-Za-z])", re.IGNORECASE),
-)
 _ANCHOR_HOSTS = ("anchor.fm", "podcasters.spotify.com", "creators.spotify.com")
 _ANCHOR_EPISODE = re.compile(r"/episodes/([^/?#]+)")
 _SPOTIFY_EPISODE = re.compile(r"^/(?:embed(?:-podcast)?/)?episode/([A-Za-z0-9]+)")
 _APPLE_HOSTS = ("podcasts.apple.com", "embed.podcasts.apple.com", "itunes.apple.com")
-
-
-def number_in_title(title: str) -> int | None:
-    """The episode number a title starts with ("#16 【GCP？】..." -> 16), or None."""
-    text = title.strip()
-    for pattern in _NUMBER_PATTERNS:
-        match = pattern.match(text)
-        if match:
-            return int(match.group(1))  # full-width digits too: int("１６") == 16
-    return None
 
 
 def link_identity(url: str | None) -> str | None:
