@@ -84,11 +84,6 @@ def _flags(episode: Episode, now: datetime) -> str:
     return f"  [{', '.join(flags)}]" if flags else ""
 
 
-def _oldest_first(episode: Episode) -> tuple[float, int, str]:
-    when = episode.sort_date
-    return (when.timestamp() if when else float("inf"), episode.number or 0, episode.path)
-
-
 # -- check ---------------------------------------------------------------------
 
 
@@ -98,7 +93,7 @@ def run_check(args: argparse.Namespace) -> int:
         return 2
     root, result = loaded
     now = _now()
-    episodes = sorted(result.episodes, key=_oldest_first)
+    episodes = sorted(result.episodes, key=Episode.oldest_first_key)
     numbered = [e for e in episodes if e.number is not None]
     print(f"Content folder: {root}")
     print(
@@ -133,7 +128,7 @@ def run_list(args: argparse.Namespace) -> int:
     if loaded is None:
         return 2
     _, result = loaded
-    episodes = sorted(result.episodes, key=_oldest_first)
+    episodes = sorted(result.episodes, key=Episode.oldest_first_key)
     if args.json:
         now = _now()
         payload = [episode_to_dict(e, now) for e in episodes]

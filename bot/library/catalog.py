@@ -114,7 +114,7 @@ class Catalog:
     @property
     def all_episodes(self) -> tuple[Episode, ...]:
         """Every episode read, drafts and future ones included, newest first."""
-        return tuple(sorted(self._episodes.values(), key=_newest_first))
+        return tuple(sorted(self._episodes.values(), key=Episode.newest_first_key))
 
     def by_path(self, path: str) -> Episode | None:
         return self._episodes.get(path)
@@ -123,7 +123,8 @@ class Catalog:
         """Published episodes, newest first."""
         moment = now or self.clock()
         return sorted(
-            (e for e in self._episodes.values() if e.is_published(moment)), key=_newest_first
+            (e for e in self._episodes.values() if e.is_published(moment)),
+            key=Episode.newest_first_key,
         )
 
     def latest(self, count: int = 5) -> list[Episode]:
@@ -140,9 +141,3 @@ class Catalog:
     def complete(self, prefix: str, limit: int = 25) -> list[Hit]:
         now = self.clock()
         return self._index.complete(prefix, limit, where=lambda e: e.is_published(now))
-
-
-def _newest_first(episode: Episode) -> tuple[float, int, str]:
-    when = episode.sort_date
-    stamp = when.timestamp() if when else float("-inf")
-    return (-stamp, -(episode.number or 0), episode.path)

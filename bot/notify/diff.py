@@ -41,7 +41,7 @@ from typing import Any, Literal
 from urllib.parse import parse_qs, urlsplit
 
 from bot.content.titles import number_in_title
-from bot.models import Episode
+from bot.models import Episode, SortKey, oldest_first_key
 from bot.notify.feed import FeedItem
 from bot.notify.store import Announcement, Store
 
@@ -241,9 +241,8 @@ def _with_identities(cand: Candidate, identities: tuple[str, ...]) -> Candidate:
     return replace(cand, key=identities[0], identities=identities)
 
 
-def oldest_first(cand: Candidate) -> tuple[float, int, str]:
-    when = cand.released_at.timestamp() if cand.released_at else float("-inf")
-    return (when, cand.number if cand.number is not None else -1, cand.key)
+def oldest_first(cand: Candidate) -> SortKey:
+    return oldest_first_key(cand.released_at, cand.number, cand.key)
 
 
 @dataclass(frozen=True, slots=True)

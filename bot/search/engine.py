@@ -21,7 +21,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 
-from bot.models import Episode, Hit, SearchResult
+from bot.models import Episode, Hit, SearchResult, SortKey
 from bot.search.build import Part, analyse_all, gc_paused
 from bot.search.postings import Postings, analyse
 from bot.search.query import JaChunk, LatinGroup, ParsedQuery, parse_number, parse_query
@@ -54,13 +54,7 @@ class _Doc:
     episode: Episode
     body_len: int
     title_terms: int
-    order: tuple[float, int, str]  # ties: newer first, then higher number, then path
-
-
-def _tie_order(episode: Episode) -> tuple[float, int, str]:
-    when = episode.sort_date
-    stamp = when.timestamp() if when is not None else float("-inf")
-    return (-stamp, -(episode.number if episode.number is not None else -1), episode.path)
+    order: SortKey  # ties: ``Episode.newest_first_key``
 
 
 class SearchIndex:
@@ -126,7 +120,7 @@ class SearchIndex:
         self._newest_cache = None
         self._ids[episode.path] = doc_id
         self._body_total += body_len
-        self._docs[doc_id] = _Doc(episode, body_len, title_terms, _tie_order(episode))
+        self._docs[doc_id] = _Doc(episode, body_len, title_terms, episode.newest_first_key())
         if episode.number is not None:
             self._by_number.setdefault(episode.number, set()).add(doc_id)
         self._titles[doc_id] = normalize(episode.label)
@@ -347,7 +341,7 @@ class SearchIndex:
         applied before cutting to ``limit``."""
         docs = self._docs
 
-        def key(doc_id: int) -> tuple[float, float, int, str]:
+        def key(doc_id: int) -> tuple[float, float, float, str]:
             return (-scored[doc_id], *docs[doc_id].order)
 
         out: list[tuple[float, int]] = []
