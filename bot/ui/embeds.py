@@ -15,6 +15,7 @@ from collections.abc import Iterable, Sequence
 
 import discord
 
+from bot.content.htmltext import html_to_text
 from bot.i18n import Lang, language_for, t
 from bot.models import Episode, Hit, Reference
 from bot.ui.text import (
@@ -39,7 +40,6 @@ from bot.ui.text import (
     link_line,
     neutral,
     one_line,
-    plain,
     safe_url,
 )
 
@@ -174,7 +174,7 @@ def episode_embed(
     embed = discord.Embed(
         title=clip(neutral(episode.label), TITLE_MAX),
         url=safe_url(episode.page_url),
-        description=clip(neutral(plain(episode.summary)), SUMMARY_BUDGET) or None,
+        description=clip(neutral(html_to_text(episode.summary)), SUMMARY_BUDGET) or None,
         color=COLOR,
     )
     when = date_text(episode)
@@ -242,7 +242,10 @@ def latest_embed(episodes: Sequence[Episode], locale: object = "ja") -> discord.
     for episode in episodes[: FIELDS_MAX - 1]:
         parts = [
             p
-            for p in (date_text(episode), clip(neutral(one_line(plain(episode.summary))), 300))
+            for p in (
+                date_text(episode),
+                clip(neutral(one_line(html_to_text(episode.summary))), 300),
+            )
             if p
         ]
         url = safe_url(episode.page_url) or safe_url(episode.player_url)
@@ -319,7 +322,7 @@ def option_label(episode: Episode) -> str:
 
 
 def option_description(hit: Hit) -> str | None:
-    text = one_line(hit.snippet) or one_line(plain(hit.episode.summary))
+    text = one_line(hit.snippet) or one_line(html_to_text(hit.episode.summary))
     return clip(text, SELECT_DESCRIPTION_MAX) or None
 
 

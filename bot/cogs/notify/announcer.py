@@ -28,10 +28,11 @@ import aiohttp
 import discord
 
 from bot.cogs.notify.texts import tr
+from bot.content.htmltext import html_to_text
 from bot.i18n import Lang, language_for, t
 from bot.notify.store import Announcement, Store, Subscription
 from bot.ui.embeds import episode_embed, episode_links_view, fit_embed
-from bot.ui.text import COLOR, TITLE_MAX, clip, neutral, plain, safe_url
+from bot.ui.text import COLOR, TITLE_MAX, clip, neutral, safe_url
 
 if TYPE_CHECKING:
     from bot.app import PodcastBot
@@ -73,7 +74,7 @@ def feed_embed(payload: dict[str, Any], lang: Lang, tz: str = "Asia/Tokyo") -> d
     embed = discord.Embed(
         title=clip(neutral(str(payload.get("title") or "")), TITLE_MAX) or None,
         url=safe_url(payload.get("url")) or safe_url(payload.get("audio_url")),
-        description=clip(neutral(plain(str(payload.get("summary") or ""))), 1000) or None,
+        description=clip(neutral(html_to_text(str(payload.get("summary") or ""))), 1000) or None,
         color=COLOR,
     )
     released = payload.get("released_at")
