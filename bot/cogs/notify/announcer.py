@@ -27,7 +27,6 @@ from zoneinfo import ZoneInfo
 import aiohttp
 import discord
 
-from bot.cogs.notify.texts import tr
 from bot.content.htmltext import html_to_text
 from bot.i18n import Lang, language_for, t
 from bot.notify.store import Announcement, Store, Subscription
@@ -81,7 +80,7 @@ def feed_embed(payload: dict[str, Any], lang: Lang, tz: str = "Asia/Tokyo") -> d
     if released:
         day = datetime.fromisoformat(str(released)).astimezone(ZoneInfo(tz))
         embed.add_field(name=t("date", lang), value=day.strftime("%Y-%m-%d"), inline=True)
-    embed.set_footer(text=tr("notes_coming", lang))
+    embed.set_footer(text=t("notes_coming", lang))
     return fit_embed(embed, lang=lang)
 
 
@@ -117,7 +116,7 @@ class Announcer:
             view = feed_view(payload, lang)
         if view is not None and not view.children:
             view = None
-        head = tr("sample", lang) if sample else tr("new_episode", lang)
+        head = t("sample", lang) if sample else t("new_episode", lang)
         content = f"<@&{role_id}> {head}" if role_id is not None else head
         mentions = discord.AllowedMentions.none() if sample else mentions_for(role_id)
         return Outgoing(content, embed, view, mentions)
@@ -243,9 +242,9 @@ class Announcer:
     ) -> discord.Message:
         if payload is None:
             embed = discord.Embed(
-                title=tr("sample_title", lang), description=tr("sample_body", lang), color=COLOR
+                title=t("sample_title", lang), description=t("sample_body", lang), color=COLOR
             )
-            head = tr("sample", lang)
+            head = t("sample", lang)
             content = f"<@&{role_id}> {head}" if role_id is not None else head
             message = Outgoing(content, embed, None, discord.AllowedMentions.none())
         else:
