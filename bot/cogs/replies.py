@@ -23,6 +23,7 @@ from discord import app_commands
 from bot.i18n import Lang, t
 from bot.library.catalog import Catalog
 from bot.models import Episode, Hit
+from bot.search.query import MAX_QUERY_CHARS
 from bot.ui.embeds import (
     choice_name,
     episode_embed,
@@ -165,7 +166,7 @@ def search_reply(
     query: str,
     lang: Lang,
     *,
-    max_chars: int = 200,
+    max_chars: int = MAX_QUERY_CHARS,
     owner_id: int | None = None,
     bot_name: str = "bot",
 ) -> Reply:

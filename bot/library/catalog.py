@@ -17,6 +17,7 @@ from bot.content import SiteOptions, load_page, load_site
 from bot.library.gitsource import content_dir_for
 from bot.models import Episode, Hit, LoadResult, LoadWarning, SearchResult
 from bot.search import SearchIndex
+from bot.search.query import MAX_QUERY_CHARS
 
 log = logging.getLogger(__name__)
 
@@ -41,10 +42,18 @@ class CatalogChange:
 
 
 class Catalog:
-    def __init__(self, content_dir: Path, options: SiteOptions, clock: Clock = utcnow):
+    def __init__(
+        self,
+        content_dir: Path,
+        options: SiteOptions,
+        clock: Clock = utcnow,
+        *,
+        max_query_chars: int = MAX_QUERY_CHARS,
+    ):
         self.content_dir = Path(content_dir)
         self.options = options
         self.clock = clock
+        self.max_query_chars = max_query_chars
         self._episodes: dict[str, Episode] = {}
         self._warnings: dict[str, LoadWarning] = {}
         self._index = SearchIndex.build(())
@@ -54,7 +63,12 @@ class Catalog:
     @classmethod
     def from_settings(cls, settings: Settings, clock: Clock = utcnow) -> Catalog:
         """CONTENT_DIR, or the git checkout's subfolder when CONTENT_GIT_URL is set."""
-        return cls(content_dir_for(settings), SiteOptions.from_settings(settings), clock)
+        return cls(
+            content_dir_for(settings),
+            SiteOptions.from_settings(settings),
+            clock,
+            max_query_chars=settings.max_query_chars,
+        )
 
     # -- loading -------------------------------------------------------------
 
@@ -136,7 +150,9 @@ class Catalog:
 
     def search(self, query: str, limit: int = 5) -> SearchResult:
         now = self.clock()
-        return self._index.search(query, limit, where=lambda e: e.is_published(now))
+        return self._index.search(
+            query, limit, where=lambda e: e.is_published(now), max_chars=self.max_query_chars
+        )
 
     def complete(self, prefix: str, limit: int = 25) -> list[Hit]:
         now = self.clock()

@@ -24,7 +24,14 @@ from functools import lru_cache
 from bot.models import Episode, Hit, SearchResult, SortKey
 from bot.search.build import Part, analyse_all, gc_paused
 from bot.search.postings import Postings, analyse
-from bot.search.query import JaChunk, LatinGroup, ParsedQuery, parse_number, parse_query
+from bot.search.query import (
+    MAX_QUERY_CHARS,
+    JaChunk,
+    LatinGroup,
+    ParsedQuery,
+    parse_number,
+    parse_query,
+)
 from bot.search.ranking import (
     BASE,
     MIN_COVERAGE,
@@ -143,16 +150,25 @@ class SearchIndex:
 
     # -- search ------------------------------------------------------------------
 
-    def search(self, query: str, limit: int = 5, *, where: Where | None = None) -> SearchResult:
-        """Episodes matching ``query``, best first; suggestions when nothing matches."""
-        parsed = parse_query(query)
+    def search(
+        self,
+        query: str,
+        limit: int = 5,
+        *,
+        where: Where | None = None,
+        max_chars: int = MAX_QUERY_CHARS,
+    ) -> SearchResult:
+        """Episodes matching ``query`` (its first ``max_chars`` characters), best first;
+        suggestions when nothing matches."""
+        parsed = parse_query(query, max_chars=max_chars)
         if parsed.empty or limit <= 0:
             return SearchResult(query, ())
         hits = self._number_hits(parsed.number, where) if parsed.number is not None else []
         if parsed.number_only:
             if hits or not _bare_long_number(query):
                 return SearchResult(query, tuple(hits[:limit]))
-            parsed = parse_query(query, numbers=False)  # no episode 2024: the year, then
+            # No episode 2024: the year, then.
+            parsed = parse_query(query, numbers=False, max_chars=max_chars)
         units = self._units(parsed, fuzzy=True)
         taken = {h.episode.path for h in hits}
         coverage = QUESTION_COVERAGE if parsed.question else MIN_COVERAGE
