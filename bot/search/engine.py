@@ -22,7 +22,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from bot.models import Episode, Hit, SearchResult, SortKey
-from bot.search.build import Part, analyse_all, gc_paused
+from bot.parallel import gc_paused
+from bot.search.build import Part, analyse_all
 from bot.search.postings import Postings, analyse
 from bot.search.query import (
     MAX_QUERY_CHARS,
