@@ -15,7 +15,8 @@ from pathlib import Path
 from typing import Any
 
 from bot.cli.common import add_content_arg, settings_from_args
-from bot.content import SiteOptions, load_site
+from bot.content import load_site
+from bot.library.catalog import site_options
 from bot.models import Episode, LoadResult
 
 
@@ -57,7 +58,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 def _load(args: argparse.Namespace) -> tuple[Path, LoadResult] | None:
     settings = settings_from_args(args)
     try:
-        result = load_site(settings.content_dir, SiteOptions.from_settings(settings))
+        result = load_site(settings.content_dir, site_options(settings))
     except (FileNotFoundError, NotADirectoryError, PermissionError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         print("Point --content (or CONTENT_DIR) at the site's content folder.", file=sys.stderr)

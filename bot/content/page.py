@@ -15,7 +15,6 @@ from dataclasses import dataclass
 from datetime import date, datetime, tzinfo
 from typing import Any
 
-from bot.config import Settings
 from bot.content.htmltext import html_to_text
 from bot.content.hugo import (
     BRANCH_INDEXES,
@@ -44,15 +43,6 @@ class SiteOptions:
     podcast_sections: tuple[str, ...] = ("podcast", "talk", "episode", "episodes")
     timezone: str = "Asia/Tokyo"
     max_bytes: int = 2_000_000
-
-    @classmethod
-    def from_settings(cls, settings: Settings) -> SiteOptions:
-        return cls(
-            base_url=settings.site_base_url,
-            podcast_sections=settings.podcast_sections,
-            timezone=settings.site_timezone,
-            max_bytes=settings.max_note_bytes,
-        )
 
     def in_podcast_section(self, rel: str) -> bool:
         first, sep, _ = rel.partition("/")

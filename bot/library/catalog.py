@@ -24,6 +24,17 @@ log = logging.getLogger(__name__)
 Clock = Callable[[], datetime]
 
 
+def site_options(settings: Settings) -> SiteOptions:
+    """How to read the site, from SITE_BASE_URL, PODCAST_SECTIONS, SITE_TIMEZONE and
+    MAX_NOTE_BYTES (``bot.content`` knows nothing of the settings)."""
+    return SiteOptions(
+        base_url=settings.site_base_url,
+        podcast_sections=settings.podcast_sections,
+        timezone=settings.site_timezone,
+        max_bytes=settings.max_note_bytes,
+    )
+
+
 def utcnow() -> datetime:
     return datetime.now(UTC)
 
@@ -65,7 +76,7 @@ class Catalog:
         """CONTENT_DIR, or the git checkout's subfolder when CONTENT_GIT_URL is set."""
         return cls(
             content_dir_for(settings),
-            SiteOptions.from_settings(settings),
+            site_options(settings),
             clock,
             max_query_chars=settings.max_query_chars,
         )

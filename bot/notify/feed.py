@@ -20,7 +20,6 @@ import aiohttp
 import feedparser
 
 from bot.content.htmltext import html_to_text
-from bot.notify.store import FeedValidators
 
 log = logging.getLogger(__name__)
 
@@ -40,6 +39,14 @@ class FeedItem:
     published: datetime | None = None  # aware UTC
     summary: str = ""
     number: int | None = None  # itunes:episode when the feed has it
+
+
+@dataclass(frozen=True, slots=True)
+class FeedValidators:
+    """What the last answer said about its version, for a conditional request."""
+
+    etag: str | None = None
+    last_modified: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -119,12 +119,6 @@ class Announcement:
     message_id: int | None = None
 
 
-@dataclass(frozen=True, slots=True)
-class FeedValidators:
-    etag: str | None = None
-    last_modified: str | None = None
-
-
 def to_seconds(moment: datetime) -> float:
     return moment.timestamp()
 

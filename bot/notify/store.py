@@ -19,11 +19,11 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from bot.notify.feed import FeedValidators
 from bot.notify.schema import (
     MIGRATIONS,
     SCHEMA_VERSION,
     Announcement,
-    FeedValidators,
     State,
     Subscription,
     announcement_from_row,
