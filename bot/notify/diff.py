@@ -37,13 +37,13 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
-from typing import Any, Literal
+from typing import Literal
 from urllib.parse import parse_qs, urlsplit
 
 from bot.content.titles import number_in_title
 from bot.models import Episode, SortKey, oldest_first_key
 from bot.notify.feed import FeedItem
-from bot.notify.store import Announcement, Store
+from bot.notify.store import Announcement, AnnouncementPayload, Store
 
 log = logging.getLogger(__name__)
 
@@ -120,20 +120,19 @@ class Candidate:
     audio_url: str | None = None
     summary: str = ""
 
-    def payload(self) -> dict[str, Any]:
+    def payload(self) -> AnnouncementPayload:
         """What the state file keeps to send the announcement after a restart."""
-        released = self.released_at.isoformat() if self.released_at else None
-        return {
-            "key": self.key,
-            "source": self.source,
-            "title": self.title,
-            "number": self.number,
-            "path": self.path,
-            "url": self.url,
-            "audio_url": self.audio_url,
-            "summary": self.summary,
-            "released_at": released,
-        }
+        return AnnouncementPayload(
+            key=self.key,
+            source=self.source,
+            title=self.title,
+            number=self.number,
+            path=self.path,
+            url=self.url,
+            audio_url=self.audio_url,
+            summary=self.summary,
+            released_at=self.released_at,
+        )
 
 
 def _unique(items: Iterable[str | None]) -> tuple[str, ...]:
@@ -345,7 +344,7 @@ class Notifier:
         if not marks and not meta:
             return ScanResult()
         queued = self.store.record_new_episodes(
-            marks, [(c.key, c.payload()) for c in result.announce], now, meta
+            marks, [c.payload() for c in result.announce], now, meta
         )
         for _key, identities, _source in marks:
             self._seen.update(identities)

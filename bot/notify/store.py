@@ -10,7 +10,6 @@ Pure core: no discord. Times are aware UTC datetimes in the API, unix seconds on
 
 from __future__ import annotations
 
-import json
 import logging
 import sqlite3
 from collections.abc import Iterable, Iterator
@@ -24,6 +23,7 @@ from bot.notify.schema import (
     MIGRATIONS,
     SCHEMA_VERSION,
     Announcement,
+    AnnouncementPayload,
     State,
     Subscription,
     announcement_from_row,
@@ -37,6 +37,7 @@ __all__ = [
     "MIGRATIONS",
     "SCHEMA_VERSION",
     "Announcement",
+    "AnnouncementPayload",
     "FeedValidators",
     "State",
     "Store",
@@ -242,7 +243,7 @@ class Store:
     def record_new_episodes(
         self,
         seen: Iterable[tuple[str, tuple[str, ...], str]],
-        announce: Iterable[tuple[str, dict[str, Any]]],
+        announce: Iterable[AnnouncementPayload],
         now: datetime,
         meta: Iterable[tuple[str, str]] = (),
     ) -> list[Announcement]:
@@ -255,8 +256,8 @@ class Store:
             subs = conn.execute(
                 "SELECT guild_id, channel_id FROM subscriptions WHERE broken_reason IS NULL"
             ).fetchall()
-            for key, payload in announce:
-                text = json.dumps(payload, ensure_ascii=False, sort_keys=True)
+            for payload in announce:
+                key, text = payload.key, payload.to_json()
                 for guild_id, channel_id in subs:
                     cur = conn.execute(
                         """

@@ -27,7 +27,7 @@ import asyncio
 import logging
 import time
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import discord
 from discord import app_commands
@@ -412,7 +412,7 @@ class NotifyCog(commands.Cog, name="Notify"):
             await interaction.response.send_message(t("status_off", lang), ephemeral=True)
             return
         latest = self.catalog.latest(1)
-        payload: dict[str, Any] | None = from_episode(latest[0]).payload() if latest else None
+        payload = from_episode(latest[0]).payload() if latest else None
         channel = self.announcer.channel(sub.channel_id, interaction.guild_id)
         where = f"<#{sub.channel_id}>"
         # The post may wait on a rate limit past the 3 s an interaction has to answer.
