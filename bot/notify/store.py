@@ -166,10 +166,6 @@ class Store:
         rows = self._read("SELECT value FROM meta WHERE name = ?", (name,))
         return str(rows[0]["value"]) if rows else None
 
-    def set_meta(self, name: str, value: str) -> None:
-        with self.transaction() as conn:
-            _set_meta(conn, name, value)
-
     # -- subscriptions -------------------------------------------------------
 
     def subscribe(

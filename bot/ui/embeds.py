@@ -46,11 +46,6 @@ from bot.ui.text import (
 log = logging.getLogger(__name__)
 
 
-def lang_of(locale: object | None) -> Lang:
-    """Accepts "ja"/"en", a Discord locale string or a ``discord.Locale``."""
-    return language_for(locale)
-
-
 def date_text(episode: Episode) -> str | None:
     when = episode.sort_date
     return when.strftime("%Y-%m-%d") if when else None
@@ -76,10 +71,6 @@ def pack_lines(lines: Sequence[str], limit: int) -> tuple[str, int]:
         out.append(line)
         used += extra
     return "\n".join(out), len(out)
-
-
-def embed_size(embed: discord.Embed) -> int:
-    return len(embed)
 
 
 def fit_embed(
@@ -170,7 +161,7 @@ def episode_embed(
     episode: Episode, *, hit: Hit | None = None, locale: object = "ja"
 ) -> discord.Embed:
     """The rich card of one episode; with a ``hit``, the matched section and its links."""
-    lang = lang_of(locale)
+    lang = language_for(locale)
     embed = discord.Embed(
         title=clip(neutral(episode.label), TITLE_MAX),
         url=safe_url(episode.page_url),
@@ -214,7 +205,7 @@ def episode_embed(
 
 def link_buttons(episode: Episode, locale: object = "ja") -> list[discord.ui.Button]:
     """Link buttons "listen" (player) and "show notes" (page), only when present."""
-    lang = lang_of(locale)
+    lang = language_for(locale)
     buttons: list[discord.ui.Button] = []
     for key, url in (("listen", episode.player_url), ("show_notes", episode.page_url)):
         target = safe_url(url)
@@ -234,7 +225,7 @@ def episode_links_view(episode: Episode, locale: object = "ja") -> discord.ui.Vi
 
 def latest_embed(episodes: Sequence[Episode], locale: object = "ja") -> discord.Embed:
     """The newest episodes, one field each (title, date, summary, link)."""
-    lang = lang_of(locale)
+    lang = language_for(locale)
     embed = discord.Embed(title=t("latest_title", lang), color=COLOR)
     if not episodes:
         embed.description = t("no_episodes", lang)
@@ -267,7 +258,7 @@ PAGE_FIELDS = 10
 
 def links_pages(episode: Episode, locale: object = "ja") -> list[discord.Embed]:
     """Every reference of ``episode`` grouped by section, over as many embeds as needed."""
-    lang = lang_of(locale)
+    lang = language_for(locale)
     groups: dict[str, list[str]] = {}
     for ref in references_for(episode):
         heading = ref.section or t("lead_section", lang)
