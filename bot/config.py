@@ -15,6 +15,8 @@ from typing import Literal
 from dotenv import dotenv_values
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
 
+from bot.search.query import MAX_QUERY_CHARS
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 BUNDLED_CONTENT = PROJECT_ROOT / "content"
 
@@ -69,7 +71,9 @@ class Settings(BaseModel):
     search_cooldown_seconds: float = Field(
         30.0, gt=0, description="Length of the per-user search cooldown period."
     )
-    max_query_chars: int = Field(200, gt=0, description="Longer queries are cut to this length.")
+    max_query_chars: int = Field(
+        MAX_QUERY_CHARS, gt=0, description="Longer queries are cut to this length."
+    )
 
     # Notifications
     watch_content: bool = Field(True, description="Watch the content folder for changes.")

@@ -52,8 +52,9 @@ def redact(text: str, secret_values: Iterable[str] = ()) -> str:
     return _URL_CREDENTIALS.sub(REDACTED + "@", text)
 
 
-def safe_url(url: str) -> str:
-    """A URL fit for logs and reports: no credentials, no query string or fragment."""
+def redact_url(url: str) -> str:
+    """A URL fit for logs, reports and status messages: no credentials, no query
+    string or fragment (either may carry a token)."""
     without_credentials = _URL_CREDENTIALS.sub("", url)
     return re.split(r"[?#]", without_credentials, maxsplit=1)[0]
 

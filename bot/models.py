@@ -9,6 +9,24 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
+SortKey = tuple[float, float, str]
+
+
+def oldest_first_key(when: datetime | None, number: int | None, name: str) -> SortKey:
+    """The one episode order, oldest first: date, then number, then ``name`` (the path).
+
+    No date sorts before every date and no number before every number: an undated
+    special is the oldest, never the newest.
+    """
+    stamp = when.timestamp() if when is not None else float("-inf")
+    return (stamp, float(number) if number is not None else float("-inf"), name)
+
+
+def newest_first_key(when: datetime | None, number: int | None, name: str) -> SortKey:
+    """The same order reversed for date and number; ties still by ``name`` A-Z."""
+    stamp, num, _ = oldest_first_key(when, number, name)
+    return (-stamp, -num, name)
+
 
 @dataclass(frozen=True, slots=True)
 class Reference:
@@ -82,6 +100,14 @@ class Episode:
     def text(self) -> str:
         """All section text, for search and snippets."""
         return "\n".join(s.text for s in self.sections if s.text)
+
+    def oldest_first_key(self) -> SortKey:
+        """Sort key, oldest first: ``sort_date``, then number, then path."""
+        return oldest_first_key(self.sort_date, self.number, self.path)
+
+    def newest_first_key(self) -> SortKey:
+        """Sort key, newest first: ``sort_date``, then number, then path (A-Z)."""
+        return newest_first_key(self.sort_date, self.number, self.path)
 
 
 @dataclass(frozen=True, slots=True)

@@ -21,7 +21,7 @@ from pathlib import Path
 from bot.cli.common import add_content_arg
 from bot.config import ConfigError, Settings, load_settings
 from bot.library.gitsource import content_dir_for
-from bot.logs import redact, safe_url
+from bot.logs import redact, redact_url
 
 OK, WARN, FAIL, SKIP = "ok", "warn", "FAIL", "skip"
 MAX_LISTED_WARNINGS = 5
@@ -188,7 +188,7 @@ def check_feed(url: str | None, timeout: float) -> Check:
         return Check("feed", SKIP, "FEED_URL not set")
     import feedparser
 
-    shown = safe_url(url)
+    shown = redact_url(url)
     request = urllib.request.Request(url, headers={"User-Agent": "mukiudo-bot doctor"})
     try:
         with urllib.request.urlopen(request, timeout=timeout) as response:
@@ -208,7 +208,7 @@ def check_feed(url: str | None, timeout: float) -> Check:
 def check_git(url: str | None, branch: str, timeout: float) -> Check:
     if not url:
         return Check("git", SKIP, "CONTENT_GIT_URL not set")
-    shown = safe_url(url)
+    shown = redact_url(url)
     env = {**os.environ, "GIT_TERMINAL_PROMPT": "0"}
     env.setdefault("GIT_SSH_COMMAND", "ssh -o BatchMode=yes")
     command = ["git", "ls-remote", "--heads", "--", url, f"refs/heads/{branch}"]

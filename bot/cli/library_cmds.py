@@ -15,7 +15,8 @@ from pathlib import Path
 from typing import Any
 
 from bot.cli.common import add_content_arg, settings_from_args
-from bot.content import SiteOptions, load_site
+from bot.content import load_site
+from bot.library.catalog import site_options
 from bot.models import Episode, LoadResult
 
 
@@ -57,7 +58,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 def _load(args: argparse.Namespace) -> tuple[Path, LoadResult] | None:
     settings = settings_from_args(args)
     try:
-        result = load_site(settings.content_dir, SiteOptions.from_settings(settings))
+        result = load_site(settings.content_dir, site_options(settings))
     except (FileNotFoundError, NotADirectoryError, PermissionError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         print("Point --content (or CONTENT_DIR) at the site's content folder.", file=sys.stderr)
@@ -84,11 +85,6 @@ def _flags(episode: Episode, now: datetime) -> str:
     return f"  [{', '.join(flags)}]" if flags else ""
 
 
-def _oldest_first(episode: Episode) -> tuple[float, int, str]:
-    when = episode.sort_date
-    return (when.timestamp() if when else float("inf"), episode.number or 0, episode.path)
-
-
 # -- check ---------------------------------------------------------------------
 
 
@@ -98,7 +94,7 @@ def run_check(args: argparse.Namespace) -> int:
         return 2
     root, result = loaded
     now = _now()
-    episodes = sorted(result.episodes, key=_oldest_first)
+    episodes = sorted(result.episodes, key=Episode.oldest_first_key)
     numbered = [e for e in episodes if e.number is not None]
     print(f"Content folder: {root}")
     print(
@@ -133,7 +129,7 @@ def run_list(args: argparse.Namespace) -> int:
     if loaded is None:
         return 2
     _, result = loaded
-    episodes = sorted(result.episodes, key=_oldest_first)
+    episodes = sorted(result.episodes, key=Episode.oldest_first_key)
     if args.json:
         now = _now()
         payload = [episode_to_dict(e, now) for e in episodes]

@@ -20,7 +20,7 @@ from bot.cli.common import add_content_arg, settings_from_args
 from bot.config import ConfigError, Settings, load_settings
 from bot.health import MAX_AGE_SECONDS, check_health
 from bot.library.gitsource import content_dir_for
-from bot.logs import safe_url, setup_logging
+from bot.logs import redact_url, setup_logging
 
 log = logging.getLogger(__name__)
 
@@ -240,12 +240,12 @@ def enabled_sources(settings: Settings) -> list[str]:
     sources = [f"content {content_dir_for(settings)} ({watch})"]
     if settings.content_git_url:
         sources.append(
-            f"git {safe_url(settings.content_git_url)} {settings.content_git_branch} "
+            f"git {redact_url(settings.content_git_url)} {settings.content_git_branch} "
             f"every {settings.content_git_interval_seconds:g} s"
         )
     if settings.feed_url:
         sources.append(
-            f"feed {safe_url(settings.feed_url)} every {settings.feed_interval_seconds:g} s"
+            f"feed {redact_url(settings.feed_url)} every {settings.feed_interval_seconds:g} s"
         )
     return sources
 

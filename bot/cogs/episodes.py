@@ -18,7 +18,7 @@ from discord.ext import commands
 from bot.app import log_command
 from bot.cooldown import Cooldown
 from bot.i18n import language_for, t
-from bot.library.lookup import EPISODE_KEY, find_episode, is_episode_key
+from bot.library.lookup import find_episode, is_episode_key
 from bot.models import Episode
 from bot.ui.embeds import latest_embed, links_pages
 from bot.ui.replies import Pager, Reply, add_episode_choices, episode_reply, remember_message
@@ -167,18 +167,11 @@ def links_reply(episode: Episode, lang: str, owner_id: int | None) -> Reply:
 
 
 def episode_choices(bot: PodcastBot, current: str) -> list[app_commands.Choice[str]]:
-    """Episodes by number prefix ("2" -> #2, #20...) or by title words, newest first."""
+    """Episodes by number prefix ("2" -> #2, then #20...) or by title words, as the
+    search's autocomplete ranks them; the newest when nothing is typed."""
     typed = " ".join((current or "").split())[:100]
-    catalog = bot.catalog
     try:
-        match = EPISODE_KEY.match(typed) if typed else None
-        if not typed:
-            episodes = catalog.latest(CHOICES_MAX)
-        elif match:
-            digits = match.group(1)
-            episodes = [e for e in catalog.published() if str(e.number or "").startswith(digits)]
-        else:
-            episodes = [h.episode for h in catalog.complete(typed, limit=CHOICES_MAX)]
+        episodes = [h.episode for h in bot.catalog.complete(typed, limit=CHOICES_MAX)]
     except Exception:
         log.exception("autocomplete failed", extra={"command": "episode"})
         episodes = []

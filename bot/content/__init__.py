@@ -9,6 +9,7 @@ Never ``discord``, ``bot.config``, ``bot.search`` or ``bot.library``.
 """
 
 from bot.content.loader import load_page, load_site
-from bot.content.page import SiteOptions, split_title
+from bot.content.page import SiteOptions
+from bot.content.titles import split_title
 
 __all__ = ["SiteOptions", "load_page", "load_site", "split_title"]

@@ -56,8 +56,14 @@ class RawPage:
 # -- walking -------------------------------------------------------------------
 
 
-def _ignored(name: str) -> bool:
+def is_ignored_name(name: str) -> bool:
+    """A file or folder Hugo skips: hidden (``.git``), ``#`` autosaves, ``~`` backups."""
     return name.startswith((".", "#")) or name.endswith("~")
+
+
+def is_note_name(name: str) -> bool:
+    """Whether a file of that name is a note (a Markdown page), wherever it sits."""
+    return not is_ignored_name(name) and name.lower().endswith(PAGE_SUFFIXES)
 
 
 def walk_pages(content_dir: Path) -> Iterator[PageFile]:
@@ -93,7 +99,7 @@ def _walk(
     leaf = next((n for n in BUNDLE_INDEXES if n in names), None)
     for entry in entries:
         name = entry.name
-        if _ignored(name):
+        if is_ignored_name(name):
             continue
         if leaf is not None and name != leaf:
             continue  # bundle resources
@@ -101,7 +107,7 @@ def _walk(
         try:
             info = os.stat(entry.path)
         except OSError as exc:
-            if not name.endswith(PAGE_SUFFIXES) and not entry.is_symlink():
+            if not is_note_name(name) and not entry.is_symlink():
                 continue
             reason = "symlink loop" if _is_loop(exc) else "dangling symlink"
             if not entry.is_symlink():
@@ -109,7 +115,7 @@ def _walk(
             yield PageFile(rel, Path(entry.path), reason)
             continue
         if entry.is_symlink() and not inside(real_root, entry.path):
-            if stat.S_ISDIR(info.st_mode) or name.lower().endswith(PAGE_SUFFIXES):
+            if stat.S_ISDIR(info.st_mode) or is_note_name(name):
                 yield PageFile(rel, Path(entry.path), "symlink points outside the content folder")
             continue
         if stat.S_ISDIR(info.st_mode):
@@ -120,7 +126,7 @@ def _walk(
                 )
                 continue
             yield from _walk(root, Path(entry.path), rel + "/", active | {key}, real_root)
-        elif stat.S_ISREG(info.st_mode) and name.lower().endswith(PAGE_SUFFIXES):
+        elif stat.S_ISREG(info.st_mode) and is_note_name(name):
             yield PageFile(rel, Path(entry.path))
 
 

@@ -18,12 +18,10 @@ A large site is read on all cores (``bot.parallel``), with the same result.
 from __future__ import annotations
 
 import dataclasses
-import gc
 import logging
 import os
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
 from functools import partial
 from operator import attrgetter
 from pathlib import Path, PurePosixPath
@@ -32,11 +30,11 @@ from zoneinfo import ZoneInfo
 
 from bot.content.hugo import BUNDLE_INDEXES, PAGE_SUFFIXES, PageFile, inside, walk_pages
 from bot.models import Episode, LoadResult, LoadWarning, Reference, Section
-from bot.content.page import Page, SiteOptions, player_key, player_url_key, read_page, split_title
-from bot.parallel import run_chunks
+from bot.content.page import Page, SiteOptions, player_key, player_url_key, read_page
+from bot.parallel import gc_paused, run_chunks
 from bot.content.players import Player
 
-__all__ = ["SiteOptions", "load_page", "load_site", "split_title"]
+__all__ = ["SiteOptions", "load_page", "load_site"]
 
 log = logging.getLogger(__name__)
 
@@ -52,7 +50,7 @@ def load_site(content_dir: Path, options: SiteOptions) -> LoadResult:
     """
     root = _check_root(content_dir)
     found: list[PageFile] = []
-    with _gc_paused():
+    with gc_paused():
         done = run_chunks(
             _chunks(walk_pages(root), found),
             local=partial(_read_chunk, options=options),
@@ -150,23 +148,6 @@ def _chunks(walk: Iterable[PageFile], found: list[PageFile]) -> Iterator[list[tu
         yield chunk
 
 
-@contextmanager
-def _gc_paused() -> Iterator[None]:
-    """No cyclic garbage collection while reading: nothing read forms cycles, and each
-    collection walks every object read so far (a tenth of the time on a large site).
-
-    Afterwards the objects made meanwhile join the oldest generation directly (freeze,
-    then unfreeze), instead of being walked by the next young collection all at once."""
-    if not gc.isenabled():
-        yield
-        return
-    gc.disable()
-    try:
-        yield
-    finally:
-        gc.freeze()
-        gc.unfreeze()
-        gc.enable()
 
 
 _Read = tuple[Page | None, str | None]

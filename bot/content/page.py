@@ -15,7 +15,6 @@ from dataclasses import dataclass
 from datetime import date, datetime, tzinfo
 from typing import Any
 
-from bot.config import Settings
 from bot.content.htmltext import html_to_text
 from bot.content.hugo import (
     BRANCH_INDEXES,
@@ -33,6 +32,7 @@ from bot.content.hugo import (
 from bot.models import Episode
 from bot.content.notes import Notes, NotesError, parse_notes
 from bot.content.players import PLAYER_KEYS, Player, from_link
+from bot.content.titles import split_title
 
 log = logging.getLogger(__name__)
 
@@ -43,15 +43,6 @@ class SiteOptions:
     podcast_sections: tuple[str, ...] = ("podcast", "talk", "episode", "episodes")
     timezone: str = "Asia/Tokyo"
     max_bytes: int = 2_000_000
-
-    @classmethod
-    def from_settings(cls, settings: Settings) -> SiteOptions:
-        return cls(
-            base_url=settings.site_base_url,
-            podcast_sections=settings.podcast_sections,
-            timezone=settings.site_timezone,
-            max_bytes=settings.max_note_bytes,
-        )
 
     def in_podcast_section(self, rel: str) -> bool:
         first, sep, _ = rel.partition("/")
@@ -121,25 +112,8 @@ def _front_players(front: dict[str, Any]) -> Iterable[Player]:
                 yield player
 
 
-_TITLE_NUMBER = (
-    re.compile(r"^[#＃]\s*(\d{1,6})\.?(?![0-9A-Za-z])"),
-    re.compile(r"^第\s*(\d{1,6})\s*回"),
-    re.compile(r"^(?:episode|ep)\.?\s*#?\s*(\d{1,6})\.?(?![0-9A-Za-z])", re.IGNORECASE),
-)
-_TITLE_SEPARATORS = " \t\u3000:：-–—|｜.、,"
 _CATEGORY = re.compile(r"【([^】]+)】")
 _NUMBER_KEYS = ("episode", "episode_number", "episodenumber")
-
-
-def split_title(raw_title: str) -> tuple[int | None, str]:
-    """``"#16 【GCP？】Kubeflow超概要"`` -> ``(16, "【GCP？】Kubeflow超概要")``."""
-    text = raw_title.strip()
-    for pattern in _TITLE_NUMBER:
-        match = pattern.match(text)
-        if match:
-            rest = text[match.end() :].lstrip(_TITLE_SEPARATORS)
-            return int(match.group(1)), rest or text
-    return None, text
 
 
 def _episode(

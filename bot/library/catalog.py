@@ -17,10 +17,22 @@ from bot.content import SiteOptions, load_page, load_site
 from bot.library.gitsource import content_dir_for
 from bot.models import Episode, Hit, LoadResult, LoadWarning, SearchResult
 from bot.search import SearchIndex
+from bot.search.query import MAX_QUERY_CHARS
 
 log = logging.getLogger(__name__)
 
 Clock = Callable[[], datetime]
+
+
+def site_options(settings: Settings) -> SiteOptions:
+    """How to read the site, from SITE_BASE_URL, PODCAST_SECTIONS, SITE_TIMEZONE and
+    MAX_NOTE_BYTES (``bot.content`` knows nothing of the settings)."""
+    return SiteOptions(
+        base_url=settings.site_base_url,
+        podcast_sections=settings.podcast_sections,
+        timezone=settings.site_timezone,
+        max_bytes=settings.max_note_bytes,
+    )
 
 
 def utcnow() -> datetime:
@@ -41,10 +53,18 @@ class CatalogChange:
 
 
 class Catalog:
-    def __init__(self, content_dir: Path, options: SiteOptions, clock: Clock = utcnow):
+    def __init__(
+        self,
+        content_dir: Path,
+        options: SiteOptions,
+        clock: Clock = utcnow,
+        *,
+        max_query_chars: int = MAX_QUERY_CHARS,
+    ):
         self.content_dir = Path(content_dir)
         self.options = options
         self.clock = clock
+        self.max_query_chars = max_query_chars
         self._episodes: dict[str, Episode] = {}
         self._warnings: dict[str, LoadWarning] = {}
         self._index = SearchIndex.build(())
@@ -54,7 +74,12 @@ class Catalog:
     @classmethod
     def from_settings(cls, settings: Settings, clock: Clock = utcnow) -> Catalog:
         """CONTENT_DIR, or the git checkout's subfolder when CONTENT_GIT_URL is set."""
-        return cls(content_dir_for(settings), SiteOptions.from_settings(settings), clock)
+        return cls(
+            content_dir_for(settings),
+            site_options(settings),
+            clock,
+            max_query_chars=settings.max_query_chars,
+        )
 
     # -- loading -------------------------------------------------------------
 
@@ -114,7 +139,7 @@ class Catalog:
     @property
     def all_episodes(self) -> tuple[Episode, ...]:
         """Every episode read, drafts and future ones included, newest first."""
-        return tuple(sorted(self._episodes.values(), key=_newest_first))
+        return tuple(sorted(self._episodes.values(), key=Episode.newest_first_key))
 
     def by_path(self, path: str) -> Episode | None:
         return self._episodes.get(path)
@@ -123,7 +148,8 @@ class Catalog:
         """Published episodes, newest first."""
         moment = now or self.clock()
         return sorted(
-            (e for e in self._episodes.values() if e.is_published(moment)), key=_newest_first
+            (e for e in self._episodes.values() if e.is_published(moment)),
+            key=Episode.newest_first_key,
         )
 
     def latest(self, count: int = 5) -> list[Episode]:
@@ -135,14 +161,10 @@ class Catalog:
 
     def search(self, query: str, limit: int = 5) -> SearchResult:
         now = self.clock()
-        return self._index.search(query, limit, where=lambda e: e.is_published(now))
+        return self._index.search(
+            query, limit, where=lambda e: e.is_published(now), max_chars=self.max_query_chars
+        )
 
     def complete(self, prefix: str, limit: int = 25) -> list[Hit]:
         now = self.clock()
         return self._index.complete(prefix, limit, where=lambda e: e.is_published(now))
-
-
-def _newest_first(episode: Episode) -> tuple[float, int, str]:
-    when = episode.sort_date
-    stamp = when.timestamp() if when else float("-inf")
-    return (-stamp, -(episode.number or 0), episode.path)

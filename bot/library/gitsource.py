@@ -16,24 +16,13 @@ import os
 import shutil
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
-from urllib.parse import urlsplit, urlunsplit
 
 from bot.config import Settings
+from bot.logs import redact_url
 
 log = logging.getLogger(__name__)
 
 CHECKOUT_NAME = "site"
-
-
-def redact(url: str) -> str:
-    """The URL without a password or token, for logs and status messages."""
-    parts = urlsplit(url)
-    if parts.password is None and not (parts.username and parts.scheme.startswith("http")):
-        return url
-    host = parts.hostname or ""
-    if parts.port:
-        host += f":{parts.port}"
-    return urlunsplit((parts.scheme, f"***@{host}", parts.path, parts.query, parts.fragment))
 
 
 class GitError(Exception):
@@ -110,7 +99,9 @@ class GitSource:
                 result = await self._pull()
         except GitError as exc:
             self.last_error = str(exc)
-            log.warning("git source %s: %s (keeping the last good content)", redact(self.url), exc)
+            log.warning(
+                "git source %s: %s (keeping the last good content)", redact_url(self.url), exc
+            )
             return GitSync(False, revision=self.revision, error=str(exc))
         self.last_error = None
         self.revision = result.revision
@@ -141,7 +132,7 @@ class GitSource:
             shutil.rmtree(self.checkout)
         partial.rename(self.checkout)
         revision = await self._run("rev-parse", "HEAD")
-        log.info("git source %s cloned at %s", redact(self.url), revision[:12])
+        log.info("git source %s cloned at %s", redact_url(self.url), revision[:12])
         return GitSync(True, revision=revision, cloned=True)
 
     async def _pull(self) -> GitSync:
@@ -162,7 +153,7 @@ class GitSource:
         changed = tuple(sorted(self._relative(p) for p in diff.split("\0") if p))
         log.info(
             "git source %s: %s -> %s, %d notes changed",
-            redact(self.url),
+            redact_url(self.url),
             old[:12],
             new[:12],
             len(changed),
@@ -206,6 +197,6 @@ class GitSource:
             raise GitError(f"{command}: no answer within {self.timeout:g} s") from None
         if proc.returncode != 0:
             lines = err.decode("utf-8", "replace").strip().splitlines()
-            last = (lines[-1] if lines else "").replace(self.url, redact(self.url))
+            last = (lines[-1] if lines else "").replace(self.url, redact_url(self.url))
             raise GitError(f"{command} failed ({proc.returncode}): {last}")
         return out.decode("utf-8", "replace").strip()

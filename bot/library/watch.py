@@ -10,6 +10,7 @@ difference since the last call to ``changes()``. What triggers a fresh look:
   ``WATCH_POLL_SECONDS`` is set (network shares, containers on macOS) and as the
   fallback when the events thread cannot start or dies.
 
+What counts as a note is the loader's rule (``bot.content.hugo.is_note_name``).
 The caller (the notify cog) calls ``changes()`` on a timer and passes the paths to
 ``Catalog.refresh()``. Pure core: no discord.
 """
@@ -23,25 +24,22 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Literal
 
-from watchfiles import Change, DefaultFilter, watch
+from watchfiles import Change, watch
+
+from bot.content.hugo import is_ignored_name, is_note_name
 
 log = logging.getLogger(__name__)
 
-NOTE_SUFFIXES = (".md", ".markdown")
 Mode = Literal["events", "polling", "stopped"]
 Snapshot = dict[str, tuple[int, int, int]]
-
-
-def _is_hidden(name: str) -> bool:
-    return name.startswith(".") or name.endswith("~") or name in DefaultFilter.ignore_dirs
 
 
 def iter_notes(root: Path) -> Iterator[tuple[str, os.stat_result]]:
     """Every note under ``root``: (path relative to root with "/", stat)."""
     for dirpath, dirnames, filenames in os.walk(root):
-        dirnames[:] = [d for d in dirnames if not _is_hidden(d)]
+        dirnames[:] = [d for d in dirnames if not is_ignored_name(d)]
         for name in filenames:
-            if _is_hidden(name) or not name.lower().endswith(NOTE_SUFFIXES):
+            if not is_note_name(name):
                 continue
             full = os.path.join(dirpath, name)
             try:
@@ -137,8 +135,8 @@ class ContentWatcher:
 
     def _relevant(self, change: Change, path: str) -> bool:
         parts = Path(os.path.relpath(path, self.root)).parts
-        if any(_is_hidden(part) for part in parts):
+        if any(is_ignored_name(part) for part in parts):
             return False  # .git/, editor swap files, ...
         # A folder renamed or deleted counts too: its notes move with it.
         name = parts[-1] if parts else ""
-        return name.lower().endswith(NOTE_SUFFIXES) or "." not in name
+        return is_note_name(name) or "." not in name

@@ -37,12 +37,13 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
-from typing import Any, Literal
+from typing import Literal
 from urllib.parse import parse_qs, urlsplit
 
-from bot.models import Episode
+from bot.content.titles import number_in_title
+from bot.models import Episode, SortKey, oldest_first_key
 from bot.notify.feed import FeedItem
-from bot.notify.store import Announcement, Store
+from bot.notify.store import Announcement, AnnouncementPayload, Store
 
 log = logging.getLogger(__name__)
 
@@ -51,27 +52,10 @@ Source = Literal["notes", "feed"]
 BASELINE_NOTES = "baseline:notes"
 BASELINE_FEED = "baseline:feed:"  # + feed URL
 
-# A title that starts with its number: "#16", "＃16", "EP16", "ep.16", "Episode 16",
-# "第16回" (the loader's rule; a number later in the title is not the episode's).
-_NUMBER_PATTERNS = (
-    re.compile(r"^[#＃]\s*(\d{1,6})\.?(?![0-9A-Za-z])"),
-    re.compile(r"^第\s*(\d{1,6})\s*回"),
-    re.compile(r"^(?:episode|ep)\.?\s*#?\s*(\d{1,6})\.?(?![0-9A-Za-z])", re.IGNORECASE),
-)
 _ANCHOR_HOSTS = ("anchor.fm", "podcasters.spotify.com", "creators.spotify.com")
 _ANCHOR_EPISODE = re.compile(r"/episodes/([^/?#]+)")
 _SPOTIFY_EPISODE = re.compile(r"^/(?:embed(?:-podcast)?/)?episode/([A-Za-z0-9]+)")
 _APPLE_HOSTS = ("podcasts.apple.com", "embed.podcasts.apple.com", "itunes.apple.com")
-
-
-def number_in_title(title: str) -> int | None:
-    """The episode number a title starts with ("#16 【GCP？】..." -> 16), or None."""
-    text = title.strip()
-    for pattern in _NUMBER_PATTERNS:
-        match = pattern.match(text)
-        if match:
-            return int(match.group(1))  # full-width digits too: int("１６") == 16
-    return None
 
 
 def link_identity(url: str | None) -> str | None:
@@ -136,20 +120,19 @@ class Candidate:
     audio_url: str | None = None
     summary: str = ""
 
-    def payload(self) -> dict[str, Any]:
+    def payload(self) -> AnnouncementPayload:
         """What the state file keeps to send the announcement after a restart."""
-        released = self.released_at.isoformat() if self.released_at else None
-        return {
-            "key": self.key,
-            "source": self.source,
-            "title": self.title,
-            "number": self.number,
-            "path": self.path,
-            "url": self.url,
-            "audio_url": self.audio_url,
-            "summary": self.summary,
-            "released_at": released,
-        }
+        return AnnouncementPayload(
+            key=self.key,
+            source=self.source,
+            title=self.title,
+            number=self.number,
+            path=self.path,
+            url=self.url,
+            audio_url=self.audio_url,
+            summary=self.summary,
+            released_at=self.released_at,
+        )
 
 
 def _unique(items: Iterable[str | None]) -> tuple[str, ...]:
@@ -257,9 +240,8 @@ def _with_identities(cand: Candidate, identities: tuple[str, ...]) -> Candidate:
     return replace(cand, key=identities[0], identities=identities)
 
 
-def oldest_first(cand: Candidate) -> tuple[float, int, str]:
-    when = cand.released_at.timestamp() if cand.released_at else float("-inf")
-    return (when, cand.number if cand.number is not None else -1, cand.key)
+def oldest_first(cand: Candidate) -> SortKey:
+    return oldest_first_key(cand.released_at, cand.number, cand.key)
 
 
 @dataclass(frozen=True, slots=True)
@@ -362,7 +344,7 @@ class Notifier:
         if not marks and not meta:
             return ScanResult()
         queued = self.store.record_new_episodes(
-            marks, [(c.key, c.payload()) for c in result.announce], now, meta
+            marks, [c.payload() for c in result.announce], now, meta
         )
         for _key, identities, _source in marks:
             self._seen.update(identities)

@@ -12,7 +12,6 @@ from __future__ import annotations
 import asyncio
 import calendar
 import logging
-import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Literal
@@ -20,11 +19,12 @@ from typing import Any, Literal
 import aiohttp
 import feedparser
 
-from bot.notify.store import FeedValidators
+from bot.content.htmltext import html_to_text
 
 log = logging.getLogger(__name__)
 
 MAX_FEED_BYTES = 20_000_000
+SUMMARY_MAX = 300  # characters of a feed summary kept
 USER_AGENT = "mukiudo-bot/0.1 (podcast show-notes bot)"
 
 
@@ -39,6 +39,14 @@ class FeedItem:
     published: datetime | None = None  # aware UTC
     summary: str = ""
     number: int | None = None  # itunes:episode when the feed has it
+
+
+@dataclass(frozen=True, slots=True)
+class FeedValidators:
+    """What the last answer said about its version, for a conditional request."""
+
+    etag: str | None = None
+    last_modified: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,7 +83,7 @@ def parse_feed(body: bytes | str, url: str = "") -> tuple[FeedItem, ...]:
                 link=link,
                 audio_url=_audio_url(entry),
                 published=_published(entry),
-                summary=_plain(str(entry.get("summary") or "")),
+                summary=html_to_text(str(entry.get("summary") or ""))[:SUMMARY_MAX],
                 number=_int(entry.get("itunes_episode")),
             )
         )
@@ -108,13 +116,6 @@ def _int(value: Any) -> int | None:
         return int(str(value).strip())
     except (TypeError, ValueError):
         return None
-
-
-def _plain(html: str) -> str:
-    """Feed summaries are HTML; keep the text, collapsed and short."""
-    text = re.sub(r"<[^>]+>", " ", html)
-    text = re.sub(r"\s+", " ", text).strip()
-    return text[:300]
 
 
 async def fetch_feed(

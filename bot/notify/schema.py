@@ -101,6 +101,61 @@ class Subscription:
 
 
 @dataclass(frozen=True, slots=True)
+class AnnouncementPayload:
+    """What an announcement says: kept as JSON in the state file so it can be sent
+    after a restart (the keys are those every earlier version wrote)."""
+
+    key: str  # the episode's canonical id: "#16", else another identity
+    source: str  # "notes" or "feed"
+    title: str
+    number: int | None = None
+    path: str | None = None  # the note, when the episode came from one
+    url: str | None = None
+    audio_url: str | None = None
+    summary: str = ""
+    released_at: datetime | None = None  # UTC
+
+    def to_json(self) -> str:
+        released = self.released_at.isoformat() if self.released_at else None
+        data = {
+            "key": self.key,
+            "source": self.source,
+            "title": self.title,
+            "number": self.number,
+            "path": self.path,
+            "url": self.url,
+            "audio_url": self.audio_url,
+            "summary": self.summary,
+            "released_at": released,
+        }
+        return json.dumps(data, ensure_ascii=False, sort_keys=True)
+
+    @classmethod
+    def from_json(cls, text: str) -> AnnouncementPayload:
+        """Raises ValueError for a row that is not such a payload."""
+        data = json.loads(text)
+        if not isinstance(data, dict):
+            raise ValueError(f"announcement payload is not an object: {text[:80]!r}")
+        released = data.get("released_at")
+        number = data.get("number")
+        return cls(
+            key=str(data.get("key") or ""),
+            source=str(data.get("source") or ""),
+            title=str(data.get("title") or ""),
+            number=None if number is None else int(number),
+            path=_text_or_none(data.get("path")),
+            url=_text_or_none(data.get("url")),
+            audio_url=_text_or_none(data.get("audio_url")),
+            summary=str(data.get("summary") or ""),
+            released_at=datetime.fromisoformat(str(released)) if released else None,
+        )
+
+
+def _text_or_none(value: Any) -> str | None:
+    return str(value) if value else None
+
+
+@dataclass(frozen=True, slots=True)
 class Announcement:
     """One episode for one channel, and how far its delivery got."""
 
@@ -108,7 +163,7 @@ class Announcement:
     channel_id: int
     guild_id: int
     state: State
-    payload: dict[str, Any]
+    payload_json: str  # parsed on use (``payload``): a bad row costs only itself
     attempts: int
     nonce: str | None
     last_error: str | None
@@ -118,11 +173,10 @@ class Announcement:
     delivered_at: datetime | None = None
     message_id: int | None = None
 
-
-@dataclass(frozen=True, slots=True)
-class FeedValidators:
-    etag: str | None = None
-    last_modified: str | None = None
+    @property
+    def payload(self) -> AnnouncementPayload:
+        """What to send; raises ValueError when the stored JSON cannot be one."""
+        return AnnouncementPayload.from_json(self.payload_json)
 
 
 def to_seconds(moment: datetime) -> float:
@@ -165,7 +219,7 @@ def announcement_from_row(row: sqlite3.Row) -> Announcement:
         channel_id=int(row["channel_id"]),
         guild_id=int(row["guild_id"]),
         state=row["state"],
-        payload=json.loads(row["payload"]),
+        payload_json=row["payload"],
         attempts=int(row["attempts"]),
         nonce=row["nonce"],
         last_error=row["last_error"],

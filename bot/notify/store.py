@@ -10,7 +10,6 @@ Pure core: no discord. Times are aware UTC datetimes in the API, unix seconds on
 
 from __future__ import annotations
 
-import json
 import logging
 import sqlite3
 from collections.abc import Iterable, Iterator
@@ -19,11 +18,12 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from bot.notify.feed import FeedValidators
 from bot.notify.schema import (
     MIGRATIONS,
     SCHEMA_VERSION,
     Announcement,
-    FeedValidators,
+    AnnouncementPayload,
     State,
     Subscription,
     announcement_from_row,
@@ -37,6 +37,7 @@ __all__ = [
     "MIGRATIONS",
     "SCHEMA_VERSION",
     "Announcement",
+    "AnnouncementPayload",
     "FeedValidators",
     "State",
     "Store",
@@ -165,10 +166,6 @@ class Store:
         rows = self._read("SELECT value FROM meta WHERE name = ?", (name,))
         return str(rows[0]["value"]) if rows else None
 
-    def set_meta(self, name: str, value: str) -> None:
-        with self.transaction() as conn:
-            _set_meta(conn, name, value)
-
     # -- subscriptions -------------------------------------------------------
 
     def subscribe(
@@ -242,7 +239,7 @@ class Store:
     def record_new_episodes(
         self,
         seen: Iterable[tuple[str, tuple[str, ...], str]],
-        announce: Iterable[tuple[str, dict[str, Any]]],
+        announce: Iterable[AnnouncementPayload],
         now: datetime,
         meta: Iterable[tuple[str, str]] = (),
     ) -> list[Announcement]:
@@ -255,8 +252,8 @@ class Store:
             subs = conn.execute(
                 "SELECT guild_id, channel_id FROM subscriptions WHERE broken_reason IS NULL"
             ).fetchall()
-            for key, payload in announce:
-                text = json.dumps(payload, ensure_ascii=False, sort_keys=True)
+            for payload in announce:
+                key, text = payload.key, payload.to_json()
                 for guild_id, channel_id in subs:
                     cur = conn.execute(
                         """

@@ -27,7 +27,7 @@ import sys
 import time
 from array import array
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager, suppress
+from contextlib import suppress
 from dataclasses import dataclass
 from itertools import pairwise
 
@@ -96,19 +96,6 @@ def analyse_all(episodes: Sequence[Episode], parts: int | None = None) -> Iterat
         for child in children:
             if child is not None:
                 child.stop()
-
-
-@contextmanager
-def gc_paused() -> Iterator[None]:
-    """No cyclic garbage collection meanwhile: a build makes a few million objects
-    and no cycles, and each full collection would walk every episode in memory."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 def _can_fork() -> bool:

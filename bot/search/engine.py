@@ -21,10 +21,18 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 
-from bot.models import Episode, Hit, SearchResult
-from bot.search.build import Part, analyse_all, gc_paused
+from bot.models import Episode, Hit, SearchResult, SortKey
+from bot.parallel import gc_paused
+from bot.search.build import Part, analyse_all
 from bot.search.postings import Postings, analyse
-from bot.search.query import JaChunk, LatinGroup, ParsedQuery, parse_number, parse_query
+from bot.search.query import (
+    MAX_QUERY_CHARS,
+    JaChunk,
+    LatinGroup,
+    ParsedQuery,
+    parse_number,
+    parse_query,
+)
 from bot.search.ranking import (
     BASE,
     MIN_COVERAGE,
@@ -54,13 +62,7 @@ class _Doc:
     episode: Episode
     body_len: int
     title_terms: int
-    order: tuple[float, int, str]  # ties: newer first, then higher number, then path
-
-
-def _tie_order(episode: Episode) -> tuple[float, int, str]:
-    when = episode.sort_date
-    stamp = when.timestamp() if when is not None else float("-inf")
-    return (-stamp, -(episode.number if episode.number is not None else -1), episode.path)
+    order: SortKey  # ties: ``Episode.newest_first_key``
 
 
 class SearchIndex:
@@ -126,7 +128,7 @@ class SearchIndex:
         self._newest_cache = None
         self._ids[episode.path] = doc_id
         self._body_total += body_len
-        self._docs[doc_id] = _Doc(episode, body_len, title_terms, _tie_order(episode))
+        self._docs[doc_id] = _Doc(episode, body_len, title_terms, episode.newest_first_key())
         if episode.number is not None:
             self._by_number.setdefault(episode.number, set()).add(doc_id)
         self._titles[doc_id] = normalize(episode.label)
@@ -149,16 +151,25 @@ class SearchIndex:
 
     # -- search ------------------------------------------------------------------
 
-    def search(self, query: str, limit: int = 5, *, where: Where | None = None) -> SearchResult:
-        """Episodes matching ``query``, best first; suggestions when nothing matches."""
-        parsed = parse_query(query)
+    def search(
+        self,
+        query: str,
+        limit: int = 5,
+        *,
+        where: Where | None = None,
+        max_chars: int = MAX_QUERY_CHARS,
+    ) -> SearchResult:
+        """Episodes matching ``query`` (its first ``max_chars`` characters), best first;
+        suggestions when nothing matches."""
+        parsed = parse_query(query, max_chars=max_chars)
         if parsed.empty or limit <= 0:
             return SearchResult(query, ())
         hits = self._number_hits(parsed.number, where) if parsed.number is not None else []
         if parsed.number_only:
             if hits or not _bare_long_number(query):
                 return SearchResult(query, tuple(hits[:limit]))
-            parsed = parse_query(query, numbers=False)  # no episode 2024: the year, then
+            # No episode 2024: the year, then.
+            parsed = parse_query(query, numbers=False, max_chars=max_chars)
         units = self._units(parsed, fuzzy=True)
         taken = {h.episode.path for h in hits}
         coverage = QUESTION_COVERAGE if parsed.question else MIN_COVERAGE
@@ -347,7 +358,7 @@ class SearchIndex:
         applied before cutting to ``limit``."""
         docs = self._docs
 
-        def key(doc_id: int) -> tuple[float, float, int, str]:
+        def key(doc_id: int) -> tuple[float, float, float, str]:
             return (-scored[doc_id], *docs[doc_id].order)
 
         out: list[tuple[float, int]] = []

@@ -14,7 +14,7 @@ from dataclasses import dataclass, replace
 
 from bot.search.textnorm import JA_RUN, LATIN_SPAN, LATIN_WORD, fold_kana, ja_terms, nfkc_lower
 
-MAX_QUERY_CHARS = 200
+MAX_QUERY_CHARS = 200  # the default of ``Settings.max_query_chars``
 MAX_UNITS = 12
 
 
@@ -94,7 +94,7 @@ class JaChunk:
 
 @dataclass(frozen=True, slots=True)
 class ParsedQuery:
-    text: str  # the query as used (cut to MAX_QUERY_CHARS)
+    text: str  # the query as used (cut to ``max_chars``)
     number: int | None  # an episode number asked for
     number_only: bool  # nothing else in the query
     latin: tuple[LatinGroup, ...]
@@ -106,9 +106,12 @@ class ParsedQuery:
         return self.number is None and not self.latin and not self.ja
 
 
-def parse_query(query: str, *, numbers: bool = True) -> ParsedQuery:
-    """The query's episode number (unless ``numbers`` is False) and ranking words."""
-    text = (query or "")[:MAX_QUERY_CHARS]
+def parse_query(
+    query: str, *, numbers: bool = True, max_chars: int = MAX_QUERY_CHARS
+) -> ParsedQuery:
+    """The query's episode number (unless ``numbers`` is False) and ranking words, from
+    its first ``max_chars`` characters."""
+    text = (query or "")[:max_chars]
     norm = nfkc_lower(text).strip()
     number, number_only, rest = _number(norm) if numbers else (None, False, norm)
     latin = _latin_groups(rest)

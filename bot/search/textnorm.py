@@ -209,10 +209,6 @@ def index_terms(text: str, grammar: bool = True) -> list[str]:
 _HAS_SEPARATOR = re.compile(f"[{_WORD}][-.:/+_'’&][{_WORD}]")
 
 
-def is_latin_term(term: str) -> bool:
-    return bool(term) and LATIN_WORD.fullmatch(term) is not None
-
-
 # -- katakana renderings of Latin names ----------------------------------------------
 
 _ROMAJI = (

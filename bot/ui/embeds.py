@@ -15,6 +15,7 @@ from collections.abc import Iterable, Sequence
 
 import discord
 
+from bot.content.htmltext import html_to_text
 from bot.i18n import Lang, language_for, t
 from bot.models import Episode, Hit, Reference
 from bot.ui.text import (
@@ -39,16 +40,10 @@ from bot.ui.text import (
     link_line,
     neutral,
     one_line,
-    plain,
     safe_url,
 )
 
 log = logging.getLogger(__name__)
-
-
-def lang_of(locale: object | None) -> Lang:
-    """Accepts "ja"/"en", a Discord locale string or a ``discord.Locale``."""
-    return language_for(locale)
 
 
 def date_text(episode: Episode) -> str | None:
@@ -76,10 +71,6 @@ def pack_lines(lines: Sequence[str], limit: int) -> tuple[str, int]:
         out.append(line)
         used += extra
     return "\n".join(out), len(out)
-
-
-def embed_size(embed: discord.Embed) -> int:
-    return len(embed)
 
 
 def fit_embed(
@@ -170,11 +161,11 @@ def episode_embed(
     episode: Episode, *, hit: Hit | None = None, locale: object = "ja"
 ) -> discord.Embed:
     """The rich card of one episode; with a ``hit``, the matched section and its links."""
-    lang = lang_of(locale)
+    lang = language_for(locale)
     embed = discord.Embed(
         title=clip(neutral(episode.label), TITLE_MAX),
         url=safe_url(episode.page_url),
-        description=clip(neutral(plain(episode.summary)), SUMMARY_BUDGET) or None,
+        description=clip(neutral(html_to_text(episode.summary)), SUMMARY_BUDGET) or None,
         color=COLOR,
     )
     when = date_text(episode)
@@ -214,7 +205,7 @@ def episode_embed(
 
 def link_buttons(episode: Episode, locale: object = "ja") -> list[discord.ui.Button]:
     """Link buttons "listen" (player) and "show notes" (page), only when present."""
-    lang = lang_of(locale)
+    lang = language_for(locale)
     buttons: list[discord.ui.Button] = []
     for key, url in (("listen", episode.player_url), ("show_notes", episode.page_url)):
         target = safe_url(url)
@@ -234,7 +225,7 @@ def episode_links_view(episode: Episode, locale: object = "ja") -> discord.ui.Vi
 
 def latest_embed(episodes: Sequence[Episode], locale: object = "ja") -> discord.Embed:
     """The newest episodes, one field each (title, date, summary, link)."""
-    lang = lang_of(locale)
+    lang = language_for(locale)
     embed = discord.Embed(title=t("latest_title", lang), color=COLOR)
     if not episodes:
         embed.description = t("no_episodes", lang)
@@ -242,7 +233,10 @@ def latest_embed(episodes: Sequence[Episode], locale: object = "ja") -> discord.
     for episode in episodes[: FIELDS_MAX - 1]:
         parts = [
             p
-            for p in (date_text(episode), clip(neutral(one_line(plain(episode.summary))), 300))
+            for p in (
+                date_text(episode),
+                clip(neutral(one_line(html_to_text(episode.summary))), 300),
+            )
             if p
         ]
         url = safe_url(episode.page_url) or safe_url(episode.player_url)
@@ -264,7 +258,7 @@ PAGE_FIELDS = 10
 
 def links_pages(episode: Episode, locale: object = "ja") -> list[discord.Embed]:
     """Every reference of ``episode`` grouped by section, over as many embeds as needed."""
-    lang = lang_of(locale)
+    lang = language_for(locale)
     groups: dict[str, list[str]] = {}
     for ref in references_for(episode):
         heading = ref.section or t("lead_section", lang)
@@ -319,7 +313,7 @@ def option_label(episode: Episode) -> str:
 
 
 def option_description(hit: Hit) -> str | None:
-    text = one_line(hit.snippet) or one_line(plain(hit.episode.summary))
+    text = one_line(hit.snippet) or one_line(html_to_text(hit.episode.summary))
     return clip(text, SELECT_DESCRIPTION_MAX) or None
 
 

@@ -24,6 +24,7 @@ from bot.library.catalog import Catalog
 from bot.library.lookup import answer, episode_key
 from bot.logs import user_ref
 from bot.models import Episode, Hit
+from bot.search.query import MAX_QUERY_CHARS
 from bot.ui.embeds import (
     choice_name,
     episode_embed,
@@ -106,7 +107,7 @@ def search_reply(
     query: str,
     lang: Lang,
     *,
-    max_chars: int = 200,
+    max_chars: int = MAX_QUERY_CHARS,
     owner_id: int | None = None,
     bot_name: str = "bot",
 ) -> Reply:

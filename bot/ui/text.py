@@ -1,11 +1,10 @@
-"""Text and URLs made fit for Discord: its size limits, clean cuts with "…", plain
-text from note HTML, URLs Discord would accept, and user text that can never ping,
-format or link. Pure: no network, no bot.
+"""Text and URLs made fit for Discord: its size limits, clean cuts with "…", URLs
+Discord would accept, and user text that can never ping, format or link (HTML to
+plain text is ``bot.content.htmltext.html_to_text``). Pure: no network, no bot.
 """
 
 from __future__ import annotations
 
-import html
 import re
 from urllib.parse import quote, urlsplit
 
@@ -39,11 +38,6 @@ SNIPPET_BUDGET = 600
 LINK_LINES_IN_EPISODE = 8
 LINK_TEXT_BUDGET = 120
 
-_TAG = re.compile(r"<[^>]+>")
-_BR = re.compile(r"<br\s*/?>", re.IGNORECASE)
-_SPACES = re.compile(r"[ \t\u3000]+")
-_BLANKS = re.compile(r"\n{3,}")
-
 
 def clip(text: str, limit: int) -> str:
     """``text`` cut to at most ``limit`` characters, ending in "…" when cut."""
@@ -60,14 +54,6 @@ def clip(text: str, limit: int) -> str:
             cut = cut[:at].rstrip()
             break
     return cut + ELLIPSIS
-
-
-def plain(text: str) -> str:
-    """Front-matter text as plain lines: ``<br>`` to newlines, other tags dropped."""
-    text = _BR.sub("\n", text or "")
-    text = html.unescape(_TAG.sub("", text))
-    lines = [_SPACES.sub(" ", line).strip() for line in text.splitlines()]
-    return _BLANKS.sub("\n\n", "\n".join(lines)).strip()
 
 
 def one_line(text: str) -> str:

@@ -538,7 +538,13 @@ async def test_a_row_that_cannot_be_sent_is_backed_off_and_the_next_ones_go_out(
     await subscribe(room)
     store = room.store()
     # A row whose payload cannot become a message; it sorts before every real episode.
-    store.record_new_episodes([], [("broken", {"released_at": "0000-bad"})], room.env.now())
+    now = room.env.now().timestamp()
+    with store.transaction() as conn:
+        conn.execute(
+            "INSERT INTO announcements (key, channel_id, guild_id, payload, created_at,"
+            " next_attempt_at) VALUES ('broken', ?, ?, '{\"released_at\": \"0000-bad\"}', ?, ?)",
+            (room.news.id, room.guild.id, now, now),
+        )
     write_note(site, 3, "Cloud Run入門", START)
     await room.env.advance_time(POLL)
     (message,) = room.announcements()

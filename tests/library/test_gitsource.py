@@ -7,7 +7,8 @@ from pathlib import Path
 import pytest
 
 from bot.config import Settings
-from bot.library.gitsource import GitSource, content_dir_for, redact
+from bot.library.gitsource import GitSource, content_dir_for
+from bot.logs import redact_url
 
 pytestmark = pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed")
 
@@ -141,6 +142,7 @@ def test_settings_point_the_content_folder_into_the_checkout(tmp_path):
 
 
 def test_credentials_in_the_url_are_redacted():
-    assert redact("https://user:secret@example.com/site.git") == "https://***@example.com/site.git"
-    assert redact("https://token@github.com/o/r.git") == "https://***@github.com/o/r.git"
-    assert redact("file:///tmp/site.git") == "file:///tmp/site.git"
+    assert redact_url("https://user:secret@example.com/site.git") == "https://example.com/site.git"
+    assert redact_url("https://token@github.com/o/r.git") == "https://github.com/o/r.git"
+    assert redact_url("https://github.com/o/r.git?access_token=x") == "https://github.com/o/r.git"
+    assert redact_url("file:///tmp/site.git") == "file:///tmp/site.git"

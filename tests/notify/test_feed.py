@@ -69,7 +69,7 @@ def test_fixture_feed_parses_items_with_links_audio_and_dates():
     assert first.link == "https://anchor.fm/testcast/episodes/GCPCloud-Run-e3ccc3"
     assert first.audio_url.endswith("ep3.m4a")
     assert first.published == datetime(2026, 3, 2, 1, 0, tzinfo=UTC)
-    assert first.summary == "Cloud Runを ざっくり 試したよ"
+    assert first.summary == "Cloud Runをざっくり試したよ"  # <b> is inline: no spaces
     assert items[2].number == 1
 
 

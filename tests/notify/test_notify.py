@@ -8,7 +8,8 @@ import pytest
 from notify_notes import write_note
 
 from bot.config import Settings
-from bot.content import SiteOptions, load_site
+from bot.content import load_site
+from bot.library.catalog import site_options
 from bot.notify.diff import (
     Candidate,
     Notifier,
@@ -51,7 +52,7 @@ class Notes:
         self.load()
 
     def load(self):
-        options = SiteOptions.from_settings(Settings(content_dir=self.root))
+        options = site_options(Settings(content_dir=self.root))
         self.all_episodes = load_site(self.root, options).episodes
 
     def refresh(self, _paths):

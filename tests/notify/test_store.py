@@ -3,9 +3,20 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from bot.notify.store import MIGRATIONS, SCHEMA_VERSION, FeedValidators, Store, StoreError
+from bot.notify.store import (
+    MIGRATIONS,
+    SCHEMA_VERSION,
+    AnnouncementPayload,
+    FeedValidators,
+    Store,
+    StoreError,
+)
 
 NOW = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
+
+
+def item(key: str, title: str = "", released_at: datetime | None = None) -> AnnouncementPayload:
+    return AnnouncementPayload(key=key, source="notes", title=title, released_at=released_at)
 
 
 @pytest.fixture
@@ -100,18 +111,18 @@ def test_new_episode_queues_one_row_per_live_subscription(store):
     store.subscribe(3, 300, None, NOW)
     store.mark_broken(300, "404 Unknown Channel", NOW)
     queued = store.record_new_episodes(
-        [("#5", ("#5", "path:p/5.md"), "notes")], [("#5", {"title": "five"})], NOW
+        [("#5", ("#5", "path:p/5.md"), "notes")], [item("#5", "five")], NOW
     )
     assert sorted(a.channel_id for a in queued) == [100, 200]
     assert all(a.state == "pending" and a.nonce is None for a in queued)
     assert store.seen_identities() == {"#5", "path:p/5.md"}
-    again = store.record_new_episodes([], [("#5", {"title": "five"})], NOW)
+    again = store.record_new_episodes([], [item("#5", "five")], NOW)
     assert again == []  # one row per (episode, channel), never two
 
 
 def test_nonce_is_stored_before_sending_and_reused_on_retry(store):
     store.subscribe(1, 100, None, NOW)
-    store.record_new_episodes([], [("#5", {})], NOW)
+    store.record_new_episodes([], [item("#5")], NOW)
     first = store.begin_attempt("#5", 100, NOW)
     store.mark_retry("#5", 100, "HTTP 503", NOW + timedelta(seconds=30), NOW)
     second = store.begin_attempt("#5", 100, NOW + timedelta(seconds=30))
@@ -125,7 +136,7 @@ def test_nonce_is_stored_before_sending_and_reused_on_retry(store):
 
 def test_delivered_row_records_message_and_subscription_last_announced(store):
     store.subscribe(1, 100, None, NOW)
-    store.record_new_episodes([], [("#5", {})], NOW)
+    store.record_new_episodes([], [item("#5")], NOW)
     store.begin_attempt("#5", 100, NOW)
     store.mark_delivered("#5", 100, 4242, NOW)
     row = store.announcement("#5", 100)
@@ -138,7 +149,7 @@ def test_delivered_row_records_message_and_subscription_last_announced(store):
 def test_broken_channel_fails_its_pending_rows_only(store):
     store.subscribe(1, 100, None, NOW)
     store.subscribe(2, 200, None, NOW)
-    store.record_new_episodes([], [("#5", {})], NOW)
+    store.record_new_episodes([], [item("#5")], NOW)
     store.mark_broken(100, "403 Missing Access", NOW)
     assert store.announcement("#5", 100).state == "failed"
     assert store.announcement("#5", 200).state == "pending"
@@ -151,8 +162,8 @@ def test_due_rows_come_oldest_episode_first(store):
     store.record_new_episodes(
         [],
         [
-            ("#7", {"released_at": "2026-02-07T00:00:00+00:00"}),
-            ("#6", {"released_at": "2026-02-06T00:00:00+00:00"}),
+            item("#7", released_at=datetime(2026, 2, 7, tzinfo=UTC)),
+            item("#6", released_at=datetime(2026, 2, 6, tzinfo=UTC)),
         ],
         NOW,
     )
@@ -204,3 +215,15 @@ def test_closed_store_refuses_work_and_closes_twice(tmp_path):
     assert store.closed
     with pytest.raises(StoreError, match="closed"):
         store.subscriptions()
+
+
+def test_payload_round_trips_and_rows_of_the_old_code_still_read():
+    full = AnnouncementPayload("#5", "feed", "#5 five", 5, None, "https://e.com/5", None, "s", NOW)
+    assert AnnouncementPayload.from_json(full.to_json()) == full
+    old = (
+        '{"audio_url": null, "key": "#5", "number": 5, "path": "p/5.md", '
+        '"released_at": "2026-03-01T12:00:00+00:00", "source": "notes", '
+        '"summary": "", "title": "#5 five", "url": null}'
+    )
+    read = AnnouncementPayload.from_json(old)
+    assert (read.path, read.released_at, read.to_json()) == ("p/5.md", NOW, old)

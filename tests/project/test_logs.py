@@ -5,7 +5,7 @@ import logging
 import pytest
 
 from bot.config import Settings
-from bot.logs import redact, safe_url, setup_logging, user_ref
+from bot.logs import redact, redact_url, setup_logging, user_ref
 
 TOKEN = "MTIzNDU2Nzg5MDEyMzQ1Njc4.GAbCdE.abcdefghijklmnopqrstuvwxyz0123456789AB"
 
@@ -123,9 +123,11 @@ def test_redact_removes_url_credentials_and_given_values():
     assert "github.com/o/r.git" in text
 
 
-def test_safe_url_drops_credentials_query_and_fragment():
-    assert safe_url("https://u:p@example.com/feed.xml?key=abc#x") == "https://example.com/feed.xml"
-    assert safe_url("file:///tmp/repo.git") == "file:///tmp/repo.git"
+def test_redact_url_drops_credentials_query_and_fragment():
+    assert (
+        redact_url("https://u:p@example.com/feed.xml?key=abc#x") == "https://example.com/feed.xml"
+    )
+    assert redact_url("file:///tmp/repo.git") == "file:///tmp/repo.git"
 
 
 def test_user_ref_is_stable_short_and_hides_the_id():

@@ -1,7 +1,7 @@
 """New-episode announcements: the ``/notify`` commands and the loops behind them.
 
 ``cog`` holds the commands and background loops, ``announcer`` the delivery to
-Discord, ``texts`` the ja/en wording. What counts as new is decided in the pure
+Discord; the ja/en wording is in ``bot.i18n``. What counts as new is decided in the pure
 ``bot.notify``; state lives in ``bot.notify.store``.
 """
 

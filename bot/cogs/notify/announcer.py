@@ -21,17 +21,17 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 import aiohttp
 import discord
 
-from bot.cogs.notify.texts import tr
+from bot.content.htmltext import html_to_text
 from bot.i18n import Lang, language_for, t
-from bot.notify.store import Announcement, Store, Subscription
+from bot.notify.store import Announcement, AnnouncementPayload, Store, Subscription
 from bot.ui.embeds import episode_embed, episode_links_view, fit_embed
-from bot.ui.text import COLOR, TITLE_MAX, clip, neutral, plain, safe_url
+from bot.ui.text import COLOR, TITLE_MAX, clip, neutral, safe_url
 
 if TYPE_CHECKING:
     from bot.app import PodcastBot
@@ -68,24 +68,23 @@ def mentions_for(role_id: int | None) -> discord.AllowedMentions:
     )
 
 
-def feed_embed(payload: dict[str, Any], lang: Lang, tz: str = "Asia/Tokyo") -> discord.Embed:
+def feed_embed(payload: AnnouncementPayload, lang: Lang, tz: str = "Asia/Tokyo") -> discord.Embed:
     """A feed item whose show notes do not exist yet: title, summary, date, link."""
     embed = discord.Embed(
-        title=clip(neutral(str(payload.get("title") or "")), TITLE_MAX) or None,
-        url=safe_url(payload.get("url")) or safe_url(payload.get("audio_url")),
-        description=clip(neutral(plain(str(payload.get("summary") or ""))), 1000) or None,
+        title=clip(neutral(payload.title), TITLE_MAX) or None,
+        url=safe_url(payload.url) or safe_url(payload.audio_url),
+        description=clip(neutral(html_to_text(payload.summary)), 1000) or None,
         color=COLOR,
     )
-    released = payload.get("released_at")
-    if released:
-        day = datetime.fromisoformat(str(released)).astimezone(ZoneInfo(tz))
+    if payload.released_at is not None:
+        day = payload.released_at.astimezone(ZoneInfo(tz))
         embed.add_field(name=t("date", lang), value=day.strftime("%Y-%m-%d"), inline=True)
-    embed.set_footer(text=tr("notes_coming", lang))
+    embed.set_footer(text=t("notes_coming", lang))
     return fit_embed(embed, lang=lang)
 
 
-def feed_view(payload: dict[str, Any], lang: Lang) -> discord.ui.View | None:
-    target = safe_url(payload.get("url")) or safe_url(payload.get("audio_url"))
+def feed_view(payload: AnnouncementPayload, lang: Lang) -> discord.ui.View | None:
+    target = safe_url(payload.url) or safe_url(payload.audio_url)
     if target is None or len(target) > 512:
         return None
     view = discord.ui.View(timeout=None)
@@ -103,11 +102,14 @@ class Announcer:
     # -- building ------------------------------------------------------------
 
     def outgoing(
-        self, payload: dict[str, Any], lang: Lang, role_id: int | None, *, sample: bool = False
+        self,
+        payload: AnnouncementPayload,
+        lang: Lang,
+        role_id: int | None,
+        *,
+        sample: bool = False,
     ) -> Outgoing:
-        episode = None
-        if payload.get("path"):
-            episode = self.bot.catalog.by_path(str(payload["path"]))
+        episode = self.bot.catalog.by_path(payload.path) if payload.path else None
         if episode is not None:
             embed = episode_embed(episode, locale=lang)
             view: discord.ui.View | None = episode_links_view(episode, lang)
@@ -116,7 +118,7 @@ class Announcer:
             view = feed_view(payload, lang)
         if view is not None and not view.children:
             view = None
-        head = tr("sample", lang) if sample else tr("new_episode", lang)
+        head = t("sample", lang) if sample else t("new_episode", lang)
         content = f"<@&{role_id}> {head}" if role_id is not None else head
         mentions = discord.AllowedMentions.none() if sample else mentions_for(role_id)
         return Outgoing(content, embed, view, mentions)
@@ -238,13 +240,17 @@ class Announcer:
     # -- /notify test --------------------------------------------------------
 
     async def send_sample(
-        self, channel: discord.abc.Messageable, payload: dict[str, Any] | None, lang: Lang, role_id
+        self,
+        channel: discord.abc.Messageable,
+        payload: AnnouncementPayload | None,
+        lang: Lang,
+        role_id,
     ) -> discord.Message:
         if payload is None:
             embed = discord.Embed(
-                title=tr("sample_title", lang), description=tr("sample_body", lang), color=COLOR
+                title=t("sample_title", lang), description=t("sample_body", lang), color=COLOR
             )
-            head = tr("sample", lang)
+            head = t("sample", lang)
             content = f"<@&{role_id}> {head}" if role_id is not None else head
             message = Outgoing(content, embed, None, discord.AllowedMentions.none())
         else:

@@ -27,7 +27,7 @@ import asyncio
 import logging
 import time
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import discord
 from discord import app_commands
@@ -37,8 +37,7 @@ from discord.ext import commands, tasks
 from bot.app import log_command
 from bot.cogs.notify.announcer import Announcer, backoff
 from bot.cogs.notify.status import sources_text, status_embed
-from bot.cogs.notify.texts import tr
-from bot.i18n import Lang, language_for
+from bot.i18n import Lang, language_for, t
 from bot.library.catalog import CatalogChange
 from bot.library.sync import CatalogSync
 from bot.notify import Notifier, from_episode
@@ -233,7 +232,7 @@ class NotifyCog(commands.Cog, name="Notify"):
         if interaction.guild_id is not None and (perms.manage_guild or perms.administrator):
             return False
         lang = language_for(interaction.locale)
-        await interaction.response.send_message(tr("need_manage_guild", lang), ephemeral=True)
+        await interaction.response.send_message(t("need_manage_guild", lang), ephemeral=True)
         log.warning("notify command refused", extra={"command": command})
         return True
 
@@ -260,14 +259,14 @@ class NotifyCog(commands.Cog, name="Notify"):
         self.store.subscribe(
             interaction.guild.id, channel.id, role.id if role else None, self.now(), lang
         )
-        lines = [tr("set_done", lang, channel=channel.mention)]
+        lines = [t("set_done", lang, channel=channel.mention)]
         me = interaction.guild.me
         if me is not None and not channel.permissions_for(me).read_message_history:
-            lines.append(tr("no_history", lang))
+            lines.append(t("no_history", lang))
         if role is not None:
-            lines.append(tr("set_role", lang, role=role.mention))
+            lines.append(t("set_role", lang, role=role.mention))
             if not role.mentionable and not (me and me.guild_permissions.mention_everyone):
-                lines.append(tr("role_not_pingable", lang, role=role.mention))
+                lines.append(t("role_not_pingable", lang, role=role.mention))
         await interaction.response.send_message(
             "\n".join(lines), ephemeral=True, allowed_mentions=discord.AllowedMentions.none()
         )
@@ -286,14 +285,14 @@ class NotifyCog(commands.Cog, name="Notify"):
         lang: Lang,
     ) -> str | None:
         if role is not None and role.is_default():
-            return tr("role_everyone", lang)
+            return t("role_everyone", lang)
         me = guild.me
         if me is None:
             return None
         perms = channel.permissions_for(me)
         missing = [name for name in REQUIRED if not getattr(perms, name)]
         if missing:
-            return tr("bot_cannot_post", lang, channel=channel.mention, missing=", ".join(missing))
+            return t("bot_cannot_post", lang, channel=channel.mention, missing=", ".join(missing))
         return None
 
     @notify.command(name=_("off"), description=_("Stop announcing new episodes here"))
@@ -304,7 +303,7 @@ class NotifyCog(commands.Cog, name="Notify"):
         assert self.store is not None and interaction.guild_id is not None
         lang = language_for(interaction.locale)
         removed = self.store.unsubscribe(interaction.guild_id)
-        text = tr("off_done", lang) if removed else tr("off_none", lang)
+        text = t("off_done", lang) if removed else t("off_none", lang)
         await interaction.response.send_message(text, ephemeral=True)
         log_command(
             "notify off",
@@ -349,10 +348,10 @@ class NotifyCog(commands.Cog, name="Notify"):
         lang = language_for(interaction.locale)
         sub = self.store.subscription(interaction.guild_id)
         if sub is None:
-            await interaction.response.send_message(tr("status_off", lang), ephemeral=True)
+            await interaction.response.send_message(t("status_off", lang), ephemeral=True)
             return
         latest = self.catalog.latest(1)
-        payload: dict[str, Any] | None = from_episode(latest[0]).payload() if latest else None
+        payload = from_episode(latest[0]).payload() if latest else None
         channel = self.announcer.channel(sub.channel_id, interaction.guild_id)
         where = f"<#{sub.channel_id}>"
         # The post may wait on a rate limit past the 3 s an interaction has to answer.
@@ -364,10 +363,10 @@ class NotifyCog(commands.Cog, name="Notify"):
         except discord.HTTPException as exc:
             error = f"{exc.status} {exc.text}".strip()
             await interaction.followup.send(
-                tr("test_failed", lang, channel=where, error=error), ephemeral=True
+                t("test_failed", lang, channel=where, error=error), ephemeral=True
             )
             return
-        await interaction.followup.send(tr("test_sent", lang, channel=where), ephemeral=True)
+        await interaction.followup.send(t("test_sent", lang, channel=where), ephemeral=True)
         log_command(
             "notify test",
             user_id=interaction.user.id,

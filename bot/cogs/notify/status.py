@@ -6,8 +6,7 @@ from datetime import datetime
 
 import discord
 
-from bot.cogs.notify.texts import tr
-from bot.i18n import Lang
+from bot.i18n import Lang, t
 from bot.library.gitsource import GitSource
 from bot.library.watch import ContentWatcher
 from bot.notify.store import Store, Subscription
@@ -15,30 +14,30 @@ from bot.ui.text import COLOR
 
 
 def status_embed(store: Store, sub: Subscription | None, lang: Lang, sources: str) -> discord.Embed:
-    embed = discord.Embed(title=tr("status_title", lang), color=COLOR)
+    embed = discord.Embed(title=t("status_title", lang), color=COLOR)
     if sub is None:
-        embed.description = tr("status_off", lang)
+        embed.description = t("status_off", lang)
     else:
-        embed.add_field(name=tr("channel", lang), value=f"<#{sub.channel_id}>", inline=True)
-        role = f"<@&{sub.role_id}>" if sub.role_id else tr("none", lang)
-        embed.add_field(name=tr("role", lang), value=role, inline=True)
+        embed.add_field(name=t("channel", lang), value=f"<#{sub.channel_id}>", inline=True)
+        role = f"<@&{sub.role_id}>" if sub.role_id else t("none", lang)
+        embed.add_field(name=t("role", lang), value=role, inline=True)
         if sub.last_announced_at is not None:
             last = f"{sub.last_announced_key} ({when(sub.last_announced_at)})"
         else:
-            last = tr("never", lang)
-        embed.add_field(name=tr("last_announced", lang), value=last[:1024], inline=False)
+            last = t("never", lang)
+        embed.add_field(name=t("last_announced", lang), value=last[:1024], inline=False)
         pending = store.pending_count(sub.channel_id)
         failed = store.failed_count(sub.channel_id)
-        embed.add_field(name=tr("queue", lang), value=f"{pending} / {failed}", inline=True)
+        embed.add_field(name=t("queue", lang), value=f"{pending} / {failed}", inline=True)
         errors: list[str] = []
         if sub.broken:
-            errors.append(tr("broken", lang, reason=sub.broken_reason))
+            errors.append(t("broken", lang, reason=sub.broken_reason))
         if sub.last_error and sub.last_error_at is not None:
             at = when(sub.last_error_at)
-            errors.append(tr("last_error", lang, when=at, error=sub.last_error))
-        text = "\n".join(errors) or tr("no_errors", lang)
-        embed.add_field(name=tr("errors", lang), value=text[:1024], inline=False)
-    embed.add_field(name=tr("sources", lang), value=sources[:1024] or "-", inline=False)
+            errors.append(t("last_error", lang, when=at, error=sub.last_error))
+        text = "\n".join(errors) or t("no_errors", lang)
+        embed.add_field(name=t("errors", lang), value=text[:1024], inline=False)
+    embed.add_field(name=t("sources", lang), value=sources[:1024] or "-", inline=False)
     return embed
 
 
@@ -52,18 +51,18 @@ def sources_text(
     """One line per source of new episodes, with its last result."""
     lines = []
     if watcher is not None:
-        lines.append(tr("source_watch", lang, mode=watcher.mode))
+        lines.append(t("source_watch", lang, mode=watcher.mode))
     else:
-        lines.append(tr("source_nowatch", lang))
+        lines.append(t("source_nowatch", lang))
     if feed_url:
         checked, status, error = store.feed_status(feed_url)
         text = "-" if checked is None else f"{status} ({when(checked)})"
         if error:
             text += f" {error}"
-        lines.append(tr("source_feed", lang, status=text))
+        lines.append(t("source_feed", lang, status=text))
     if git is not None:
         text = git.last_error or (git.revision or "-")[:12]
-        lines.append(tr("source_git", lang, status=text))
+        lines.append(t("source_git", lang, status=text))
     return "\n".join(lines)
 
 
