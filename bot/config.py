@@ -74,6 +74,17 @@ class Settings(BaseModel):
     max_query_chars: int = Field(
         MAX_QUERY_CHARS, gt=0, description="Longer queries are cut to this length."
     )
+    semantic_search: bool = Field(
+        True,
+        description="Add meaning-based search (sentence embeddings, built in the background).",
+    )
+    vector_cache: Path | None = Field(
+        None, description="Cache of passage embeddings (default: DATA_DIR/vectors.db)."
+    )
+    synonyms_file: Path | None = Field(
+        None,
+        description="Site-owner synonyms, YAML (default: synonyms.yaml beside the content folder).",
+    )
 
     # Notifications
     watch_content: bool = Field(True, description="Watch the content folder for changes.")
@@ -136,6 +147,10 @@ class Settings(BaseModel):
     @property
     def state_file(self) -> Path:
         return self.state_path or self.data_dir / "state.db"
+
+    @property
+    def vector_cache_path(self) -> Path:
+        return self.vector_cache or self.data_dir / "vectors.db"
 
     @property
     def health_path(self) -> Path:

@@ -44,6 +44,7 @@ def make_settings(tmp_path: Path) -> Callable[..., Settings]:
             "state_path": tmp_path / "state.db",
             "health_file": tmp_path / "health.json",
             "watch_content": False,
+            "semantic_search": False,  # tests that need it turn it on
         }
         values.update(changes)
         return Settings(**values)

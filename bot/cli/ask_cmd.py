@@ -10,7 +10,7 @@ from __future__ import annotations
 import argparse
 import logging
 
-from bot.cli.common import add_content_arg, settings_from_args
+from bot.cli.common import add_content_arg, load_catalog, settings_from_args
 
 log = logging.getLogger(__name__)
 
@@ -36,7 +36,6 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from bot.library.catalog import Catalog
     from bot.ui.render import render_reply
     from bot.ui.replies import search_reply
 
@@ -44,10 +43,7 @@ def run(args: argparse.Namespace) -> int:
     if not settings.content_dir.is_dir():
         print(f"Content folder not found: {settings.content_dir}")
         return 2
-    catalog = Catalog.from_settings(settings)
-    result = catalog.load()
-    for warning in result.warnings:
-        log.warning("skipped or partly read note: %s", warning)
+    catalog = load_catalog(settings)
     reply = search_reply(
         catalog,
         " ".join(args.query),

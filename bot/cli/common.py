@@ -3,10 +3,17 @@
 from __future__ import annotations
 
 import argparse
+import logging
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from bot.config import ConfigError, Settings, load_settings
+
+if TYPE_CHECKING:
+    from bot.library.catalog import Catalog
+
+log = logging.getLogger(__name__)
 
 
 def add_content_arg(parser: argparse.ArgumentParser) -> None:
@@ -30,3 +37,23 @@ def settings_from_args(args: argparse.Namespace) -> Settings:
     if content is not None:
         settings = settings.model_copy(update={"content_dir": content})
     return settings
+
+
+def load_catalog(settings: Settings) -> Catalog:
+    """The catalog the bot would serve, read in full, with its semantic index built
+    (from the vector cache, else embedded now: the first run on a site takes a while),
+    so the CLI answers exactly what the bot answers once it is warm."""
+    from bot.library.catalog import Catalog
+
+    catalog = Catalog.from_settings(settings)
+    result = catalog.load()
+    for warning in result.warnings:
+        log.warning("skipped or partly read note: %s", warning)
+    if not catalog.wait_semantic(2.0):
+        print(
+            "Building the meaning-based index (first run on this site; "
+            "SEMANTIC_SEARCH=false skips it) ...",
+            file=sys.stderr,
+        )
+        catalog.wait_semantic()
+    return catalog

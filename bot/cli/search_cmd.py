@@ -14,7 +14,7 @@ import logging
 import sys
 from typing import Any
 
-from bot.cli.common import add_content_arg, settings_from_args
+from bot.cli.common import add_content_arg, load_catalog, settings_from_args
 from bot.models import Hit, SearchResult
 
 log = logging.getLogger(__name__)
@@ -39,8 +39,6 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from bot.library.catalog import Catalog
-
     if args.limit < 1:
         print("--limit must be at least 1", file=sys.stderr)
         return 2
@@ -48,10 +46,7 @@ def run(args: argparse.Namespace) -> int:
     if not settings.content_dir.is_dir():
         print(f"Content folder not found: {settings.content_dir}", file=sys.stderr)
         return 2
-    catalog = Catalog.from_settings(settings)
-    loaded = catalog.load()
-    for warning in loaded.warnings:
-        log.warning("skipped or partly read note: %s", warning)
+    catalog = load_catalog(settings)
     if args.query:
         result = catalog.search(" ".join(args.query), args.limit)
         print(json.dumps(result_to_dict(result), ensure_ascii=False) if args.json else text(result))

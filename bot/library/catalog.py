@@ -1,7 +1,10 @@
 """The live set of episodes and its search index, shared by every front end.
 
 Built once at start-up from the content folder; ``refresh()`` re-reads only the notes
-that changed so search sees a new episode without a restart. Pure core: no discord.
+that changed so search sees a new episode without a restart. Searches go through
+``bot.search.HybridSearch``: the lexical index at once, and the semantic index as soon
+as the background ``SemanticLayer`` has built it (after a load or a refresh). Pure
+core: no discord.
 """
 
 from __future__ import annotations
@@ -9,15 +12,21 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from bot.config import Settings
 from bot.content import SiteOptions, load_page, load_site
 from bot.library.gitsource import content_dir_for
 from bot.models import Episode, Hit, LoadResult, LoadWarning, SearchResult
 from bot.search import SearchIndex
+from bot.search.hybrid import HybridSearch
+from bot.search.layer import SemanticLayer
 from bot.search.query import MAX_QUERY_CHARS
+from bot.search.semantic import SemanticIndex, load_embedder
+from bot.search.speakers import speakers_of
+from bot.search.vectors import VectorCache
 
 log = logging.getLogger(__name__)
 
@@ -58,6 +67,7 @@ class Catalog:
         content_dir: Path,
         options: SiteOptions,
         clock: Clock = utcnow,
+        semantic: SemanticLayer | None = None,
         *,
         max_query_chars: int = MAX_QUERY_CHARS,
     ):
@@ -65,19 +75,26 @@ class Catalog:
         self.options = options
         self.clock = clock
         self.max_query_chars = max_query_chars
+        self.semantic = semantic
         self._episodes: dict[str, Episode] = {}
         self._warnings: dict[str, LoadWarning] = {}
         self._index = SearchIndex.build(())
+        self._search = HybridSearch(self._index, timezone=options.timezone)
         self.pages_seen = 0
         self.last_load: LoadResult | None = None  # the last full load, None before the first
 
     @classmethod
     def from_settings(cls, settings: Settings, clock: Clock = utcnow) -> Catalog:
-        """CONTENT_DIR, or the git checkout's subfolder when CONTENT_GIT_URL is set."""
+        """CONTENT_DIR, or the git checkout's subfolder when CONTENT_GIT_URL is set;
+        with the semantic layer unless SEMANTIC_SEARCH is off."""
+        semantic = None
+        if settings.semantic_search:
+            semantic = SemanticLayer(load_embedder, VectorCache(settings.vector_cache_path))
         return cls(
             content_dir_for(settings),
             site_options(settings),
             clock,
+            semantic,
             max_query_chars=settings.max_query_chars,
         )
 
@@ -89,8 +106,10 @@ class Catalog:
         self._episodes = {e.path: e for e in result.episodes}
         self._warnings = {w.path: w for w in result.warnings}
         self._index = SearchIndex.build(result.episodes)
+        self._search.lexical = self._index
         self.pages_seen = result.pages_seen
         self.last_load = result
+        self._reindex()
         return result
 
     def refresh(self, paths: Iterable[str]) -> CatalogChange:
@@ -120,7 +139,19 @@ class Catalog:
                 added.append(episode)
             elif old != episode:
                 changed.append(episode)
+        if added or changed or removed:
+            self._reindex()
         return CatalogChange(tuple(added), tuple(changed), tuple(removed), tuple(warnings))
+
+    def _reindex(self) -> None:
+        """Who speaks, and the semantic index (in the background) for what is held now."""
+        episodes = list(self._episodes.values())
+        self._search.speakers = speakers_of(episodes)
+        if self.semantic is not None:
+            self.semantic.rebuild(episodes, self._semantic_ready)
+
+    def _semantic_ready(self, index: SemanticIndex) -> None:
+        self._search.semantic = index
 
     def _section_players(self) -> list[str]:
         """Player pages of the episodes in the podcast sections, as held now."""
@@ -161,9 +192,28 @@ class Catalog:
 
     def search(self, query: str, limit: int = 5) -> SearchResult:
         now = self.clock()
-        return self._index.search(
-            query, limit, where=lambda e: e.is_published(now), max_chars=self.max_query_chars
+        return self._search.search(
+            query,
+            limit,
+            where=lambda e: e.is_published(now),
+            today=self._today(now),
+            max_chars=self.max_query_chars,
         )
+
+    def _today(self, now: datetime) -> date:
+        try:
+            return now.astimezone(ZoneInfo(self.options.timezone)).date()
+        except (ValueError, KeyError):
+            return now.date()
+
+    @property
+    def semantic_state(self) -> str:
+        """Where the semantic layer stands, for ``doctor`` and ``/admin`` answers."""
+        return "off (SEMANTIC_SEARCH=false)" if self.semantic is None else str(self.semantic.state)
+
+    def wait_semantic(self, timeout: float | None = None) -> bool:
+        """Block until the semantic index is built (CLI, tests); True when it is."""
+        return self.semantic is None or self.semantic.wait(timeout)
 
     def complete(self, prefix: str, limit: int = 25) -> list[Hit]:
         now = self.clock()

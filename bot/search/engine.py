@@ -24,6 +24,7 @@ from functools import lru_cache
 from bot.models import Episode, Hit, SearchResult, SortKey
 from bot.parallel import gc_paused
 from bot.search.build import Part, analyse_all
+from bot.search.commonness import is_generic
 from bot.search.postings import Postings, analyse
 from bot.search.query import (
     MAX_QUERY_CHARS,
@@ -225,10 +226,70 @@ class SearchIndex:
             for s, d in order
         ]
 
+    # -- look-ups for the hybrid search ------------------------------------------------
+
+    def episodes(self) -> list[Episode]:
+        """Every indexed episode, newest first."""
+        return [self._docs[d].episode for d in self._newest_ids()]
+
+    def episode(self, path: str) -> Episode | None:
+        doc_id = self._ids.get(path)
+        return self._docs[doc_id].episode if doc_id is not None else None
+
+    def tie_order(self, path: str) -> SortKey:
+        """The explicit tie-break of equal scores: newer, then higher number, then path."""
+        doc_id = self._ids.get(path)
+        return self._docs[doc_id].order if doc_id is not None else (float("inf"), 0, path)
+
+    def number_hits(self, number: int, where: Where | None = None) -> list[Hit]:
+        """Episodes with that number (normally one)."""
+        return self._number_hits(number, where)
+
     # -- internals ---------------------------------------------------------------
 
-    def _units(self, parsed: ParsedQuery, fuzzy: bool, prefix_last: bool = False) -> list[Unit]:
-        units: list[Unit] = []
+    def unknown_terms(self, query: str) -> list[str]:
+        """Words of ``query`` that name something the notes never mention: rare in
+        ordinary language and found nowhere in the index, not even as a typo."""
+        parsed = parse_query(query)
+        unknown: list[str] = []
+        self._units(parsed, fuzzy=True, unknown=unknown)
+        return unknown
+
+    def _units(
+        self,
+        parsed: ParsedQuery,
+        fuzzy: bool,
+        prefix_last: bool = False,
+        unknown: list[str] | None = None,
+    ) -> list[Unit]:
+        """The query's ranking units. A word the index has never seen is dropped when it
+        is an everyday word (filler: "basics", "紹介") and kept, to veto the match, when
+        it is a name; ``unknown`` collects those names."""
+        units = self._raw_units(parsed, fuzzy, prefix_last)
+        if not fuzzy:  # autocomplete: every typed word narrows
+            return [u for u, _ in units]
+        kept: list[Unit] = []
+        for unit, surface in units:
+            if self._present(unit):
+                kept.append(unit)
+            elif surface and is_generic(surface):
+                continue
+            else:
+                if unknown is not None and surface:
+                    unknown.append(surface)
+                kept.append(unit)
+        if not kept and units:  # only filler: keep it all, the coverage rule decides
+            return [u for u, _ in units]
+        return kept
+
+    def _present(self, unit: Unit) -> bool:
+        postings = self._postings
+        return any(alt.terms and all(t in postings for t in alt.terms) for alt in unit.alts)
+
+    def _raw_units(
+        self, parsed: ParsedQuery, fuzzy: bool, prefix_last: bool = False
+    ) -> list[tuple[Unit, str]]:
+        units: list[tuple[Unit, str]] = []
         last_latin: tuple[LatinGroup, Unit] | None = None
         for i, group in enumerate(parsed.latin):
             is_last = prefix_last and i == len(parsed.latin) - 1 and not parsed.ja
@@ -236,13 +297,13 @@ class SearchIndex:
             if last_latin is not None and group.after_space:
                 merged = self._merge(last_latin[0], group, last_latin[1], unit, fuzzy)
                 if merged is not None:
-                    units[-1] = merged
+                    units[-1] = (merged, units[-1][1] + " " + group.word)
                     last_latin = None
                     continue
-            units.append(unit)
+            units.append((unit, group.word))
             last_latin = (group, unit)
-        units.extend(self._ja_unit(chunk, fuzzy) for chunk in parsed.ja)
-        return [u for u in units if u.alts or u.weight > 0]
+        units.extend((self._ja_unit(chunk, fuzzy), chunk.raw) for chunk in parsed.ja)
+        return [(u, s) for u, s in units if u.alts or u.weight > 0]
 
     def _latin_unit(self, group: LatinGroup, fuzzy: bool, prefix: bool) -> Unit:
         word = group.word

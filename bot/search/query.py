@@ -90,6 +90,7 @@ class JaChunk:
     terms: tuple[str, ...]
     kana_parts: tuple[str, ...]  # folded katakana, when the chunk is mostly katakana
     soft: bool = False  # a verb or adjective (one kanji and its kana ending): weighs less
+    raw: str = ""  # as typed (NFKC, lower case), for word-frequency look-ups
 
 
 @dataclass(frozen=True, slots=True)
@@ -219,7 +220,7 @@ def _chunk(piece: str) -> JaChunk | None:
     katakana = _KATAKANA_CHUNK.findall(folded)
     if katakana and sum(map(len, katakana)) >= 0.8 * len(folded) and len(folded) >= 2:
         kana = (folded,)
-    return JaChunk(folded, terms, kana, soft=_VERB.fullmatch(piece) is not None)
+    return JaChunk(folded, terms, kana, soft=_VERB.fullmatch(piece) is not None, raw=piece)
 
 
 _FOLDED_STOPS = frozenset(fold_kana(w) for w in JA_STOP_CHUNKS)

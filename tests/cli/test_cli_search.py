@@ -6,6 +6,7 @@ import io
 import json
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -19,10 +20,20 @@ SITE = FIXTURES_DIR / "search"
 QUERIES = ["Kubeflow", "Cloud Run", "クラウドフロント", "#2", "寿司の握り方", "cloudfrontier"]
 
 
+@pytest.fixture(scope="module", autouse=True)
+def data_dir(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """The CLI's vector cache goes to a temporary DATA_DIR, not the checkout's data/."""
+    folder = tmp_path_factory.mktemp("data")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("DATA_DIR", str(folder))
+        yield folder
+
+
 @pytest.fixture(scope="module")
-def catalog() -> Catalog:
-    catalog = Catalog.from_settings(Settings(content_dir=SITE))
+def catalog(data_dir: Path) -> Catalog:
+    catalog = Catalog.from_settings(Settings(content_dir=SITE, data_dir=data_dir))
     catalog.load()
+    catalog.wait_semantic()
     return catalog
 
 

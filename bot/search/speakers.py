@@ -1,0 +1,36 @@
+"""Who speaks on the show, read from the notes: "<name>が…話したよ", "（<name>担当）",
+and the authors in front matter. Used to understand "<name>が話した回"."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Iterable
+
+from bot.models import Episode
+
+# A name of two to four kanji (or a katakana name) right before が/は at the start of a
+# clause, in a sentence that says someone talked; or in "（…担当）" / "(…担当)".
+_SAID = re.compile(
+    r"(?:^|[、。」\s>]|[^\u3400-\u9fff\u30a0-\u30ff])"
+    r"(?P<name>[\u3400-\u9fff]{2,4}|[\u30a1-\u30fa]{2,6})(?:さん)?(?:が|は)(?:メインで)?"
+    r"[^。]{0,60}?話(?:し|す)"
+)
+_IN_CHARGE = re.compile(r"[（(](?P<name>[^（）()\s]{1,8})(?:さん)?担当[）)]")
+MIN_EPISODES = 2  # a name the notes use this often as a speaker
+
+
+def speakers_of(episodes: Iterable[Episode]) -> tuple[str, ...]:
+    """Names that speak in at least ``MIN_EPISODES`` episodes, most frequent first."""
+    seen: Counter[str] = Counter()
+    for episode in episodes:
+        names: set[str] = set(episode.authors)
+        for match in _SAID.finditer(episode.summary):
+            names.add(match.group("name"))
+        for section in episode.sections:
+            for match in _IN_CHARGE.finditer(section.heading):
+                names.add(match.group("name"))
+        seen.update(n for n in names if n)
+    return tuple(
+        sorted((n for n, c in seen.items() if c >= MIN_EPISODES), key=lambda n: (-seen[n], n))
+    )

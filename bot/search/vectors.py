@@ -1,0 +1,136 @@
+"""The on-disk cache of passage vectors: a restart embeds nothing it has seen.
+
+One SQLite file (``DATA_DIR/vectors.db`` by default): rows of (model id, text hash,
+float32 bytes). Reading it runs no code (no pickle: the data folder may be a shared
+volume). A file that is not a readable cache (corrupt, truncated, another program's) is
+moved aside with one warning and started afresh: the cache is never a reason not to
+search. Vectors are also kept in memory once read, so rebuilding the index after a
+note changed costs no disk reads.
+"""
+
+from __future__ import annotations
+
+import logging
+import sqlite3
+import threading
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+
+log = logging.getLogger(__name__)
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS vectors (
+    model TEXT NOT NULL,
+    key TEXT NOT NULL,
+    dim INTEGER NOT NULL,
+    data BLOB NOT NULL,
+    PRIMARY KEY (model, key)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT NOT NULL);
+"""
+FORMAT = "mukiudo-vectors-1"
+
+
+class VectorCache:
+    def __init__(self, path: Path | None) -> None:
+        """``path`` None keeps vectors in memory only (tests, ``ask``)."""
+        self.path = Path(path) if path is not None else None
+        self._memory: dict[tuple[str, str], np.ndarray] = {}
+        self._lock = threading.Lock()
+        self._db: sqlite3.Connection | None = None
+        self.problem: str | None = None  # why the file was set aside, if it was
+        if self.path is not None:
+            self._db = self._open(self.path)
+
+    def _open(self, path: Path) -> sqlite3.Connection | None:
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            return self._connect(path)
+        except (sqlite3.DatabaseError, ValueError) as exc:
+            aside = path.with_name(path.name + ".corrupt")
+            self.problem = f"{path} was not a readable vector cache ({exc}); rebuilt"
+            log.warning("%s; the old file is kept as %s", self.problem, aside.name)
+            try:
+                path.replace(aside)
+                return self._connect(path)
+            except (OSError, sqlite3.DatabaseError) as again:
+                log.warning("vector cache %s unusable (%s): vectors stay in memory", path, again)
+                return None
+        except OSError as exc:
+            self.problem = f"{path} cannot be opened ({exc}); vectors stay in memory"
+            log.warning("vector cache %s", self.problem)
+            return None
+
+    @staticmethod
+    def _connect(path: Path) -> sqlite3.Connection:
+        db = sqlite3.connect(path, check_same_thread=False, timeout=2.0)
+        try:
+            db.executescript(SCHEMA)
+            row = db.execute("SELECT value FROM meta WHERE name = 'format'").fetchone()
+            if row is None:
+                db.execute("INSERT INTO meta VALUES ('format', ?)", (FORMAT,))
+                db.commit()
+            elif row[0] != FORMAT:
+                raise ValueError(f"format {row[0]!r}, expected {FORMAT!r}")
+            db.execute("SELECT count(*) FROM vectors").fetchone()
+        except BaseException:
+            db.close()
+            raise
+        return db
+
+    def get_many(self, model_id: str, keys: Sequence[str]) -> dict[str, np.ndarray]:
+        with self._lock:
+            found = {k: v for k in keys if (v := self._memory.get((model_id, k))) is not None}
+            missing = [k for k in keys if k not in found]
+            if missing and self._db is not None:
+                try:
+                    for at in range(0, len(missing), 500):
+                        chunk = missing[at : at + 500]
+                        marks = ",".join("?" * len(chunk))
+                        sql = "SELECT key, dim, data FROM vectors WHERE model = ? AND key IN "
+                        rows = self._db.execute(f"{sql}({marks})", (model_id, *chunk))
+                        for key, dim, data in rows:
+                            vector = np.frombuffer(data, dtype=np.float32)
+                            if vector.shape != (dim,):
+                                continue  # a damaged row: embedded again
+                            self._memory[(model_id, key)] = vector
+                            found[key] = vector
+                except sqlite3.DatabaseError as exc:
+                    log.warning("vector cache %s unreadable (%s): embedding again", self.path, exc)
+            return found
+
+    def put_many(self, model_id: str, items: Sequence[tuple[str, np.ndarray]]) -> None:
+        with self._lock:
+            for key, vector in items:
+                self._memory[(model_id, key)] = np.asarray(vector, dtype=np.float32)
+            if self._db is None or not items:
+                return
+            rows = [
+                (model_id, key, int(v.shape[0]), np.asarray(v, dtype=np.float32).tobytes())
+                for key, v in items
+            ]
+            try:
+                self._db.executemany("INSERT OR REPLACE INTO vectors VALUES (?, ?, ?, ?)", rows)
+                self._db.commit()
+            except sqlite3.DatabaseError as exc:  # full disk, read-only: keep them in memory
+                log.warning("vector cache %s not written (%s)", self.path, exc)
+
+    def count(self, model_id: str) -> int:
+        with self._lock:
+            if self._db is None:
+                return sum(1 for m, _ in self._memory if m == model_id)
+            try:
+                row = self._db.execute(
+                    "SELECT count(*) FROM vectors WHERE model = ?", (model_id,)
+                ).fetchone()
+                return int(row[0])
+            except sqlite3.DatabaseError:
+                return 0
+
+    def close(self) -> None:
+        with self._lock:
+            if self._db is not None:
+                self._db.close()
+                self._db = None
