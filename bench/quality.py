@@ -29,6 +29,7 @@ import sys
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from functools import partial
 from pathlib import Path
 
@@ -54,7 +55,19 @@ CORPUS_FILES = {
     "corpus": "corpus.tsv",
     "holdout": "corpus_holdout.tsv",
     "holdout2": "corpus_holdout2.tsv",
+    "corpus_meaning": "corpus_meaning.tsv",
+    "corpus_meaning_holdout": "corpus_meaning_holdout.tsv",
 }
+# over the bundled sample site
+SAMPLE_FILES = {
+    "sample": "sample.tsv",
+    "sample_meaning": "sample_meaning.tsv",
+    "sample_meaning_holdout": "sample_meaning_holdout.tsv",
+}
+# the day the meaning sets were labelled: relative dates ("去年") and what is published
+TODAY = datetime(2026, 12, 1, 12, 0, tzinfo=UTC)
+CACHE = ROOT / "bench" / ".cache"  # vector cache kept between runs (git-ignored)
+NEGATIVE = frozenset({"negative", "near_miss"})
 CLASSES = (
     "number",
     "name",
@@ -66,9 +79,25 @@ CLASSES = (
     "question",
     "minor",
     "negative",
+    "concept",
+    "english",
+    "extra_words",
+    "compound",
+    "date",
+    "numeral",
+    "slip",
+    "near_miss",
+    "multi",
+    "speaker",
 )
-ENGINES = ("ours", "fuse", "wratio")
-ENGINE_TITLES = {"ours": "ours", "fuse": "Fuse.js 3.2.1", "wratio": "WRatio"}
+ENGINES = ("ours", "lexical", "semantic", "fuse", "wratio")
+ENGINE_TITLES = {
+    "ours": "ours",
+    "lexical": "lexical alone",
+    "semantic": "semantic alone",
+    "fuse": "Fuse.js 3.2.1",
+    "wratio": "WRatio",
+}
 LIMIT = 5
 TARGET_OVERALL = 0.92
 TARGET_CLASS = 0.80
@@ -90,6 +119,7 @@ class Scores:
     top1: float = 0.0
     hit3: float = 0.0
     mrr: float = 0.0
+    recall5: float = 0.0  # share of the expected pages in the first 5 (of at most 5)
 
 
 @dataclass
@@ -107,7 +137,7 @@ class EngineReport:
         if self.overall.top1 < TARGET_OVERALL:
             missed.append(f"overall {self.overall.top1:.2f}")
         for cls, s in self.classes.items():
-            floor = TARGET_NEGATIVE if cls == "negative" else TARGET_CLASS
+            floor = TARGET_NEGATIVE if cls in NEGATIVE else TARGET_CLASS
             if s.n and s.top1 < floor:
                 missed.append(f"{cls} {s.top1:.2f}")
         return not missed, missed
@@ -130,26 +160,29 @@ def read_queries(path: Path) -> list[Query]:
             if cls not in CLASSES:
                 raise ValueError(f"{path}:{number}: unknown class {cls!r}")
             paths = tuple(p.strip() for p in expected.split("|") if p.strip())
-            if (cls == "negative") != (not paths):
+            if (cls in NEGATIVE) != (not paths):
                 raise ValueError(f"{path}:{number}: negatives and only negatives have no expected")
             note = row[3].strip() if len(row) > 3 else ""
             queries.append(Query(cls, text, paths, note, number))
     return queries
 
 
-Row = tuple[int, int, int]
+Row = tuple[int, int, int, int]
 
 
 def score(queries: Sequence[Query], answers: Sequence[Sequence[str]]) -> list[Row]:
-    """Per query: (top1, hit3, reciprocal rank * 1e6) as ints, so sums stay exact."""
+    """Per query: (top1, hit3, reciprocal rank * 1e6, recall@5 * 1e6) as ints, so sums
+    stay exact."""
     out: list[Row] = []
     for q, got in zip(queries, answers, strict=True):
         if not q.expected:
             ok = int(not got)
-            out.append((ok, ok, ok * 1_000_000))
+            out.append((ok, ok, ok * 1_000_000, ok * 1_000_000))
             continue
         rank = next((i for i, p in enumerate(got[:LIMIT], 1) if p in q.expected), 0)
-        out.append((int(rank == 1), int(1 <= rank <= 3), 1_000_000 // rank if rank else 0))
+        found = len(set(got[:LIMIT]) & set(q.expected))
+        recall = 1_000_000 * found // min(LIMIT, len(q.expected))
+        out.append((int(rank == 1), int(1 <= rank <= 3), 1_000_000 // rank if rank else 0, recall))
     return out
 
 
@@ -162,6 +195,7 @@ def summarise(rows: Sequence[Row]) -> Scores:
         sum(r[0] for r in rows) / n,
         sum(r[1] for r in rows) / n,
         sum(r[2] for r in rows) / n / 1_000_000,
+        sum(r[3] for r in rows) / n / 1_000_000,
     )
 
 
@@ -193,14 +227,29 @@ def evaluate(
 
 
 def run_engines(
-    episodes: Sequence[Episode], catalog: Catalog, queries: Sequence[Query], engines: Sequence[str]
+    episodes: Sequence[Episode],
+    catalog: Catalog,
+    lexical: Catalog,
+    queries: Sequence[Query],
+    engines: Sequence[str],
 ) -> dict[str, tuple[list[list[str]], float, str]]:
     """Every engine's answers (first ``LIMIT`` paths per query), wall time, error text."""
     texts = [q.text for q in queries]
+
+    def published(episode: Episode) -> bool:
+        return episode.is_published(TODAY)
+
     out: dict[str, tuple[list[list[str]], float, str]] = {}
     runners: dict[str, Callable[[], list[list[str]]]] = {
         "ours": lambda: [
             [h.episode.path for h in catalog.search(t, LIMIT).hits[:LIMIT]] for t in texts
+        ],
+        "lexical": lambda: [
+            [h.episode.path for h in lexical.search(t, LIMIT).hits[:LIMIT]] for t in texts
+        ],
+        "semantic": lambda: [
+            [h.path for h in catalog.searcher.semantic_ranking(t, LIMIT, where=published)]
+            for t in texts
         ],
         "fuse": lambda: run_fuse(academic_index(episodes), texts, LIMIT).results,
         "wratio": lambda: _wratio(episodes, texts),
@@ -224,8 +273,14 @@ def run_set(
     name: str, content: Path, query_file: Path, engines: Sequence[str]
 ) -> dict[str, object]:
     queries = read_queries(query_file)
-    catalog = Catalog.from_settings(Settings(content_dir=content))
+    settings = Settings(content_dir=content, data_dir=CACHE, watch_content=False)
+    catalog = Catalog.from_settings(settings, clock=lambda: TODAY)
     loaded = catalog.load()
+    catalog.wait_semantic()
+    lexical = Catalog.from_settings(
+        settings.model_copy(update={"semantic_search": False}), clock=lambda: TODAY
+    )
+    lexical.load()
     episodes = catalog.published()
     known = {e.path for e in episodes}
     problems = [
@@ -237,7 +292,7 @@ def run_set(
     labels = {e.path: e.label for e in episodes}
     reports = []
     for engine, (answers, seconds, error) in run_engines(
-        episodes, catalog, queries, engines
+        episodes, catalog, lexical, queries, engines
     ).items():
         if error:
             reports.append(EngineReport(engine, error=error))
@@ -281,9 +336,18 @@ def markdown(result: dict[str, object]) -> str:
     head = ["class", "n"]
     for r in reports:
         title = ENGINE_TITLES[r.name]
-        head += [f"{title} top-1", f"{title} hit@3", f"{title} MRR"]
+        head += (
+            [f"{title} top-1", f"{title} R@5"]
+            if r.name != "ours"
+            else [
+                "ours top-1",
+                "ours hit@3",
+                "ours MRR",
+                "ours R@5",
+            ]
+        )
     lines.append("| " + " | ".join(head) + " |")
-    lines.append("|---|--:|" + "--:|" * (3 * len(reports)))
+    lines.append("|---|--:|" + "--:|" * (len(head) - 2))
     classes = [c for c in CLASSES if any(c in r.classes for r in reports)]
 
     def row(label: str, pick: Callable[[EngineReport], Scores]) -> str:
@@ -291,7 +355,10 @@ def markdown(result: dict[str, object]) -> str:
         cells = [label, str(n)]
         for r in reports:
             s = pick(r)
-            cells += [_fmt(s.top1), _fmt(s.hit3), _fmt(s.mrr)]
+            if r.name == "ours":
+                cells += [_fmt(s.top1), _fmt(s.hit3), _fmt(s.mrr), _fmt(s.recall5)]
+            else:
+                cells += [_fmt(s.top1), _fmt(s.recall5)]
         return "| " + " | ".join(cells) + " |"
 
     for cls in classes:
@@ -348,17 +415,19 @@ def as_json(result: dict[str, object]) -> dict[str, object]:
 
 
 def vars_(s: Scores) -> dict[str, float]:
-    return {"n": s.n, "top1": s.top1, "hit3": s.hit3, "mrr": s.mrr}
+    return {"n": s.n, "top1": s.top1, "hit3": s.hit3, "mrr": s.mrr, "recall5": s.recall5}
 
 
 def plan(which: str) -> list[tuple[str, Path, Path]]:
     """(name, content dir, query file) for the sets asked for and available here."""
     sets: list[tuple[str, Path, Path]] = []
-    if which in ("sample", "all"):
-        sample = QUERIES / "sample.tsv"
+    for name, file in SAMPLE_FILES.items():
+        if which not in (name, "all"):
+            continue
+        sample = QUERIES / file
         if sample.is_file():
-            sets.append(("sample", BUNDLED_CONTENT, sample))
-        elif which == "sample":
+            sets.append((name, BUNDLED_CONTENT, sample))
+        elif which == name:
             raise SystemExit(f"{sample} is missing")
     for name in CORPUS_FILES:
         if which not in (name, "all"):
@@ -372,7 +441,7 @@ def plan(which: str) -> list[tuple[str, Path, Path]]:
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--set", choices=("sample", *CORPUS_FILES, "all"), default="all")
+    parser.add_argument("--set", choices=(*SAMPLE_FILES, *CORPUS_FILES, "all"), default="all")
     parser.add_argument("--content", type=Path, help="content folder (with --queries)")
     parser.add_argument("--queries", type=Path, help="query file over --content")
     parser.add_argument("--engines", default=",".join(ENGINES), help="comma-separated")

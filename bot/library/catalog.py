@@ -207,6 +207,11 @@ class Catalog:
             return now.date()
 
     @property
+    def searcher(self) -> HybridSearch:
+        """The search behind ``search()``, for tools that look inside (bench, explain)."""
+        return self._search
+
+    @property
     def semantic_state(self) -> str:
         """Where the semantic layer stands, for ``doctor`` and ``/admin`` answers."""
         return "off (SEMANTIC_SEARCH=false)" if self.semantic is None else str(self.semantic.state)

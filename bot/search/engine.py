@@ -46,13 +46,22 @@ from bot.search.ranking import (
     unseen_idf,
 )
 from bot.search.snippets import Needle, cut, locate
-from bot.search.textnorm import kana_pattern, light_normalize, normalize
+from bot.search.textnorm import (
+    fold_kana,
+    kana_pattern,
+    kana_sound,
+    latin_sound,
+    light_normalize,
+    normalize,
+)
 from bot.search.vocab import Vocabulary
 
 log = logging.getLogger(__name__)
 
 Where = Callable[[Episode], bool]
 
+_KATAKANA_RUN = re.compile("[\u30a1-\u30fa\u30fc]{3,}")
+WEAK = 0.25  # coverage of a weak match (``weak_matches``)
 BODY_B = 0.6  # body length normalisation
 VERIFY = 20  # candidates scored exactly
 RELATIVE_CUT = 0.3  # hits below this share of the best score are dropped
@@ -76,6 +85,7 @@ class SearchIndex:
         self._by_number: dict[int, set[int]] = {}
         self._titles: dict[int, str] = {}  # normalised label, for autocomplete
         self._newest_cache: list[int] | None = None
+        self._katakana: dict[str, tuple[str, ...]] | None = None
         self.vocab = Vocabulary()
 
     @classmethod
@@ -127,6 +137,7 @@ class SearchIndex:
         doc_id = self._next_id
         self._next_id += 1
         self._newest_cache = None
+        self._katakana = None
         self._ids[episode.path] = doc_id
         self._body_total += body_len
         self._docs[doc_id] = _Doc(episode, body_len, title_terms, episode.newest_first_key())
@@ -141,6 +152,7 @@ class SearchIndex:
             return
         doc = self._docs.pop(doc_id)
         self._newest_cache = None
+        self._katakana = None
         found = analyse(doc.episode)  # the same terms it was added with
         self._postings.remove(doc_id, found.packed)
         self._body_total -= doc.body_len
@@ -217,9 +229,15 @@ class SearchIndex:
             if strong >= limit:
                 break
         if len(scored) < limit and len(text) > 1:
-            units = self._units(parse_query(prefix[:100]), fuzzy=False, prefix_last=True)
+            parsed = parse_query(prefix[:100])
+            units = self._units(parsed, fuzzy=False, prefix_last=True)
             for score, doc_id in self._rank(units, where, limit, precise=False):
                 scored.setdefault(doc_id, min(score, 89.0))
+            if len(scored) < limit and len(text) > 2:
+                # still short: typos, and kana for Latin names (くーべ -> kube...)
+                fuzzy = self._units(parsed, fuzzy=True, prefix_last=True)
+                for score, doc_id in self._rank(fuzzy, where, limit, precise=False):
+                    scored.setdefault(doc_id, min(score, 80.0))
         order = self._order(scored, where, limit)
         return [
             Hit(self._docs[d].episode, s, None, cut(self._docs[d].episode.summary, 0))
@@ -247,6 +265,14 @@ class SearchIndex:
 
     # -- internals ---------------------------------------------------------------
 
+    def weak_matches(self, query: str, limit: int = 10, *, where: Where | None = None) -> list[str]:
+        """Paths of episodes that share some of the query's words (a quarter of its
+        weight) without being a hit: supporting evidence for the semantic layer."""
+        units = self._units(parse_query(query), fuzzy=True)
+        return [
+            self._docs[d].episode.path for _, d in self._rank(units, where, limit, coverage=WEAK)
+        ]
+
     def unknown_terms(self, query: str) -> list[str]:
         """Words of ``query`` that name something the notes never mention: rare in
         ordinary language and found nowhere in the index, not even as a typo."""
@@ -272,10 +298,10 @@ class SearchIndex:
         for unit, surface in units:
             if self._present(unit):
                 kept.append(unit)
-            elif surface and is_generic(surface):
+            elif surface and is_generic(surface) and not _capitalised(surface, parsed.text):
                 continue
             else:
-                if unknown is not None and surface:
+                if unknown is not None and surface and _looks_like_a_name(surface):
                     unknown.append(surface)
                 kept.append(unit)
         if not kept and units:  # only filler: keep it all, the coverage rule decides
@@ -316,9 +342,37 @@ class SearchIndex:
             alts.extend(self._split(word))
             if fuzzy:
                 alts.extend(_alt((w,), 0.9 - 0.07 * d) for w, d in self.vocab.typos(word))
+        if fuzzy and word not in self._postings and len(word) >= 4:
+            alts.extend(self._katakana_alts(word))
         if (word not in self._postings or prefix) and (len(word) >= 4 or prefix):
             alts.extend(_alt((w,), 0.8) for w in self.vocab.with_prefix(word, 5 if prefix else 3))
         return self._unit(alts)
+
+    def _katakana_alts(self, word: str) -> list[Alt]:
+        """The notes' katakana words that sound like a Latin word the notes never spell
+        in Latin: ``serverless`` -> サーバーレス, ``remote`` -> リモート."""
+        alts: list[Alt] = []
+        for kana in self._katakana_words().get(_skeleton(latin_sound(word)), ())[:3]:
+            chunk = parse_query(kana).ja
+            if len(chunk) == 1:
+                pattern = kana_pattern(chunk[0].text)
+                alts.append(Alt(chunk[0].terms, 0.85, pattern, pattern))
+        return alts
+
+    def _katakana_words(self) -> dict[str, tuple[str, ...]]:
+        """Sound shape -> katakana words of three or more kana in the notes (built on
+        first use after a change)."""
+        if self._katakana is None:
+            found: dict[str, set[str]] = {}
+            for doc in self._docs.values():
+                e = doc.episode
+                text = "\n".join((e.raw_title, e.summary, *(s.heading for s in e.sections), e.text))
+                for run in _KATAKANA_RUN.findall(text):
+                    folded = fold_kana(run)
+                    if len(folded) >= 3:
+                        found.setdefault(_skeleton(kana_sound(folded)), set()).add(run)
+            self._katakana = {k: tuple(sorted(v, key=len)) for k, v in found.items()}
+        return self._katakana
 
     def _split(self, word: str) -> list[Alt]:
         for i in range(2, len(word) - 1):
@@ -334,6 +388,8 @@ class SearchIndex:
         alts: list[Alt] = []
         if joined in self._postings:
             alts.append(_alt((joined,), 1.0))
+        elif fuzzy:
+            alts.extend(self._katakana_alts(joined))  # remote work -> リモートワーク
         elif (
             fuzzy
             and len(joined) >= 7
@@ -496,6 +552,31 @@ def _alt(terms: tuple[str, ...], quality: float) -> Alt:
     """An alternative made of Latin words, found in text with any separator between."""
     body = "[^0-9a-z\u3040-\u30ff\u4e00-\u9fff]{0,3}".join(re.escape(t) for t in terms)
     return Alt(terms, quality, f"(?<![0-9a-z]){body}(?![0-9a-z])")
+
+
+def _capitalised(word: str, query: str) -> bool:
+    """Whether ``word`` is written with a capital inside the query (``AWS App Runner``):
+    part of a name there, not filler, however common the word."""
+    if not word.isascii() or not word[:1].isalpha():
+        return False
+    pattern = re.compile(rf"(?<=[\s\-/])({word[0].upper()}{re.escape(word[1:])})\b", re.IGNORECASE)
+    return any(m.group(1)[0].isupper() for m in pattern.finditer(query))
+
+
+def _looks_like_a_name(surface: str) -> bool:
+    """Product and event names are written in Latin letters or katakana; an unknown
+    kanji compound (配信網) more likely describes than names."""
+    letters = [c for c in surface if not c.isspace()]
+    if not letters:
+        return False
+    latin_or_kana = sum(c.isascii() or "\u30a1" <= c <= "\u30fc" for c in letters)
+    return latin_or_kana >= 0.8 * len(letters)
+
+
+def _skeleton(shape: str) -> str:
+    """A sound shape without its vowels: katakana adds vowels English does not write
+    (リモートワーク ~ remote work), so only the consonants are compared."""
+    return shape.replace("a", "")
 
 
 def _needles(unit: Unit) -> list[Needle]:

@@ -43,9 +43,13 @@ Where = Callable[[Episode], bool]
 RRF_K = 10  # reciprocal-rank constant: small, so the first places weigh most
 LEXICAL_WEIGHT = 1.0
 SEMANTIC_WEIGHT = 0.6
-SEMANTIC_FLOOR = 0.80  # cosine below which a passage is not about the query
-SEMANTIC_ALONE = 0.845  # with no lexical hit, the best passage must reach this
-SEMANTIC_BAND = 0.035  # semantic candidates within this of the best one
+# A semantic candidate's strength is its z: how many standard deviations its best
+# passage stands above the query's typical passage (cosines alone are compressed).
+Z_FUSE = 3.0  # a candidate fused with lexical hits
+Z_ALONE = 3.8  # the answer when the lexical engine has none
+Z_ALONE_UNKNOWN = 4.4  # the same when the query names a word the notes never use
+Z_SUPPORTED = 2.6  # the answer when it also shares some words with the query
+SEMANTIC_FLOOR = 0.78  # cosine below which a passage is never about the query
 DEPTH = 30  # candidates taken from each engine before fusing
 
 
@@ -128,14 +132,28 @@ class HybridSearch:
             semantic=tuple((h.path, round(h.score, 3)) for h in semantic),
             unknown=tuple(unknown),
         )
+        semantic = [h for h in semantic if h.score >= SEMANTIC_FLOOR]
         if not semantic:
             return SearchResult(text, lexical.hits[:limit], lexical.suggestions)
-        best = semantic[0].score
-        kept = [h for h in semantic if h.score >= max(SEMANTIC_FLOOR, best - SEMANTIC_BAND)]
-        if not lexical.hits and (unknown or best < SEMANTIC_ALONE):
-            return SearchResult(text, (), lexical.suggestions)
+        if not lexical.hits:
+            top = semantic[0]
+            supported = top.path in self.lexical.weak_matches(text, 10, where=where)
+            needed = Z_SUPPORTED if supported else Z_ALONE_UNKNOWN if unknown else Z_ALONE
+            if top.z < needed:
+                return SearchResult(text, (), lexical.suggestions)
+            floor = max(Z_FUSE, top.z - 1.0)
+        else:
+            floor = Z_FUSE
+        kept = [h for h in semantic if h.z >= floor]
         fused = self._fuse(lexical.hits, kept)
         return SearchResult(text, tuple(fused[:limit]), lexical.suggestions)
+
+    def semantic_ranking(
+        self, text: str, limit: int = 5, *, where: Where | None = None
+    ) -> list[SemanticHit]:
+        """The semantic layer alone (bench, explain): episodes by best passage cosine,
+        above ``SEMANTIC_FLOOR``."""
+        return [h for h in self._semantic(text, limit, where) if h.z >= Z_ALONE]
 
     def _semantic(self, text: str, limit: int, where: Where | None) -> list[SemanticHit]:
         index = self.semantic

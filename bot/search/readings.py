@@ -1,0 +1,472 @@
+"""Reading (yomi) index: find the notes' words that sound like what the user typed.
+
+A user who types 資格 for the notes' 視覚, クラウトフロント for クラウドフロント, せーじmaker for
+SageMaker, jetoson for ジェットソン or どっかー for ドッカー gets the notes' spelling back from
+`ReadingIndex.alternatives`, so the search can retry with it.
+
+Readings come from Sudachi (mode C) for kanji and dictionary Latin words, from the text itself
+for kana, and from jaconv for romaji.  A reading is folded into a loose key (`reading_key`):
+no long-vowel marks, repeated vowels and オウ/エイ collapsed, no dakuten/handakuten, small kana
+full-size, no ッ.  Loose keys shorter than 3 kana collide too often, so such words, and short
+Latin words whose readings are letter names (NG/nc), are matched on their exact katakana
+reading only (どっかー -> ドッカー).  The analyser is created on first use, one tokenizer per
+thread.
+"""
+
+from __future__ import annotations
+
+import functools
+import itertools
+import re
+import threading
+import unicodedata
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from types import MappingProxyType
+
+import jaconv
+from rapidfuzz import fuzz, process
+from sudachipy import (
+    Dictionary,
+    Morpheme,
+    SplitMode,
+    Tokenizer,
+)
+
+__all__ = ["ReadingIndex", "reading_key", "surface_readings"]
+
+EXACT_QUALITY = 0.85
+FUZZY_MIN_QUALITY = 0.6
+FUZZY_MAX_QUALITY = 0.8
+FUZZY_MIN_RATIO = 85.0  # rapidfuzz.fuzz.ratio, 0..100
+FUZZY_MIN_KEY_LEN = 5
+MIN_KEY_LEN = 3
+MAX_VARIANTS = 4  # readings kept per surface (Sage -> セージ / サゲ ...)
+MAX_SURFACE_CHARS = 200  # longer "surfaces" are not words: no reading
+MAX_COMPOUND_TOKENS = 4
+MAX_COMPOUND_CHARS = 40
+MAX_NAME_WORDS = 3
+_MAX_CHUNK_BYTES = 40_000  # Sudachi refuses input over ~49,000 bytes
+_CHUNK_CHARS = 10_000  # <= 40,000 bytes even at 4 bytes a character
+
+_KANA = re.compile(r"[\u3041-\u3096\u30a1-\u30faー]+")
+_KATAKANA_WORD = re.compile(r"[\u30a1-\u30faー]{2,}")
+_LATIN = re.compile(r"[A-Za-z]+")
+_LATIN_WORD = re.compile(r"[A-Za-z][A-Za-z0-9]*")
+# strict romaji: syllables, syllabic n, doubled consonant (っ), '-' as a long vowel
+_ROMAJI = re.compile(
+    r"(?:(?:sh|ch|ts|th|dh|wh|[kgsztdnhbpmyrwfvjcl])?y?[aiueo]-?"
+    r"|n'?(?![aiueoy])|nn|([kgsztdhbpmrfvjc])(?=\1))+"
+)
+_TS_VOWEL = re.compile(r"ts(?=[aiueo])")
+_SHORT_LATIN = re.compile(r"[A-Za-z0-9]{1,4}")
+_NAME_WORD = re.compile(r"[A-Z][A-Za-z0-9]*")
+_CAMEL = re.compile(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])")
+_LETTER_NAMES = (
+    "エー", "ビー", "シー", "ディー", "イー", "エフ", "ジー", "エイチ", "アイ", "ジェー", "ケー",
+    "エル", "エム", "エヌ", "オー", "ピー", "キュー", "アール", "エス", "ティー", "ユー", "ブイ",
+    "ダブリュー", "エックス", "ワイ", "ゼット",
+)  # fmt: skip
+_LETTERS = MappingProxyType(dict(zip("ABCDEFGHIJKLMNOPQRSTUVWXYZ", _LETTER_NAMES, strict=True)))
+_VOWEL_OF = MappingProxyType(
+    {
+        ch: row[0]
+        for row in (
+            "アカサタナハマヤラワガザダバパァャヮ",
+            "イキシチニヒミリギジヂビピィ",
+            "ウクスツヌフムユルグズヅブプゥュヴ",
+            "エケセテネヘメレゲゼデベペェ",
+            "オコソトノホモヨロヲゴゾドボポォョ",
+        )
+        for ch in row
+    }
+)
+_DIPHTHONGS = frozenset({("オ", "ウ"), ("エ", "イ")})
+_SMALL_TO_FULL = str.maketrans("ァィゥェォャュョヮヵヶ", "アイウエオヤユヨワカケ")
+_SMALL = frozenset("ァィゥェォャュョヮ")
+_NOT_KEY_CHAR = re.compile(r"[^\u30a1-\u30fa]")
+_CUT_AT = re.compile(r"[\s。、．，.,!?！？)）」』]")
+
+
+# --------------------------------------------------------------------------- analyser
+
+
+@dataclass
+class _Analyser:
+    dictionary: Dictionary
+    local: threading.local = field(default_factory=threading.local)
+
+    def tokenizer(self) -> Tokenizer:
+        """One Sudachi tokenizer per thread (a tokenizer must not be shared concurrently)."""
+        tok: Tokenizer | None = getattr(self.local, "tokenizer", None)
+        if tok is None:
+            tok = self.dictionary.tokenizer()
+            self.local.tokenizer = tok
+        return tok
+
+    def tokenize(self, text: str) -> list[Morpheme]:
+        return list(self.tokenizer().tokenize(text, SplitMode.C))
+
+    def lookup_readings(self, word: str) -> list[str]:
+        return _dedupe(
+            m.reading_form() for m in self.dictionary.lookup(word) if _is_kana(m.reading_form())
+        )
+
+
+@functools.cache
+def _analyser() -> _Analyser:
+    return _Analyser(Dictionary(dict="core"))
+
+
+# --------------------------------------------------------------------------- readings
+
+
+def _is_kana(s: str) -> bool:
+    return _KANA.fullmatch(s) is not None
+
+
+def _dedupe(items: Iterable[str]) -> list[str]:
+    return list(dict.fromkeys(items))
+
+
+def _strip_latin_accents(s: str) -> str:
+    """ō -> o, é -> e (Hepburn macrons); kana are left alone (their dakuten matter here)."""
+    out = []
+    for ch in s:
+        if "\u00c0" <= ch <= "\u024f":
+            ch = "".join(
+                c for c in unicodedata.normalize("NFD", ch) if not unicodedata.combining(c)
+            )
+        out.append(ch)
+    return "".join(out)
+
+
+def _combine(parts: Sequence[Sequence[str]]) -> list[str]:
+    """Concatenate one variant from each part; the first result uses every part's first variant."""
+    return ["".join(p) for p in itertools.islice(itertools.product(*parts), MAX_VARIANTS)]
+
+
+def _romaji(word: str) -> str | None:
+    w = word.lower()
+    if not _ROMAJI.fullmatch(w):
+        return None
+    # Hepburn "konnichiha" means こんにちは, but jaconv reads "nn" as ん: make it "nnn".
+    w = re.sub(r"(?<!n)nn(?=[aiueoy])", "nnn", w)
+    kana = jaconv.hira2kata(jaconv.alphabet2kana(w))
+    return kana if _is_kana(kana) else None
+
+
+def _piece_readings(piece: str) -> list[str]:
+    an = _analyser()
+    found = an.lookup_readings(piece)
+    if found:
+        return found
+    romaji = _romaji(piece)
+    if romaji:
+        return [romaji]
+    if piece.isupper() and len(piece) <= 6:
+        return ["".join(_LETTERS[c] for c in piece)]
+    return []
+
+
+def _latin_readings(word: str, morpheme: Morpheme | None) -> list[str]:
+    """Readings of one Latin word: dictionary readings, romaji, CamelCase pieces, letters."""
+    if len(word) == 1:  # "A" is a unit (アンペア) in the dictionary; a lone letter is its name
+        return [_LETTERS[word.upper()]]
+    found: list[str] = []
+    if morpheme is not None and not morpheme.is_oov() and _is_kana(morpheme.reading_form()):
+        found.append(morpheme.reading_form())
+    found.extend(_analyser().lookup_readings(word))
+    romaji = _romaji(word)
+    if romaji:
+        found.append(romaji)
+        if _TS_VOWEL.search(word.lower()):  # English "ts" is t+s: Jetson -> ジェットソン
+            found.append(_romaji(_TS_VOWEL.sub("ttos", word.lower())) or romaji)
+    if found:
+        if word.islower():  # "oto" is more likely オト than the dictionary's オーティーオー
+            spelled = "".join(_LETTERS[c] for c in word.upper())
+            found.sort(key=lambda r: r == spelled)
+        return _dedupe(found)[:MAX_VARIANTS]
+    parts = _CAMEL.findall(word)
+    if len(parts) > 1 and "".join(parts) == word:  # SageMaker -> Sage + Maker
+        pieces = [_piece_readings(p) for p in parts]
+        return _combine(pieces) if all(pieces) else []
+    if word.isupper() and len(word) <= 6:  # GCE -> ジーシーイー
+        return ["".join(_LETTERS[c] for c in word)]
+    return []
+
+
+def _token_readings(m: Morpheme) -> list[str] | None:
+    """Readings of one token; [] for a symbol (skipped); None when it cannot be read."""
+    surface = m.surface()
+    if not any(c.isalnum() for c in surface):
+        return []
+    if _is_kana(surface):
+        return [jaconv.hira2kata(surface)]  # kana as typed: don't let the analyser re-read it
+    if _LATIN.fullmatch(surface):
+        return _latin_readings(surface, m) or None
+    if any(c.isdigit() for c in surface) or m.is_oov():
+        return None
+    reading = m.reading_form()
+    return [reading] if _is_kana(reading) else None
+
+
+def _chunk_readings(chunk: str) -> list[str]:
+    """Readings of a whitespace-free chunk, or [] when any part of it cannot be read."""
+    an = _analyser()
+    morphemes = an.tokenize(chunk)
+    romaji = _romaji(chunk)
+    if romaji is not None:  # whole chunk is romaji: "jetoson", "sa-ba-resu"
+        if len(morphemes) == 1 and _LATIN.fullmatch(chunk):
+            return _dedupe([*_latin_readings(chunk, morphemes[0]), romaji])[:MAX_VARIANTS]
+        return [romaji]
+    parts: list[list[str]] = []
+    for m in morphemes:
+        readings = _token_readings(m)
+        if readings is None:
+            return []
+        if readings:
+            parts.append(readings)
+    return _combine(parts) if parts else []
+
+
+def surface_readings(surface: str) -> tuple[str, ...]:
+    """Katakana readings of a word or short phrase, most likely first (at most MAX_VARIANTS).
+
+    Whitespace-separated chunks are read separately and joined ("ooto sukeeringu" ->
+    オオトスケエリング).  Empty when any chunk has a part with no reading (an English word
+    outside the dictionary such as Kubernetes, a number, a symbol-only string): a partial
+    reading would collide with the readable part alone.
+    """
+    text = _strip_latin_accents(unicodedata.normalize("NFKC", surface)).strip()
+    if not text or len(text) > MAX_SURFACE_CHARS:
+        return ()
+    parts: list[list[str]] = []
+    for chunk in text.split():
+        readings = _chunk_readings(chunk)
+        if not readings:
+            if any(c.isalnum() for c in chunk):
+                return ()
+            continue  # a chunk of symbols only
+        parts.append(readings)
+    return tuple(_dedupe(_combine(parts))) if parts else ()
+
+
+def _loose_key(reading: str) -> str:
+    out: list[str] = []
+    for ch in reading:
+        if ch == "ー":
+            continue
+        if ch in "アイウエオ" and out:
+            pv = _VOWEL_OF.get(out[-1])
+            if pv is not None and (ch == pv or (pv, ch) in _DIPHTHONGS):
+                continue  # オオ, オウ, エイ, イイ ... -> one vowel
+        out.append(ch)
+    key = "".join(c for c in unicodedata.normalize("NFD", "".join(out)) if c not in "\u3099\u309a")
+    key = key.translate(_SMALL_TO_FULL).replace("ッ", "").replace("ヲ", "オ")
+    return _NOT_KEY_CHAR.sub("", unicodedata.normalize("NFC", key))
+
+
+def _morae(reading: str) -> int:
+    return sum(1 for c in reading if c not in _SMALL)
+
+
+def reading_key(surface: str) -> str:
+    """Loose katakana key of the surface's most likely reading; "" when it cannot be read.
+
+    >>> reading_key("構成"), reading_key("どっかー"), reading_key("ooto sukeeringu")
+    ('コセ', 'トカ', 'オトスケリンク')
+    """
+    readings = surface_readings(surface)
+    return _loose_key(readings[0]) if readings else ""
+
+
+# --------------------------------------------------------------------------- index
+
+
+def _fold(s: str) -> str:
+    return " ".join(unicodedata.normalize("NFKC", s).casefold().split())
+
+
+def _chunks(text: str) -> Iterator[str]:
+    """Lines of the text, long lines cut (at a space or punctuation if possible) for Sudachi."""
+    for line in text.splitlines():
+        rest = line
+        while len(rest.encode("utf-8")) > _MAX_CHUNK_BYTES:
+            piece = rest[:_CHUNK_CHARS]
+            cut = max((m.end() for m in _CUT_AT.finditer(piece, _CHUNK_CHARS // 2)), default=0)
+            cut = cut or _CHUNK_CHARS
+            yield rest[:cut]
+            rest = rest[cut:]
+        if rest.strip():
+            yield rest
+
+
+def _is_short_latin(surface: str) -> bool:
+    """Acronym-like (NG, br, AWS, set): its reading is spelled out letter by letter, and loose
+    keys of letter names collide (NG/nc, br/per), so it is matched on its exact reading only."""
+    return _SHORT_LATIN.fullmatch(unicodedata.normalize("NFKC", surface).strip()) is not None
+
+
+def _is_indexable(word: str) -> bool:
+    """A word of letters, digits, kana or kanji (single spaces allowed), not a lone letter."""
+    return len(word) > 1 and all(c.isalnum() or c in "ー " for c in word)
+
+
+def _is_nounlike(surface: str, pos: tuple[str, ...]) -> bool:
+    if pos[0] == "名詞" and pos[1] != "数詞":
+        return True
+    return bool(_KATAKANA_WORD.fullmatch(surface) or _LATIN_WORD.fullmatch(surface))
+
+
+def _content_words(morphemes: Iterable[Morpheme]) -> Iterator[str]:
+    """Nouns (and the nouns inside mode-C compounds), katakana and Latin words, verbs'
+    dictionary forms, runs of adjacent nouns (mode C splits オートスケーリング into
+    オート + スケーリング) and runs of capitalised Latin words (Auto Scaling, Cloud Run)."""
+    nouns: list[str] = []
+    names: list[str] = []
+
+    def flush(run: list[str], sep: str, longest: int) -> Iterator[str]:
+        joined = sep.join(run)
+        if 2 <= len(run) <= longest and len(joined) <= MAX_COMPOUND_CHARS:
+            yield joined
+        run.clear()
+
+    for m in morphemes:
+        surface = m.surface()
+        if _NAME_WORD.fullmatch(surface):
+            names.append(surface)
+        elif names and surface != " ":
+            yield from flush(names, " ", MAX_NAME_WORDS)
+        pos = m.part_of_speech()
+        if _is_nounlike(surface, pos):
+            yield surface
+            nouns.append(surface)
+            if len(surface) > 2:
+                parts = m.split(SplitMode.A, add_single=False)
+                if len(parts) > 1:  # 視覚障害者 -> 視覚, 障害
+                    for p in parts:
+                        if _is_nounlike(p.surface(), p.part_of_speech()):
+                            yield p.surface()
+            continue
+        if nouns:
+            yield from flush(nouns, "", MAX_COMPOUND_TOKENS)
+        if pos[0] == "動詞" and pos[1] != "非自立可能":
+            yield m.dictionary_form()
+    yield from flush(nouns, "", MAX_COMPOUND_TOKENS)
+    yield from flush(names, " ", MAX_NAME_WORDS)
+
+
+class ReadingIndex:
+    """Reading keys of the notes' words.  Not safe for add() concurrent with queries."""
+
+    __slots__ = ("_fuzzy_keys", "_indexed", "_loose", "_seen", "_spellings", "_strict")
+
+    def __init__(self) -> None:
+        self._spellings: set[str] = set()  # every spelling already looked at
+        self._seen: dict[str, str] = {}  # folded surface -> first spelling seen
+        self._loose: dict[str, set[str]] = {}  # loose key -> surfaces
+        self._strict: dict[str, set[str]] = {}  # exact katakana reading -> surfaces
+        self._indexed = 0
+        self._fuzzy_keys: list[str] | None = None
+
+    @classmethod
+    def build(cls, texts: Iterable[str]) -> ReadingIndex:
+        index = cls()
+        index.add(texts)
+        return index
+
+    def add(self, texts: Iterable[str]) -> None:
+        """Index more texts; each new distinct word (NFKC casefolded) is read once."""
+        an = _analyser()
+        new: list[str] = []
+        for text in texts:
+            for chunk in _chunks(text):
+                for word in _content_words(an.tokenize(chunk)):
+                    if word in self._spellings:
+                        continue
+                    self._spellings.add(word)
+                    folded = _fold(word)
+                    if folded not in self._seen and _is_indexable(word):
+                        self._seen[folded] = word
+                        new.append(word)
+        for word in new:
+            self._add_word(word)
+        if new:
+            self._fuzzy_keys = None
+
+    def _add_word(self, word: str) -> None:
+        indexed = False
+        loose_ok = not _is_short_latin(word)
+        for reading in surface_readings(word):
+            if _morae(reading) >= MIN_KEY_LEN:
+                self._strict.setdefault(reading, set()).add(word)
+                indexed = True
+            key = _loose_key(reading)
+            if loose_ok and len(key) >= MIN_KEY_LEN:
+                self._loose.setdefault(key, set()).add(word)
+                indexed = True
+        self._indexed += indexed
+
+    def __len__(self) -> int:
+        """Distinct surfaces (NFKC casefolded) that have a usable reading."""
+        return self._indexed
+
+    def alternatives(self, surface: str, limit: int = 5) -> list[tuple[str, float]]:
+        """The notes' words that sound like `surface` but are spelled differently.
+
+        Returns (word, quality), best first, ties by word: 0.85 for the same loose key (or
+        the same exact reading, for short words); 0.6..0.8 for loose keys of 5+ kana whose
+        rapidfuzz ratio is >= 85.  A space-containing surface is read as one joined word
+        ("ooto sukeeringu" -> オートスケーリング).  Never returns `surface` itself.
+        """
+        if limit <= 0:
+            return []
+        readings = surface_readings(surface)
+        best: dict[str, float] = {}
+
+        def offer(words: Iterable[str], quality: float) -> None:
+            for w in words:
+                if best.get(w, -1.0) < quality:
+                    best[w] = quality
+
+        loose_ok = not _is_short_latin(surface)
+        for reading in readings:
+            offer(self._strict.get(reading, ()), EXACT_QUALITY)
+            key = _loose_key(reading)
+            if not loose_ok or len(key) < MIN_KEY_LEN:
+                continue
+            offer(self._loose.get(key, ()), EXACT_QUALITY)
+            if len(key) < FUZZY_MIN_KEY_LEN:
+                continue
+            for other, score, _ in process.extract(
+                key,
+                self._fuzzy_choices(),
+                scorer=fuzz.ratio,
+                score_cutoff=FUZZY_MIN_RATIO,
+                limit=None,
+            ):
+                if other != key:
+                    offer(self._loose[other], _fuzzy_quality(score))
+        own = _fold(surface)
+        ranked = sorted(
+            ((w, round(q, 4)) for w, q in best.items() if _fold(w) != own),
+            key=lambda wq: (-wq[1], wq[0]),
+        )
+        return ranked[:limit]
+
+    def alternatives_for_span(
+        self, words: Sequence[str], limit: int = 5
+    ) -> list[tuple[str, float]]:
+        """Alternatives for several query words read as one ("ooto", "sukeeringu")."""
+        return self.alternatives(" ".join(words), limit)
+
+    def _fuzzy_choices(self) -> list[str]:
+        if self._fuzzy_keys is None:
+            self._fuzzy_keys = sorted(k for k in self._loose if len(k) >= FUZZY_MIN_KEY_LEN)
+        return self._fuzzy_keys
+
+
+def _fuzzy_quality(score: float) -> float:
+    span = (score - FUZZY_MIN_RATIO) / (100.0 - FUZZY_MIN_RATIO)
+    return FUZZY_MIN_QUALITY + (FUZZY_MAX_QUALITY - FUZZY_MIN_QUALITY) * min(max(span, 0.0), 1.0)

@@ -1,0 +1,309 @@
+"""The one search: understanding, fusion, the no-match decision and the vector cache.
+
+The semantic layer runs here on ``ConceptEmbedder``, a small deterministic embedder of
+our own that implements the ``Embedder`` protocol: each text becomes a unit vector over
+a few concepts, found by keyword. It stands in for the model so that fusion and the
+no-match rule can be tested on exact numbers; the real model is exercised end to end
+in tests/bot/test_bot_semantic.py.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Sequence
+from datetime import date, datetime, timedelta, timezone
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from bot.models import Episode, Section
+from bot.search.engine import SearchIndex
+from bot.search.hybrid import HybridSearch
+from bot.search.layer import SemanticLayer
+from bot.search.semantic import SemanticIndex, passages_of
+from bot.search.vectors import VectorCache
+
+JST = timezone(timedelta(hours=9))
+CONCEPTS = {
+    "container": ("コンテナ", "container", "docker"),
+    "serverless": ("サーバーレス", "serverless", "フルマネージド"),
+    "edge": ("エッジ", "edge", "小さなボード", "jetson"),
+    "cdn": ("cdn", "配信網", "キャッシュ"),
+    "weather": ("天気", "weather"),
+}
+
+
+BUCKETS = 32
+
+
+class ConceptEmbedder:
+    """Concept dimensions (1 each) and hashed character bigrams (a light residual, so
+    texts without a concept still differ)."""
+
+    model_id = "test-concepts-1"
+    dim = len(CONCEPTS) + BUCKETS
+
+    def __init__(self) -> None:
+        self.embedded: list[str] = []
+
+    def _vector(self, text: str) -> np.ndarray:
+        low = text.casefold()
+        v = np.zeros(self.dim)
+        for i, keys in enumerate(CONCEPTS.values()):
+            v[i] = float(any(k in low for k in keys))
+        grams = [low[i : i + 2] for i in range(len(low) - 1)] or [low or " "]
+        for gram in grams:
+            v[len(CONCEPTS) + sum(map(ord, gram)) % BUCKETS] += 0.25 / len(grams)
+        return (v / np.linalg.norm(v)).astype(np.float32)
+
+    def passages(self, texts: Sequence[str]) -> np.ndarray:
+        self.embedded.extend(texts)
+        return np.stack([self._vector(t) for t in texts])
+
+    def query(self, text: str) -> np.ndarray:
+        return self._vector(text)
+
+
+def episode(number: int, title: str, body: str, when: date, summary: str = "") -> Episode:
+    return Episode(
+        path=f"podcast/{number:04d}/index.md",
+        raw_title=f"#{number} {title}",
+        title=title,
+        number=number,
+        category=None,
+        summary=summary or f"{title}について話したよ。",
+        date=datetime(when.year, when.month, when.day, 21, tzinfo=JST),
+        publish_date=None,
+        page_url=f"https://example.org/podcast/{number:04d}/",
+        sections=(Section("話したこと", 2, ("話したこと",), body, "talk"),),
+    )
+
+
+EPISODES = [
+    episode(
+        1, "Cloud Run入門", "コンテナをフルマネージドで動かす。サーバーレス。", date(2020, 7, 12)
+    ),
+    episode(2, "Jetsonの話", "エッジ向けの小さなボードでAI推論。", date(2020, 8, 30)),
+    episode(3, "Amazon CloudFront", "CDN。キャッシュの設定と料金。", date(2021, 2, 22)),
+    episode(
+        4,
+        "リモートワーク",
+        "分報と在宅の机。",
+        date(2020, 12, 5),
+        summary="加藤がリモートワークについて話したよ。",
+    ),
+    episode(
+        5,
+        "SQSで疎結合",
+        "キューでサービスをつなぐ。",
+        date(2020, 12, 20),
+        summary="加藤がSQSについて話したよ。",
+    ),
+]
+# Other talks, so that a passage about the query stands out from the rest (the
+# semantic layer judges a match against the query's typical passage).
+FILLER = [
+    episode(100 + i, f"雑談{i}", f"週末の{topic}の話。", date(2019, 1, 1 + i))
+    for i, topic in enumerate(
+        [
+            "料理",
+            "旅行",
+            "映画",
+            "読書",
+            "音楽",
+            "散歩",
+            "掃除",
+            "カメラ",
+            "自転車",
+            "園芸",
+            "将棋",
+            "釣り",
+            "登山",
+            "温泉",
+            "写真",
+        ]
+    )
+]
+TODAY = date(2026, 12, 1)
+
+
+def make_search(episodes: Sequence[Episode] = EPISODES, semantic: bool = True) -> HybridSearch:
+    everything = [*episodes, *FILLER]
+    search = HybridSearch(SearchIndex.build(everything), speakers=("加藤", "小杉"))
+    if semantic:
+        search.semantic = SemanticIndex.build(ConceptEmbedder(), everything)
+    return search
+
+
+def paths(search: HybridSearch, query: str, limit: int = 5) -> list[str]:
+    return [h.episode.path for h in search.search(query, limit, today=TODAY).hits]
+
+
+def ep(n: int) -> str:
+    return f"podcast/{n:04d}/index.md"
+
+
+# -- fusion and the no-match decision ---------------------------------------------------
+
+
+def test_a_concept_the_notes_word_differently_is_found_by_meaning():
+    assert paths(make_search(semantic=False), "配信網の回") == []
+    assert paths(make_search(), "配信網の回") == [ep(3)]
+
+
+def test_an_english_word_finds_the_notes_katakana():
+    search = make_search(semantic=False)
+    assert paths(search, "serverless container")[:1] == [ep(1)]
+    assert paths(search, "remote work")[:1] == [ep(4)]
+
+
+def test_an_english_query_about_a_japanese_only_topic_is_found_by_meaning():
+    assert paths(make_search(), "small edge board")[:1] == [ep(2)]
+
+
+def test_a_name_still_wins_over_a_merely_similar_episode():
+    assert paths(make_search(), "CloudFront")[0] == ep(3)
+
+
+def test_an_unrelated_query_stays_empty_with_the_semantic_layer():
+    assert paths(make_search(), "今日の天気") == []
+
+
+def test_a_rare_word_the_notes_never_use_keeps_a_close_meaning_from_answering():
+    # "Fargate" is a name (rare in ordinary language) that no note mentions
+    assert paths(make_search(), "Fargate container") == []
+
+
+def test_everyday_words_the_notes_never_use_do_not_veto_a_match():
+    search = make_search(semantic=False)
+    assert paths(search, "Jetson tips")[:1] == [ep(2)]
+    assert paths(search, "CloudFront basics")[:1] == [ep(3)]
+
+
+def test_fused_scores_are_ordered_and_within_0_to_100():
+    hits = make_search().search("CDN キャッシュ", 5, today=TODAY).hits
+    assert hits and hits[0].episode.path == ep(3)
+    scores = [h.score for h in hits]
+    assert scores == sorted(scores, reverse=True) and 0 < scores[-1] <= scores[0] <= 100
+
+
+# -- what is not a topic ----------------------------------------------------------------
+
+
+def test_several_numbers_name_each_episode_in_order():
+    assert paths(make_search(), "#3と#1") == [ep(3), ep(1)]
+    assert paths(make_search(), "第二回") == [ep(2)]
+
+
+def test_a_show_notes_url_names_its_page():
+    assert paths(make_search(), "https://example.org/podcast/0003/ の回") == [ep(3)]
+
+
+def test_a_month_lists_its_episodes_oldest_first():
+    assert paths(make_search(), "2020年12月の回") == [ep(4), ep(5)]
+
+
+def test_a_month_without_episodes_answers_nothing():
+    assert paths(make_search(), "2020年3月の回") == []
+
+
+def test_first_and_newest_name_one_episode():
+    assert paths(make_search(FILLER[:0]), "一番古いエピソード") == [FILLER[0].path]
+    assert paths(make_search(), "最新の回") == [ep(3)]
+
+
+def test_a_date_and_a_topic_search_the_topic_within_the_dates():
+    assert paths(make_search(), "2020年のCDNの回") == []
+    assert paths(make_search(), "2021年のCDNの回") == [ep(3)]
+
+
+def test_who_spoke_narrows_to_their_episodes():
+    assert sorted(paths(make_search(), "加藤が話した回")) == [ep(4), ep(5)]
+    assert paths(make_search(), "加藤が話したSQSの回") == [ep(5)]
+
+
+# -- the layer and its cache ------------------------------------------------------------
+
+
+def test_a_restart_embeds_nothing_it_has_seen(tmp_path):
+    cache = tmp_path / "vectors.db"
+    first = ConceptEmbedder()
+    SemanticIndex.build(first, EPISODES, VectorCache(cache))
+    assert len(first.embedded) == sum(len(passages_of(e)) for e in EPISODES)
+    again = ConceptEmbedder()
+    index = SemanticIndex.build(again, EPISODES, VectorCache(cache))
+    assert again.embedded == []
+    assert len(index) == len(first.embedded)
+
+
+def test_a_changed_section_alone_is_embedded_again(tmp_path):
+    cache = VectorCache(tmp_path / "vectors.db")
+    SemanticIndex.build(ConceptEmbedder(), EPISODES, cache)
+    old = EPISODES[-1]
+    changed = [
+        *EPISODES[:-1],
+        episode(5, old.title, "FIFOキューの話。", date(2020, 12, 20), old.summary),
+    ]
+    embedder = ConceptEmbedder()
+    SemanticIndex.build(embedder, changed, VectorCache(tmp_path / "vectors.db"))
+    assert embedder.embedded == ["話したこと\nFIFOキューの話。"]
+
+
+def test_a_corrupt_cache_file_is_rebuilt_with_a_warning(tmp_path, caplog):
+    cache = tmp_path / "vectors.db"
+    cache.write_bytes(b"this is not a database" * 100)
+    with caplog.at_level(logging.WARNING, logger="bot.search.vectors"):
+        store = VectorCache(cache)
+    assert "not a readable vector cache" in caplog.text and str(cache) in caplog.text
+    embedder = ConceptEmbedder()
+    SemanticIndex.build(embedder, EPISODES, store)
+    assert embedder.embedded  # everything embedded again, into a fresh file
+    assert VectorCache(cache).count(ConceptEmbedder.model_id) == len(embedder.embedded)
+
+
+class BlockedEmbedder(ConceptEmbedder):
+    """Embeds only once ``go`` is set: a model still busy with a large site."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.go = threading.Event()
+
+    def passages(self, texts: Sequence[str]) -> np.ndarray:
+        self.go.wait(10)
+        return super().passages(texts)
+
+
+def test_search_answers_lexically_while_the_semantic_index_builds():
+    embedder = BlockedEmbedder()
+    search = make_search(semantic=False)
+    layer = SemanticLayer(lambda: embedder, None)
+    layer.rebuild([*EPISODES, *FILLER], lambda index: setattr(search, "semantic", index))
+    assert paths(search, "CloudFront") == [ep(3)]  # the lexical engine, at once
+    assert paths(search, "配信網の回") == []  # meaning needs the index
+    assert layer.state.phase in {"loading", "embedding"}
+    embedder.go.set()
+    assert layer.wait(10)
+    assert layer.state.phase == "ready"
+    assert paths(search, "配信網の回") == [ep(3)]
+
+
+def test_a_model_that_cannot_load_leaves_the_search_lexical():
+    search = make_search(semantic=False)
+    layer = SemanticLayer(lambda: None, None)
+    layer.rebuild(EPISODES, lambda index: setattr(search, "semantic", index))
+    assert layer.wait(10)
+    assert layer.state.phase == "off"
+    assert paths(search, "CloudFront") == [ep(3)]
+
+
+@pytest.mark.parametrize("bad", ["", "   ", "？？？", "🙂" * 50, "第" * 5000])
+def test_odd_queries_never_raise(bad):
+    assert make_search().search(bad, 5, today=TODAY).hits == () or bad.strip()
+
+
+def test_the_vector_cache_can_live_in_memory_only(tmp_path: Path):
+    store = VectorCache(None)
+    SemanticIndex.build(ConceptEmbedder(), EPISODES, store)
+    assert store.count(ConceptEmbedder.model_id) > 0
