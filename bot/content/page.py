@@ -134,6 +134,7 @@ def _episode(
         number = folder_number(raw.rel)
     category = _CATEGORY.search(title)
     dates: dict[str, datetime | None] = {}
+    unusable: str | None = None
     for field, keys in (
         ("date", ("date",)),
         ("publishDate", ("publishdate", "pubdate", "published")),
@@ -145,6 +146,8 @@ def _episode(
         except ValueError:
             problems.append(f"{field} {value!r} is not a date; left empty")
             dates[field] = None
+            if field != "expiryDate" and unusable is None:
+                unusable = f"{field} {value!r}"
     return Episode(
         path=raw.rel,
         raw_title=raw_title,
@@ -165,6 +168,7 @@ def _episode(
         references=notes.references,
         sections=notes.sections,
         extra=_extra(front),
+        unusable_date=unusable,
     )
 
 

@@ -22,8 +22,9 @@ Rules:
 - the first scan after a start that finds something is a catch-up: at most ``limit``
   episodes are announced, the newest ones, oldest first; the rest are marked seen and
   logged.
-- a note whose date cannot be used (it overflows when converted to UTC) is skipped
-  with a warning; the other notes are scanned as usual.
+- a note whose date cannot be used (not a date, "yesterday", 2026-02-30, or one that
+  overflows when converted to UTC) is skipped with a warning: its time is unknown, so
+  it is never taken as published; the other notes are scanned as usual.
 
 Pure core: no discord. ``Notifier.scan()`` writes one transaction to the store and
 returns what it queued; delivery is the cog's job.
@@ -364,6 +365,8 @@ class Notifier:
         cache: dict[str, tuple[Episode, Candidate]] = {}
         for episode in episodes:
             try:
+                if episode.unusable_date is not None:
+                    raise ValueError(f"{episode.unusable_date} is not a date")
                 if not episode.is_published(now):
                     continue
                 known = self._by_path.get(episode.path)

@@ -432,3 +432,19 @@ def test_catch_up_limit_waits_for_a_scan_with_notes(site, store):
     result = restarted.scan(catalog_for(site).all_episodes, NOW)
     assert announced(result) == ["#4", "#5"]
     assert [c.key for c in result.over_limit] == ["#2", "#3"]
+
+
+@pytest.mark.parametrize(
+    "date",
+    ['"yesterday"', '"2026-02-30"', '"9999-12-31T23:00:00-09:00"', '"2026-13-01 25:61"'],
+)
+def test_a_note_whose_date_cannot_be_read_is_skipped_for_announcements(site, store, date, caplog):
+    notifier = Notifier(store, catchup_limit=5)
+    notifier.scan(catalog_for(site).all_episodes, NOW)
+    bad = site / "podcast/0002/index.md"
+    bad.parent.mkdir(parents=True)
+    bad.write_text(f'---\ntitle: "#2 GCS"\npublishDate: {date}\n---\nbody\n', encoding="utf-8")
+    write_note(site, 3, "Cloud Run", NOW - timedelta(hours=1))
+    caplog.set_level("WARNING", logger="bot.notify")
+    assert announced(notifier.scan(catalog_for(site).all_episodes, NOW)) == ["#3"]
+    assert "podcast/0002/index.md" in caplog.text
