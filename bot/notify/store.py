@@ -300,6 +300,11 @@ class Store:
 
     # -- seen episodes -------------------------------------------------------
 
+    def first_seen_paths(self) -> dict[str, float]:
+        """When each note (``path:`` identity) was first seen, as unix seconds."""
+        rows = self._read("SELECT identity, seen_at FROM seen WHERE identity LIKE 'path:%'")
+        return {str(r["identity"])[5:]: float(r["seen_at"]) for r in rows}
+
     def seen_identities(self) -> set[str]:
         return {str(r["identity"]) for r in self._read("SELECT identity FROM seen")}
 

@@ -9,6 +9,7 @@ import asyncio
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -17,6 +18,8 @@ from test_notify_cog import (  # the same world as the other notification tests
     POLL,
     START,
     bot_settings,
+    build_bot,
+    make_room,
     message_posts,
     room,
     simcord_bot,
@@ -120,3 +123,67 @@ async def test_a_state_file_unwritable_while_running_is_shown_and_announcing_res
     assert check_health(bot_settings.health_path, now=room.env.now()).healthy
     status = await room.admin.slash(room.general, "notify status")
     assert "disk I/O error" not in embed_text(status)
+
+
+# -- notes that go wrong while the bot runs ----------------------------------------
+
+
+def write_raw(site: Path, rel: str, title: str, when) -> None:
+    path = site / rel
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(
+        f'---\ntitle: "{title}"\ndate: {when.isoformat()}\n---\n'
+        '<iframe src="https://anchor.fm/testcast/embed/episodes/dup-e99999"></iframe>\n\n本文\n',
+        encoding="utf-8",
+    )
+
+
+async def test_a_second_note_with_an_existing_number_never_takes_it_over(
+    room, site, bot_settings, caplog
+):
+    await subscribe(room)
+    caplog.set_level("WARNING")
+    # Dated before #2's own note, so "the older date" alone would hand it the number.
+    write_raw(site, "podcast/0099/index.md", "#2 重複した新しい回", START - timedelta(days=25))
+    await room.env.advance_time(POLL)
+    shown = await room.member.slash(room.general, "episode", number="2")
+    assert "GCSのきほん" in shown.response.embeds[0].title
+    choices = await room.member.autocomplete(room.general, "episode", "number", "2")
+    assert [c["name"] for c in choices if "重複" in c["name"]] == []
+    (line,) = [r.getMessage() for r in caplog.records if "podcast/0099/index.md" in r.getMessage()]
+    assert "is also used by podcast/0002/index.md, which keeps it" in line
+    assert "this note is ignored" in line
+    assert room.announcements() == []  # not announced as if it were #2 either
+    caplog.clear()
+    await room.env.restart_bot(build_bot(bot_settings))  # the state file remembers who was first
+    await room.env.bot.tree.sync()
+    again = make_room(room.env)
+    shown = await again.member.slash(again.general, "episode", number="2")
+    assert "GCSのきほん" in shown.response.embeds[0].title
+
+
+@pytest.mark.parametrize("kind", ["file loop", "folder loop", "folder out of the content folder"])
+async def test_a_bad_link_added_while_running_costs_one_warning_naming_it(
+    room, site, tmp_path, caplog, kind
+):
+    caplog.set_level("WARNING")
+    link = site / "podcast" / "0050"
+    if kind == "file loop":
+        link.mkdir()
+        (link / "index.md").symlink_to(link / "index.md")
+        name = "podcast/0050/index.md"
+    elif kind == "folder loop":
+        link.symlink_to(site / "podcast")
+        name = "podcast/0050"
+    else:
+        outside = tmp_path / "secrets"
+        outside.mkdir()
+        (outside / "index.md").write_text("---\ntitle: '#50 x'\n---\n", encoding="utf-8")
+        link.symlink_to(outside)
+        name = "podcast/0050"
+    await room.env.advance_time(POLL)
+    await room.env.advance_time(POLL)
+    lines = [r.getMessage() for r in caplog.records if name in r.getMessage()]
+    assert len(lines) == 1, lines
+    assert ("outside the content folder" in lines[0]) == (kind.endswith("content folder"))
+    assert ("loop" in lines[0]) == (kind.endswith("loop"))

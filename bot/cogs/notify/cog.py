@@ -91,6 +91,9 @@ class NotifyCog(commands.Cog, name="Notify"):
             self.store = store
             self.notifier = await self.db.run(Notifier, store, self.settings.catchup_limit)
             self.announcer = Announcer(self.bot, store, self.db, self.now)
+            # Of two notes with one number, the one the state file saw first keeps it.
+            for warning in self.catalog.adopt_first_seen(await self.db.run(store.first_seen_paths)):
+                log.warning("skipped or partly read note: %s", warning)
             if self.feed_url:
                 self.feed_loop.change_interval(seconds=self.settings.feed_interval_seconds)
             self.tick.change_interval(seconds=self.tick_seconds())
