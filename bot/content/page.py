@@ -94,6 +94,8 @@ def _read_page(
     except NotesError as exc:
         problems.append(f"{exc}; notes left out")
         notes = parse_notes("", options.base_url, url)
+    if notes.problem:
+        problems.append(notes.problem)
     players.extend(notes.players)
     if not in_section and not players:
         return None, "; ".join(problems) or None
