@@ -3,8 +3,9 @@
 While it runs, the bot rewrites a small JSON file every ``HEARTBEAT_SECONDS``: when,
 whether the gateway is connected, whether the episode index is loaded. The container's
 HEALTHCHECK (``python -m bot health``) reads it in a separate process: the bot is
-healthy only when the file is fresh AND says connected AND says loaded. A hung event
-loop stops refreshing the file, so it turns unhealthy too.
+healthy only when the file is fresh AND says connected AND says loaded AND says the
+state file can be written. A hung event loop stops refreshing the file, so it turns
+unhealthy too.
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ class Heartbeat:
     guilds: int = 0
     latency_ms: float | None = None
     pid: int = 0
+    state_error: str | None = None  # the state file cannot be written: why
 
     def to_json(self) -> str:
         data = asdict(self)
@@ -55,6 +57,7 @@ class Heartbeat:
                 guilds=int(data.get("guilds", 0)),
                 latency_ms=None if latency is None else float(latency),
                 pid=int(data.get("pid", 0)),
+                state_error=None if data.get("state_error") is None else str(data["state_error"]),
             )
         except (KeyError, TypeError, ValueError, AttributeError) as exc:
             raise ValueError(f"not a heartbeat: {exc}") from None
@@ -107,6 +110,13 @@ def check_health(
         return HealthReport(False, "gateway not connected", beat)
     if not beat.index_loaded:
         return HealthReport(False, "episode index not loaded", beat)
+    if beat.state_error is not None:
+        return HealthReport(
+            False,
+            f"state file cannot be written: {beat.state_error} (announcements wait; they "
+            "resume by themselves once it can)",
+            beat,
+        )
     latency = f", latency {beat.latency_ms:.0f} ms" if beat.latency_ms is not None else ""
     return HealthReport(
         True,

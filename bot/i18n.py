@@ -182,6 +182,18 @@ STRINGS: dict[str, dict[Lang, str]] = {
         "en": "Could not post in {channel}: {error}",
     },
     # permission
+    "state_unwritable": {
+        "ja": "状態ファイルに書き込めないため、変更できませんでした（{error}）。"
+        "少し待ってからもう一度試してください。",
+        "en": "The state file cannot be written right now ({error}); nothing was changed. "
+        "Please try again shortly.",
+    },
+    "state_fault": {
+        "ja": "状態ファイル {path} に書き込めません: {error}"
+        "（書き込めるようになれば自動で再開します）",
+        "en": "State file {path} cannot be written: {error} (announcing resumes by itself "
+        "once it can)",
+    },
     "need_manage_guild": {
         "ja": "このコマンドには「サーバー管理」権限が必要です。",
         "en": "You need the Manage Server permission for this command.",

@@ -71,6 +71,9 @@ class Episode:
     references: tuple[Reference, ...] = ()
     sections: tuple[Section, ...] = ()
     extra: tuple[tuple[str, str], ...] = field(default=(), compare=False)
+    # date/publishDate written but unreadable ("yesterday", 2026-02-30, out of range):
+    # the page is still searchable, but it is never announced (its time is unknown).
+    unusable_date: str | None = None
 
     @property
     def label(self) -> str:

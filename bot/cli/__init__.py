@@ -11,9 +11,17 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from bot.cli import ask_cmd, doctor_cmd, library_cmds, run_cmd, search_cmd, sync_cmd
+from bot.cli import (
+    ask_cmd,
+    doctor_cmd,
+    library_cmds,
+    run_cmd,
+    search_cmd,
+    state_cmd,
+    sync_cmd,
+)
 
-MODULES = (run_cmd, sync_cmd, library_cmds, search_cmd, ask_cmd, doctor_cmd)
+MODULES = (run_cmd, sync_cmd, library_cmds, search_cmd, ask_cmd, doctor_cmd, state_cmd)
 
 
 def build_parser() -> argparse.ArgumentParser:

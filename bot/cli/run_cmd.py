@@ -21,6 +21,7 @@ from bot.config import ConfigError, Settings, load_settings
 from bot.health import MAX_AGE_SECONDS, check_health
 from bot.library.gitsource import content_dir_for
 from bot.logs import redact_url, setup_logging
+from bot.notify.statefile import StoreError
 
 log = logging.getLogger(__name__)
 
@@ -144,7 +145,11 @@ async def serve(
             await shutdown(bot, stop_timeout)
             return 1
         except Exception as exc:
-            log.error("start-up failed: %s", exc, exc_info=exc)
+            refusal = state_refusal(exc)
+            if refusal is not None:  # one line naming the file and what to do
+                log.error("cannot start: %s", refusal)
+            else:
+                log.error("start-up failed: %s", exc, exc_info=exc)
             await shutdown(bot, stop_timeout)
             return 1
         log_startup(bot, settings)
@@ -168,6 +173,16 @@ async def serve(
         return 0 if clean else 1
     finally:
         remove_handlers()
+
+
+def state_refusal(exc: BaseException) -> StoreError | None:
+    """The state file's refusal inside a start-up error (an extension wraps it), if any."""
+    seen: BaseException | None = exc
+    while seen is not None:
+        if isinstance(seen, StoreError):
+            return seen
+        seen = seen.__cause__ or getattr(seen, "original", None)
+    return None
 
 
 async def shutdown(bot: Any, timeout: float = STOP_TIMEOUT) -> bool:

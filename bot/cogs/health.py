@@ -73,6 +73,7 @@ class Health(commands.Cog):
             guilds=len(self.bot.guilds),
             latency_ms=None if math.isnan(latency) or math.isinf(latency) else latency * 1000,
             pid=os.getpid(),
+            state_error=_state_error(self.bot),
         )
 
     def write(self) -> None:
@@ -84,6 +85,13 @@ class Health(commands.Cog):
             self._write_failed = True
         else:
             self._write_failed = False
+
+
+def _state_error(bot: commands.Bot) -> str | None:
+    """Why the notifications' state file cannot be written, if it cannot."""
+    store = getattr(bot.get_cog("Notify"), "store", None)
+    fault = getattr(store, "fault", None)
+    return None if fault is None else f"{getattr(store, 'path', '')}: {fault}"
 
 
 def _index_state(bot: Any) -> tuple[bool, int]:

@@ -103,6 +103,9 @@ def load_page(
     """
     root = Path(content_dir)
     rel = PurePosixPath(rel_path.replace("\\", "/")).as_posix().lstrip("/")
+    if os.path.islink(root / rel) and not rel.lower().endswith(PAGE_SUFFIXES):
+        problem = _folder_link_problem(root, root / rel)  # a folder link added later
+        return None, [LoadWarning(rel, problem)] if problem else []
     if not _is_page_path(root, rel):
         return None, []
     path = root / rel
@@ -227,6 +230,21 @@ def _is_page_path(root: Path, rel: str) -> bool:
     return True
 
 
+def _folder_link_problem(root: Path, link: Path) -> str | None:
+    """What the full walk would say about a link to a folder, or None for a fine one."""
+    try:
+        link.stat()
+    except OSError:
+        return _broken_link_reason(link)
+    real_root = os.path.realpath(root)
+    if not inside(real_root, link):
+        return "symlink points outside the content folder"
+    target = os.path.realpath(link)
+    if inside(target, link.parent):
+        return "symlink loop: links back to a folder above it"
+    return None
+
+
 def _broken_link_reason(path: Path) -> str:
     try:
         path.stat()
@@ -253,17 +271,50 @@ def _finish(page: Page, taken: set[str]) -> Episode | None:
 
 
 def _duplicate_numbers(episodes: list[Episode]) -> dict[str, str]:
-    by_number: dict[int, list[str]] = defaultdict(list)
+    """Read alone (no state), the older note keeps a shared number."""
+    return {
+        loser: duplicate_reason(number, owner)
+        for loser, (number, owner) in number_owners(episodes, Episode.oldest_first_key).items()
+    }
+
+
+def number_owners(
+    episodes: Iterable[Episode], order: Callable[[Episode], Any]
+) -> dict[str, tuple[int, str]]:
+    """Notes that share a number: {ignored note: (number, the note that keeps it)}.
+
+    ``order`` sorts the notes that share a number, first = the one that had it first
+    (the catalog: first seen by the state file, then arrival, then the older date).
+    """
+    by_number: dict[int, list[Episode]] = defaultdict(list)
     for episode in episodes:
         if episode.number is not None:
-            by_number[episode.number].append(episode.path)
-    reasons = {}
-    for number, paths in by_number.items():
-        if len(paths) > 1:
-            first, *others = sorted(paths)
+            by_number[episode.number].append(episode)
+    out: dict[str, tuple[int, str]] = {}
+    for number, group in by_number.items():
+        if len(group) > 1:
+            owner, *others = sorted(group, key=order)
             for other in others:
-                reasons[other] = f"episode number {number} is also used by {first}"
-    return reasons
+                out[other.path] = (number, owner.path)
+    return out
+
+
+_DUPLICATE_MARK = "is also used by"
+
+
+def without_duplicate_reason(reason: str) -> str:
+    """A warning's reason without the duplicate-number part (the catalog, which knows
+    the first-seen order, writes its own)."""
+    parts = [p for p in reason.split("; ") if not (p.startswith("episode number ") and _DUPLICATE_MARK in p)]
+    return "; ".join(parts)
+
+
+def duplicate_reason(number: int, owner: str) -> str:
+    """The warning on the ignored note, naming both notes."""
+    return (
+        f"episode number {number} {_DUPLICATE_MARK} {owner}, which keeps it (it had the "
+        "number first): this note is ignored for that number"
+    )
 
 
 # Players of the podcast sections' pages, by path, with the (mtime, size) they were read

@@ -39,6 +39,7 @@ class Notes:
     references: tuple[Reference, ...]
     players: tuple[Player, ...]
     first_paragraph: str
+    problem: str | None = None  # part of the body was left out (nested too deeply)
 
 
 @lru_cache(maxsize=1)
@@ -98,9 +99,19 @@ def parse_notes(body: str, base_url: str, page_url: str) -> Notes:
         if type(exc).__name__ != "PanicException":
             raise
         raise NotesError(f"the Markdown parser failed on this note ({exc})") from None
-    _blocks(tree.children, b)
+    left_out = 0
+    for node in tree.children:  # one top-level block at a time: a bad one costs itself
+        try:
+            _blocks([node], b)
+        except RecursionError:  # thousands of ">" or list levels
+            left_out += 1
     b.close_section()
-    return Notes(tuple(b.sections), tuple(b.refs.values()), tuple(b.players), b.first_paragraph)
+    problem = None
+    if left_out:
+        problem = f"{left_out} block(s) nested too deeply to read were left out"
+    return Notes(
+        tuple(b.sections), tuple(b.refs.values()), tuple(b.players), b.first_paragraph, problem
+    )
 
 
 _INLINE_WORDS = (

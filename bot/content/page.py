@@ -94,6 +94,8 @@ def _read_page(
     except NotesError as exc:
         problems.append(f"{exc}; notes left out")
         notes = parse_notes("", options.base_url, url)
+    if notes.problem:
+        problems.append(notes.problem)
     players.extend(notes.players)
     if not in_section and not players:
         return None, "; ".join(problems) or None
@@ -134,6 +136,7 @@ def _episode(
         number = folder_number(raw.rel)
     category = _CATEGORY.search(title)
     dates: dict[str, datetime | None] = {}
+    unusable: str | None = None
     for field, keys in (
         ("date", ("date",)),
         ("publishDate", ("publishdate", "pubdate", "published")),
@@ -145,6 +148,8 @@ def _episode(
         except ValueError:
             problems.append(f"{field} {value!r} is not a date; left empty")
             dates[field] = None
+            if field != "expiryDate" and unusable is None:
+                unusable = f"{field} {value!r}"
     return Episode(
         path=raw.rel,
         raw_title=raw_title,
@@ -165,6 +170,7 @@ def _episode(
         references=notes.references,
         sections=notes.sections,
         extra=_extra(front),
+        unusable_date=unusable,
     )
 
 

@@ -5,12 +5,20 @@ that changed so search sees a new episode without a restart. Searches go through
 ``bot.search.HybridSearch``: the lexical index at once, and the semantic index as soon
 as the background ``SemanticLayer`` has built it (after a load or a refresh). Pure
 core: no discord.
+
+Two notes with one number: the note that had it first keeps it (first seen by the
+state file, given by ``adopt_first_seen``; else the one the catalog held first; else
+the older date). The other is served without its number (``/episode``, autocomplete,
+search by number find only the owner) and warned about, naming both notes, also when
+it appears while the bot runs. ``all_episodes`` keeps every note as read, for the
+notifier.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import logging
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -18,6 +26,11 @@ from zoneinfo import ZoneInfo
 
 from bot.config import Settings
 from bot.content import SiteOptions, load_page, load_site
+from bot.content.loader import (
+    duplicate_reason,
+    number_owners,
+    without_duplicate_reason,
+)
 from bot.library.gitsource import content_dir_for
 from bot.models import Episode, Hit, LoadResult, LoadWarning, SearchResult
 from bot.search import SearchIndex
@@ -76,7 +89,11 @@ class Catalog:
         self.clock = clock
         self.max_query_chars = max_query_chars
         self.semantic = semantic
-        self._episodes: dict[str, Episode] = {}
+        self._episodes: dict[str, Episode] = {}  # as read
+        self._served: dict[str, Episode] = {}  # as shown: an ignored number removed
+        self._ignored: dict[str, tuple[int, str]] = {}  # note -> (number, note keeping it)
+        self._arrival: dict[str, int] = {}  # the order notes first reached the catalog
+        self._first_seen: dict[str, float] = {}  # path -> when the state file first saw it
         self._warnings: dict[str, LoadWarning] = {}
         self._index = SearchIndex.build(())
         self._search = HybridSearch(self._index, timezone=options.timezone)
@@ -104,13 +121,63 @@ class Catalog:
         """Read the whole content folder and rebuild the index."""
         result = load_site(self.content_dir, self.options)
         self._episodes = {e.path: e for e in result.episodes}
-        self._warnings = {w.path: w for w in result.warnings}
-        self._index = SearchIndex.build(result.episodes)
+        for episode in sorted(result.episodes, key=Episode.oldest_first_key):
+            self._arrival.setdefault(episode.path, len(self._arrival))
+        self._warnings = {}
+        for w in result.warnings:  # the loader's own duplicate rule is replaced by ours
+            reason = without_duplicate_reason(w.reason)
+            if reason:
+                self._warnings[w.path] = LoadWarning(w.path, reason)
+        self._ignored = self._owners()
+        self._served = {p: self._serve(e) for p, e in self._episodes.items()}
+        self._index = SearchIndex.build(tuple(self._served.values()))
         self._search.lexical = self._index
         self.pages_seen = result.pages_seen
         self.last_load = result
         self._reindex()
         return result
+
+    def adopt_first_seen(self, first_seen: Mapping[str, float]) -> tuple[LoadWarning, ...]:
+        """When the state file first saw each note (path -> unix seconds): it decides
+        which of two notes with one number keeps it. Returns new duplicate warnings."""
+        self._first_seen = dict(first_seen)
+        return self._settle_numbers()
+
+    def _owner_order(self, episode: Episode) -> tuple[int, float, float, float, str]:
+        seen = self._first_seen.get(episode.path)
+        when = episode.sort_date
+        return (
+            0 if seen is not None else 1,
+            seen if seen is not None else 0.0,
+            self._arrival.get(episode.path, float("inf")),
+            when.timestamp() if when else float("inf"),
+            episode.path,
+        )
+
+    def _owners(self) -> dict[str, tuple[int, str]]:
+        return number_owners(self._episodes.values(), self._owner_order)
+
+    def _serve(self, episode: Episode) -> Episode:
+        if episode.path in self._ignored:
+            return dataclasses.replace(episode, number=None)
+        return episode
+
+    def _settle_numbers(self) -> tuple[LoadWarning, ...]:
+        """Recompute who keeps each shared number; re-index the notes whose role changed
+        and return the warnings for notes newly (or differently) ignored."""
+        owners = self._owners()
+        before, self._ignored = self._ignored, owners
+        fresh = []
+        for path in sorted(before.keys() | owners.keys()):
+            if before.get(path) == owners.get(path) or path not in self._episodes:
+                continue
+            served = self._serve(self._episodes[path])
+            self._served[path] = served
+            self._index.upsert(served)
+            if path in owners:
+                number, owner = owners[path]
+                fresh.append(LoadWarning(path, duplicate_reason(number, owner)))
+        return tuple(fresh)
 
     def refresh(self, paths: Iterable[str]) -> CatalogChange:
         """Re-read the given notes (relative to the content folder) and update the index."""
@@ -130,15 +197,20 @@ class Catalog:
             if episode is None:
                 if old is not None:
                     del self._episodes[rel]
+                    self._served.pop(rel, None)
                     self._index.remove(rel)
                     removed.append(rel)
                 continue
             self._episodes[rel] = episode
-            self._index.upsert(episode)
+            self._arrival.setdefault(rel, len(self._arrival))
+            served = self._serve(episode)
+            self._served[rel] = served
+            self._index.upsert(served)
             if old is None:
                 added.append(episode)
             elif old != episode:
                 changed.append(episode)
+        warnings.extend(self._settle_numbers())
         if added or changed or removed:
             self._reindex()
         return CatalogChange(tuple(added), tuple(changed), tuple(removed), tuple(warnings))
@@ -165,7 +237,11 @@ class Catalog:
 
     @property
     def warnings(self) -> tuple[LoadWarning, ...]:
-        return tuple(self._warnings[k] for k in sorted(self._warnings))
+        merged = {p: w.reason for p, w in self._warnings.items()}
+        for path, (number, owner) in self._ignored.items():
+            reason = duplicate_reason(number, owner)
+            merged[path] = f"{merged[path]}; {reason}" if path in merged else reason
+        return tuple(LoadWarning(p, merged[p]) for p in sorted(merged))
 
     @property
     def all_episodes(self) -> tuple[Episode, ...]:
@@ -179,7 +255,7 @@ class Catalog:
         """Published episodes, newest first."""
         moment = now or self.clock()
         return sorted(
-            (e for e in self._episodes.values() if e.is_published(moment)),
+            (e for e in self._served.values() if e.is_published(moment)),
             key=Episode.newest_first_key,
         )
 

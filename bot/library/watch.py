@@ -21,6 +21,7 @@ import logging
 import os
 import threading
 from collections.abc import Iterator
+from contextlib import suppress
 from pathlib import Path
 from typing import Literal
 
@@ -38,14 +39,22 @@ def iter_notes(root: Path) -> Iterator[tuple[str, os.stat_result]]:
     """Every note under ``root``: (path relative to root with "/", stat)."""
     for dirpath, dirnames, filenames in os.walk(root):
         dirnames[:] = [d for d in dirnames if not is_ignored_name(d)]
+        for name in dirnames:  # a folder link (not followed) is reported as itself
+            full = os.path.join(dirpath, name)
+            if os.path.islink(full):
+                with suppress(OSError):
+                    yield Path(os.path.relpath(full, root)).as_posix(), os.lstat(full)
         for name in filenames:
             if not is_note_name(name):
                 continue
             full = os.path.join(dirpath, name)
             try:
                 st = os.stat(full)
-            except OSError:
-                continue  # deleted between listing and stat
+            except OSError:  # a link loop or a dangling link: the link itself, to warn
+                try:
+                    st = os.lstat(full)
+                except OSError:
+                    continue  # deleted between listing and stat
             yield Path(os.path.relpath(full, root)).as_posix(), st
 
 

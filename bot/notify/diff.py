@@ -8,8 +8,10 @@ again, so a feed item and the note written later for it (same episode number, or
 same episode link) give one announcement.
 
 Identities name one episode only: the number the loader gave the note (specials have
-none), the note's path and page, and episode links (an anchor.fm / Spotify / Apple
-Podcasts *episode*). A show-level link (``open.spotify.com/show/...``) is shared by
+none), the note's path and page, episode links (an anchor.fm / Spotify / Apple
+Podcasts *episode*) and the audio file (a feed item's enclosure, a note's ``<audio>``):
+a feed that rewrites an item's guid, date, title or link still lists the same audio, so
+the item is never announced twice. A show-level link (``open.spotify.com/show/...``) is shared by
 every episode, so it is never an identity. Within one scan a feed item may join the
 note it matches; two notes, or two feed items, are never merged.
 
@@ -22,8 +24,9 @@ Rules:
 - the first scan after a start that finds something is a catch-up: at most ``limit``
   episodes are announced, the newest ones, oldest first; the rest are marked seen and
   logged.
-- a note whose date cannot be used (it overflows when converted to UTC) is skipped
-  with a warning; the other notes are scanned as usual.
+- a note whose date cannot be used (not a date, "yesterday", 2026-02-30, or one that
+  overflows when converted to UTC) is skipped with a warning: its time is unknown, so
+  it is never taken as published; the other notes are scanned as usual.
 
 Pure core: no discord. ``Notifier.scan()`` writes one transaction to the store and
 returns what it queued; delivery is the cog's job.
@@ -99,6 +102,31 @@ def page_identity(url: str | None) -> str | None:
     return f"url:{host}{path}"
 
 
+_AUDIO_SUFFIXES = (".mp3", ".m4a", ".aac", ".ogg", ".oga", ".opus", ".wav", ".flac")
+
+
+def audio_identity(url: str | None) -> str | None:
+    """The audio file of one episode ("audio:cdn.example/ep16.mp3"): a feed item's
+    enclosure, compared without scheme, query and fragment (tracking parameters change,
+    the file does not). Stays the same when the item's guid, date, title or link is
+    rewritten, which is what makes it an identity."""
+    if not url:
+        return None
+    parts = urlsplit(url.strip())
+    host = (parts.hostname or "").lower().removeprefix("www.")
+    path = parts.path.rstrip("/")
+    if not host or not path:
+        return None
+    return f"audio:{host}{path}"
+
+
+def _audio_file(url: str | None) -> str | None:
+    """A note's player when it is an audio file (``<audio src=...mp3>``), as an identity."""
+    if not url or not urlsplit(url).path.lower().endswith(_AUDIO_SUFFIXES):
+        return None
+    return audio_identity(url)
+
+
 def _utc(moment: datetime | None) -> datetime | None:
     """The moment in UTC; raises OverflowError for one that does not fit (year 1 east
     of UTC, Hugo's zero date)."""
@@ -148,6 +176,7 @@ def from_episode(episode: Episode) -> Candidate:
             link_identity(episode.player_url),
             link_identity(episode.embed_url),
             page_identity(episode.page_url),
+            _audio_file(episode.player_url),
         ]
     )
     return Candidate(
@@ -165,14 +194,18 @@ def from_episode(episode: Episode) -> Candidate:
 
 
 def from_feed_item(item: FeedItem, *, shared: frozenset[str] = frozenset()) -> Candidate:
-    """A feed item as a candidate; ``shared``: page identities other items have too."""
+    """A feed item as a candidate; ``shared``: page and audio identities other items
+    have too. The enclosure comes before the guid, so a numberless item keeps its key
+    when a feed rewrites its guid."""
     number = item.number if item.number is not None else number_in_title(item.title)
     page = page_identity(item.link)
+    audio = audio_identity(item.audio_url)
     identities = _unique(
         [
             f"#{number}" if number is not None else None,
             link_identity(item.link),
             page if page not in shared else None,
+            audio if audio not in shared else None,
             f"guid:{item.guid}" if item.guid else None,
         ]
     )
@@ -196,6 +229,7 @@ def from_feed(items: Iterable[FeedItem]) -> list[Candidate]:
     page, as some feeds give every item) names no episode and is left out."""
     items = list(items)
     pages = Counter(page_identity(i.link) for i in items)
+    pages.update(audio_identity(i.audio_url) for i in items)
     shared = frozenset(p for p, n in pages.items() if p is not None and n > 1)
     return [from_feed_item(i, shared=shared) for i in items]
 
@@ -364,6 +398,8 @@ class Notifier:
         cache: dict[str, tuple[Episode, Candidate]] = {}
         for episode in episodes:
             try:
+                if episode.unusable_date is not None:
+                    raise ValueError(f"{episode.unusable_date} is not a date")
                 if not episode.is_published(now):
                     continue
                 known = self._by_path.get(episode.path)

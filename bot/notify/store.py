@@ -2,8 +2,15 @@
 
 One file (``Settings.state_file``) in WAL mode with a ``schema_version`` table; every
 change to the schema is a numbered migration applied in its own transaction, so a file
-from any earlier version (0 = empty) opens on the current schema. Used from the event
-loop thread only; every call is a short local transaction.
+from any earlier version (0 = new) opens on the current schema, after a copy of it is
+kept beside it (``bot.notify.statefile``). Opening refuses a file that is empty, cannot
+be written or has an unreadable schema version.
+
+Calls block (a busy lock waits ``BUSY_TIMEOUT``): the bot makes them on the state
+file's own thread (``bot.notify.worker``), never on the event loop. A lock serialises
+the connection between that thread and any other caller. A write that fails (busy,
+read-only, disk full) raises and is remembered in ``fault`` until a write succeeds
+again, so ``/notify status`` and the health check can show it.
 
 Pure core: no discord. Times are aware UTC datetimes in the API, unix seconds on disk.
 """
@@ -12,6 +19,8 @@ from __future__ import annotations
 
 import logging
 import sqlite3
+import threading
+import time
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager, suppress
 from datetime import datetime
@@ -32,6 +41,13 @@ from bot.notify.schema import (
     subscription_from_row,
     to_seconds,
 )
+from bot.notify.statefile import (
+    StoreError,
+    backup_path,
+    copy_database,
+    refuse_empty,
+    restore_hint,
+)
 
 __all__ = [
     "MIGRATIONS",
@@ -48,9 +64,7 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 
-
-class StoreError(Exception):
-    """The state file cannot be used; the message names the file."""
+BUSY_TIMEOUT = 0.5  # seconds a write waits for another connection's lock
 
 
 class Store:
@@ -59,28 +73,42 @@ class Store:
     def __init__(self, conn: sqlite3.Connection, path: Path):
         self._conn: sqlite3.Connection | None = conn
         self.path = path
+        self._lock = threading.RLock()
+        self.fault: str | None = None  # the last write's error while writes fail
 
     # -- lifecycle -----------------------------------------------------------
 
     @classmethod
     def open(cls, path: Path | str) -> Store:
         path = Path(path)
+        refuse_empty(path)
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
-            conn = sqlite3.connect(path, isolation_level=None, timeout=10.0)
+            conn = sqlite3.connect(
+                path, isolation_level=None, timeout=BUSY_TIMEOUT, check_same_thread=False
+            )
         except (OSError, sqlite3.Error) as exc:
             raise StoreError(f"{path}: cannot open state file: {exc}") from exc
         store = cls(conn, path)
         try:
-            conn.execute("PRAGMA busy_timeout = 10000")
+            conn.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT * 1000)}")
             mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
             if str(mode).lower() != "wal":
                 log.warning("%s: journal mode is %s, not WAL", path, mode)
             conn.execute("PRAGMA synchronous = NORMAL")
             store._migrate()
+            store._check_writable()
+        except sqlite3.OperationalError as exc:
+            conn.close()
+            raise StoreError(
+                f"{path}: cannot write the state file ({exc}); make it and its folder "
+                "writable by the bot's user, or set STATE_PATH to a writable place"
+            ) from exc
         except sqlite3.DatabaseError as exc:
             conn.close()
-            raise StoreError(f"{path}: not a usable state file: {exc}") from exc
+            raise StoreError(
+                f"{path}: not a usable state file ({exc}); {restore_hint(path)}"
+            ) from exc
         except StoreError:
             conn.close()
             raise
@@ -112,21 +140,49 @@ class Store:
         A COMMIT can fail and leave the transaction open (SQLITE_BUSY, a deferred
         constraint); it is rolled back then, so the next ``BEGIN`` still works.
         """
-        conn = self._db
-        conn.execute("BEGIN IMMEDIATE")
-        try:
-            yield conn
-            conn.execute("COMMIT")
-        except BaseException:
-            if conn.in_transaction:
-                with suppress(sqlite3.Error):
-                    conn.execute("ROLLBACK")
-            raise
+        with self._lock:
+            conn = self._db
+            try:
+                conn.execute("BEGIN IMMEDIATE")
+                try:
+                    yield conn
+                    conn.execute("COMMIT")
+                except BaseException:
+                    if conn.in_transaction:
+                        with suppress(sqlite3.Error):
+                            conn.execute("ROLLBACK")
+                    raise
+            except sqlite3.OperationalError as exc:  # busy, read-only, disk full, I/O
+                if self.fault is None:
+                    log.warning("%s: state file cannot be written: %s", self.path, exc)
+                self.fault = str(exc)
+                raise
+            if self.fault is not None:
+                log.info("%s: state file writable again", self.path)
+                self.fault = None
 
     def _read(self, sql: str, params: Iterable[Any] = ()) -> list[sqlite3.Row]:
-        cur = self._db.execute(sql, tuple(params))
-        cur.row_factory = sqlite3.Row
-        return cur.fetchall()
+        with self._lock:
+            cur = self._db.execute(sql, tuple(params))
+            cur.row_factory = sqlite3.Row
+            return cur.fetchall()
+
+    def _check_writable(self) -> None:
+        with self.transaction() as conn:  # a new value: an unchanged row writes nothing
+            _set_meta(conn, "write_check", str(time.time_ns()))
+
+    def check_writable(self) -> bool:
+        """Try a small write now (clears ``fault`` when it works); True when it did."""
+        try:
+            self._check_writable()
+        except sqlite3.Error:
+            return False
+        return True
+
+    def backup_to(self, dest: Path | str) -> None:
+        """A consistent copy of the state file, taken while it is open."""
+        with self._lock:
+            copy_database(self._db, Path(dest))
 
     # -- schema --------------------------------------------------------------
 
@@ -138,7 +194,13 @@ class Store:
         if not rows:
             return 0
         row = self._read("SELECT version FROM schema_version")
-        return int(row[0]["version"]) if row else 0
+        value = row[0]["version"] if row else 0
+        if not isinstance(value, int):
+            raise StoreError(
+                f"{self.path}: schema version {value!r} is not a number, so the file cannot "
+                f"be migrated safely; {restore_hint(self.path)}"
+            )
+        return value
 
     @property
     def journal_mode(self) -> str:
@@ -151,6 +213,13 @@ class Store:
                 f"{self.path}: state file has schema version {current}, newer than this "
                 f"bot understands ({SCHEMA_VERSION}); upgrade the bot or use another STATE_PATH"
             )
+        if 0 < current < SCHEMA_VERSION:
+            copy = backup_path(self.path, current)
+            if copy.exists():
+                log.info("%s: keeping the existing backup %s", self.path, copy)
+            else:
+                self.backup_to(copy)
+                log.info("%s: copied to %s before migrating", self.path, copy)
         for version in range(current + 1, SCHEMA_VERSION + 1):
             with self.transaction() as conn:
                 conn.execute("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)")
@@ -230,6 +299,11 @@ class Store:
             )
 
     # -- seen episodes -------------------------------------------------------
+
+    def first_seen_paths(self) -> dict[str, float]:
+        """When each note (``path:`` identity) was first seen, as unix seconds."""
+        rows = self._read("SELECT identity, seen_at FROM seen WHERE identity LIKE 'path:%'")
+        return {str(r["identity"])[5:]: float(r["seen_at"]) for r in rows}
 
     def seen_identities(self) -> set[str]:
         return {str(r["identity"]) for r in self._read("SELECT identity FROM seen")}

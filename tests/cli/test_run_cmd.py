@@ -3,6 +3,7 @@ import io
 import logging
 import os
 import signal
+import sqlite3
 import subprocess
 import sys
 from pathlib import Path
@@ -11,6 +12,7 @@ import discord
 import pytest
 import simcord
 from paths import FIXTURES_DIR, ROOT_DIR
+from unwritable import unwritable
 
 from bot.app import PodcastBot, create_bot
 from bot.cli.run_cmd import (
@@ -24,6 +26,7 @@ from bot.config import Settings
 from bot.health import check_health, read_heartbeat
 from bot.library.catalog import Catalog
 from bot.logs import setup_logging
+from bot.notify.store import Store
 
 ROOT = ROOT_DIR
 OPS_SITE = FIXTURES_DIR / "ops"
@@ -214,3 +217,40 @@ async def test_a_failed_read_before_start_is_left_to_the_bot(tmp_path, caplog):
         preload_catalog(bot)
     assert bot.catalog.last_load is None
     assert str(missing) in caplog.text
+
+
+@pytest.mark.parametrize(
+    ("damage", "says"),
+    [
+        (lambda path: path.write_bytes(b""), "state file is empty"),
+        (
+            lambda path: (
+                sqlite3.connect(path)
+                .execute("UPDATE schema_version SET version = 'x'")
+                .connection.commit()
+            ),
+            "schema version 'x' is not a number",
+        ),
+    ],
+    ids=["emptied", "schema-version-not-a-number"],
+)
+async def test_start_up_refuses_an_unusable_state_file_in_one_line_naming_it(
+    tmp_path, log_lines, damage, says
+):
+    bot, settings = offline_bot(tmp_path)
+    Store.open(settings.state_file).close()
+    damage(settings.state_file)
+    assert await serve(bot, SECRET, settings) == 1
+    (line,) = [x for x in log_lines.getvalue().splitlines() if "cannot start" in x]
+    assert str(settings.state_file) in line and says in line
+    assert "Traceback" not in log_lines.getvalue()
+
+
+async def test_start_up_refuses_a_read_only_state_file_naming_it(tmp_path, log_lines):
+    bot, settings = offline_bot(tmp_path)
+    Store.open(settings.state_file).close()
+    with unwritable(settings.state_file):
+        assert await serve(bot, SECRET, settings) == 1
+    (line,) = [x for x in log_lines.getvalue().splitlines() if "cannot start" in x]
+    assert f"{settings.state_file}: cannot write the state file" in line
+    assert "STATE_PATH" in line

@@ -357,3 +357,22 @@ def test_load_page_takes_the_section_players_a_caller_holds(
     episode, _ = load_page(site, "post/gear.md", OPTIONS, section_players=lambda: [])
     assert episode is not None
     assert read == ["post/gear.md", "post/gear.md"], "the sections were never read"
+
+
+@pytest.mark.parametrize("nesting", ["> " * 5000, "- " * 5000], ids=["quotes", "lists"])
+def test_a_deeply_nested_note_keeps_what_can_be_read_and_warns(tmp_path: Path, nesting) -> None:
+    note = tmp_path / "podcast" / "0007" / "index.md"
+    note.parent.mkdir(parents=True)
+    note.write_text(
+        '---\ntitle: "#7 深い回"\nsummary: "入れ子の多い回"\ndate: 2024-01-01\n---\n'
+        "# 話したこと\n\n[Kubeflow](https://www.kubeflow.org/) の話。\n\n"
+        f"{nesting}深い\n\n## あとがき\n\nおわり\n",
+        encoding="utf-8",
+    )
+    result = load_site(tmp_path, OPTIONS)
+    (episode,) = result.episodes
+    assert (episode.number, episode.title, episode.summary) == (7, "深い回", "入れ子の多い回")
+    assert [s.heading for s in episode.sections if s.heading] == ["話したこと", "あとがき"]
+    assert [r.url for r in episode.references][:1] == ["https://www.kubeflow.org/"]
+    (warning,) = result.warnings
+    assert warning.path == "podcast/0007/index.md" and "nested too deeply" in warning.reason

@@ -432,3 +432,50 @@ def test_catch_up_limit_waits_for_a_scan_with_notes(site, store):
     result = restarted.scan(catalog_for(site).all_episodes, NOW)
     assert announced(result) == ["#4", "#5"]
     assert [c.key for c in result.over_limit] == ["#2", "#3"]
+
+
+@pytest.mark.parametrize(
+    "date",
+    ['"yesterday"', '"2026-02-30"', '"9999-12-31T23:00:00-09:00"', '"2026-13-01 25:61"'],
+)
+def test_a_note_whose_date_cannot_be_read_is_skipped_for_announcements(site, store, date, caplog):
+    notifier = Notifier(store, catchup_limit=5)
+    notifier.scan(catalog_for(site).all_episodes, NOW)
+    bad = site / "podcast/0002/index.md"
+    bad.parent.mkdir(parents=True)
+    bad.write_text(f'---\ntitle: "#2 GCS"\npublishDate: {date}\n---\nbody\n', encoding="utf-8")
+    write_note(site, 3, "Cloud Run", NOW - timedelta(hours=1))
+    caplog.set_level("WARNING", logger="bot.notify")
+    assert announced(notifier.scan(catalog_for(site).all_episodes, NOW)) == ["#3"]
+    assert "podcast/0002/index.md" in caplog.text
+
+
+AUDIO = "https://anchor.fm/s/abc/podcast/play/9911/https%3A%2F%2Fcdn.example%2Fspecial.mp3"
+
+
+@pytest.mark.parametrize(
+    "rewrite",
+    [
+        {"guid": "rewritten-guid"},
+        {"published": NOW - timedelta(hours=3)},
+        {"title": "番外編（再掲）"},
+        {"link": "https://example.com/podcast/special/"},
+        {"guid": "g-9", "title": "番外編 改題", "published": NOW + timedelta(minutes=1)},
+    ],
+    ids=["guid", "pubDate", "title", "link", "everything"],
+)
+def test_a_rewritten_feed_item_with_the_same_audio_is_never_announced_again(site, store, rewrite):
+    url = "https://anchor.fm/s/abc/podcast/rss"
+    home = "https://example.com/podcast/"  # every item links to the show page
+    notifier = Notifier(store, catchup_limit=5)
+    old = FeedItem("g1", "#1 S3", home, audio_url="https://cdn.example/1.mp3")
+    notifier.scan(catalog_for(site).all_episodes, NOW, feed_url=url, feed_items=[old])
+    special = FeedItem("g2", "番外編", home, audio_url=AUDIO, published=NOW)
+    first = notifier.scan((), NOW, feed_url=url, feed_items=[special, old])
+    assert [c.title for c in first.announced] == ["番外編"]
+    rewritten = dataclasses.replace(special, **rewrite)
+    later = NOW + timedelta(hours=1)
+    again = notifier.scan((), later, feed_url=url, feed_items=[rewritten, old])
+    assert again.announced == ()
+    restarted = Notifier(store, catchup_limit=5)  # and after a restart
+    assert restarted.scan((), later, feed_url=url, feed_items=[rewritten, old]).announced == ()

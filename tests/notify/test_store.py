@@ -2,6 +2,7 @@ import sqlite3
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from unwritable import CAN_FREEZE_OPEN_FILES, unwritable
 
 from bot.notify.store import (
     MIGRATIONS,
@@ -227,3 +228,75 @@ def test_payload_round_trips_and_rows_of_the_old_code_still_read():
     )
     read = AnnouncementPayload.from_json(old)
     assert (read.path, read.released_at, read.to_json()) == ("p/5.md", NOW, old)
+
+
+# -- files the bot must refuse, copies it must keep (issue 13) -------------------
+
+
+def test_an_emptied_state_file_is_refused_naming_it_and_its_newest_backup(tmp_path):
+    path = tmp_path / "state.db"
+    store = Store.open(path)
+    store.subscribe(1, 100, None, NOW)
+    store.backup_to(tmp_path / "state.db.bak-3")
+    store.close()
+    path.write_bytes(b"")  # truncated by a full disk, a bad copy, an editor
+    with pytest.raises(StoreError, match=r"state\.db: state file is empty") as refused:
+        Store.open(path)
+    assert "state.db.bak-3" in str(refused.value)
+    assert "\n" not in str(refused.value)
+    assert path.stat().st_size == 0  # never re-created behind the operator's back
+
+
+def test_a_schema_version_that_is_not_a_number_is_refused_naming_the_file(tmp_path):
+    path = tmp_path / "state.db"
+    Store.open(path).close()
+    with sqlite3.connect(path) as conn:
+        conn.execute("UPDATE schema_version SET version = 'three'")
+    with pytest.raises(StoreError, match=r"state\.db: schema version 'three' is not a number"):
+        Store.open(path)
+
+
+def test_a_read_only_state_file_is_refused_at_start_naming_it(tmp_path):
+    path = tmp_path / "state.db"
+    Store.open(path).close()
+    with unwritable(path), pytest.raises(StoreError, match=r"state\.db: cannot write"):
+        Store.open(path)
+    Store.open(path).close()  # writable again: opens
+
+
+def test_a_copy_is_kept_beside_the_file_before_a_migration(tmp_path):
+    path = tmp_path / "state.db"
+    with sqlite3.connect(path) as conn:
+        conn.execute("CREATE TABLE schema_version (version INTEGER NOT NULL)")
+        conn.executescript(MIGRATIONS[0])
+        conn.execute("INSERT INTO schema_version VALUES (1)")
+        conn.execute(
+            "INSERT INTO subscriptions (guild_id, channel_id, created_at, updated_at) "
+            "VALUES (1, 2, 0, 0)"
+        )
+    Store.open(path).close()
+    copy = tmp_path / "state.db.bak-1"
+    with sqlite3.connect(copy) as conn:
+        assert conn.execute("SELECT version FROM schema_version").fetchone() == (1,)
+        assert conn.execute("SELECT channel_id FROM subscriptions").fetchall() == [(2,)]
+    Store.open(path).close()  # no migration now: no new copy
+    assert sorted(p.name for p in tmp_path.glob("state.db.bak-*")) == ["state.db.bak-1"]
+
+
+def test_a_new_file_needs_no_copy(tmp_path):
+    Store.open(tmp_path / "state.db").close()
+    assert list(tmp_path.glob("*.bak-*")) == []
+
+
+@pytest.mark.skipif(not CAN_FREEZE_OPEN_FILES, reason="needs root and chattr")
+def test_writes_failing_while_open_are_remembered_and_clear_when_they_work(store):
+    store.subscribe(1, 100, None, NOW)
+    with unwritable(store.path, store.path.with_name("state.db-wal")):
+        with pytest.raises(sqlite3.OperationalError):
+            store.subscribe(2, 200, None, NOW)
+        assert store.fault is not None
+        assert not store.check_writable()
+        assert store.subscription(1) is not None  # reads still work
+    assert store.check_writable()
+    assert store.fault is None
+    store.subscribe(2, 200, None, NOW)

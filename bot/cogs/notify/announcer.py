@@ -30,6 +30,7 @@ import discord
 from bot.content.htmltext import html_to_text
 from bot.i18n import Lang, language_for, t
 from bot.notify.store import Announcement, AnnouncementPayload, Store, Subscription
+from bot.notify.worker import StoreWorker
 from bot.ui.embeds import episode_embed, episode_links_view, fit_embed
 from bot.ui.text import COLOR, TITLE_MAX, clip, neutral, safe_url
 
@@ -93,9 +94,12 @@ def feed_view(payload: AnnouncementPayload, lang: Lang) -> discord.ui.View | Non
 
 
 class Announcer:
-    def __init__(self, bot: PodcastBot, store: Store, clock: Callable[[], datetime]):
+    def __init__(
+        self, bot: PodcastBot, store: Store, db: StoreWorker, clock: Callable[[], datetime]
+    ):
         self.bot = bot
         self.store = store
+        self.db = db  # the state file's thread: no store call blocks the event loop
         self.clock = clock
         self._lock = asyncio.Lock()
 
@@ -142,25 +146,30 @@ class Announcer:
         """Send every pending announcement whose time has come; returns how many went out."""
         sent = 0
         async with self._lock:
-            for row in self.store.due_announcements(self.clock(), limit=BATCH):
+            due = await self.db.run(self.store.due_announcements, self.clock(), limit=BATCH)
+            for row in due:
                 try:
                     if await self.deliver(row):
                         sent += 1
                 except Exception as exc:  # this row only: the next ones still go out
-                    log.exception("announcement %s to %s failed", row.key, row.channel_id)
+                    if self.store.fault is not None:  # logged once by the store
+                        log.warning("announcement %s stays pending: %s", row.key, exc)
+                    else:
+                        log.exception("announcement %s to %s failed", row.key, row.channel_id)
                     try:
-                        self._retry(row, f"{type(exc).__name__}: {exc}")
-                    except Exception:
-                        log.exception("could not back off announcement %s", row.key)
+                        await self._retry(row, f"{type(exc).__name__}: {exc}")
+                    except Exception as again:
+                        log.warning("could not back off announcement %s: %s", row.key, again)
         return sent
 
     async def deliver(self, row: Announcement) -> bool:
-        sub = self.store.subscription(row.guild_id)
+        run, store = self.db.run, self.store
+        sub = await run(store.subscription, row.guild_id)
         if sub is None or sub.channel_id != row.channel_id or sub.broken:
-            self.store.mark_failed(row.key, row.channel_id, "no longer subscribed")
+            await run(store.mark_failed, row.key, row.channel_id, "no longer subscribed")
             return False
         maybe_sent_before = row.attempts > 0
-        row = self.store.begin_attempt(row.key, row.channel_id, self.clock())
+        row = await run(store.begin_attempt, row.key, row.channel_id, self.clock())
         assert row.nonce is not None
         try:
             message = self.outgoing(row.payload, self.language(sub), sub.role_id)
@@ -177,31 +186,34 @@ class Announcer:
                     allowed_mentions=message.allowed_mentions,
                     nonce=row.nonce,  # discord.py adds enforce_nonce=True
                 )
-            self.store.mark_delivered(row.key, row.channel_id, posted.id, self.clock())
+            await run(store.mark_delivered, row.key, row.channel_id, posted.id, self.clock())
         except (discord.Forbidden, discord.NotFound) as exc:
             reason = f"{exc.status} {exc.text or type(exc).__name__}"[:300]
             log.warning("channel %s refused announcements: %s", row.channel_id, reason)
-            self.store.mark_broken(row.channel_id, reason, self.clock())
+            await run(store.mark_broken, row.channel_id, reason, self.clock())
             return False
         except discord.HTTPException as exc:
             if exc.status == 429 or exc.status >= 500:
-                self._retry(row, f"HTTP {exc.status} {exc.text}".strip())
+                await self._retry(row, f"HTTP {exc.status} {exc.text}".strip())
             else:
                 error = f"HTTP {exc.status} {exc.text}".strip()[:300]
                 log.error("announcement %s refused by Discord: %s", row.key, error)
-                self.store.mark_failed(row.key, row.channel_id, error)
+                await run(store.mark_failed, row.key, row.channel_id, error)
             return False
         except (TimeoutError, aiohttp.ClientError, OSError) as exc:
-            self._retry(row, f"{type(exc).__name__}: {exc}")
+            await self._retry(row, f"{type(exc).__name__}: {exc}")
             return False
         except Exception as exc:  # never lose the row: whatever it was, try again later
-            log.exception("announcement %s to %s failed", row.key, row.channel_id)
-            self._retry(row, f"{type(exc).__name__}: {exc}")
+            if store.fault is not None:  # the state file: logged once by the store
+                log.warning("announcement %s stays pending: %s", row.key, exc)
+            else:
+                log.exception("announcement %s to %s failed", row.key, row.channel_id)
+            await self._retry(row, f"{type(exc).__name__}: {exc}")
             return False
         log.info("announced %s in channel %s", row.key, row.channel_id)
         return True
 
-    def _retry(self, row: Announcement, error: str) -> None:
+    async def _retry(self, row: Announcement, error: str) -> None:
         delay = backoff(row.attempts)
         now = self.clock()
         log.warning(
@@ -212,8 +224,13 @@ class Announcer:
             row.attempts + 1,
             delay,
         )
-        self.store.mark_retry(
-            row.key, row.channel_id, error[:300], now + timedelta(seconds=delay), now
+        await self.db.run(
+            self.store.mark_retry,
+            row.key,
+            row.channel_id,
+            error[:300],
+            now + timedelta(seconds=delay),
+            now,
         )
 
     async def _earlier_post(

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import sqlite3
 import time
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
@@ -43,6 +44,7 @@ from bot.library.sync import CatalogSync
 from bot.notify import Notifier, from_episode
 from bot.notify.feed import FeedItem, fetch_feed
 from bot.notify.store import Store
+from bot.notify.worker import StoreWorker
 
 if TYPE_CHECKING:
     from bot.app import PodcastBot
@@ -71,6 +73,7 @@ class NotifyCog(commands.Cog, name="Notify"):
         self.sync: CatalogSync = bot.sync
         self.feed_url = self.settings.feed_url
         self.store: Store | None = None
+        self.db = StoreWorker()  # every store call runs on this thread, never on the loop
         self.notifier: Notifier | None = None
         self.announcer: Announcer | None = None
         self.started = False
@@ -83,19 +86,23 @@ class NotifyCog(commands.Cog, name="Notify"):
     # -- lifecycle -----------------------------------------------------------
 
     async def cog_load(self) -> None:
-        store = Store.open(self.settings.state_file)
+        store = await self.db.run(Store.open, self.settings.state_file)
         try:
             self.store = store
-            self.notifier = Notifier(store, self.settings.catchup_limit)
-            self.announcer = Announcer(self.bot, store, self.now)
+            self.notifier = await self.db.run(Notifier, store, self.settings.catchup_limit)
+            self.announcer = Announcer(self.bot, store, self.db, self.now)
+            # Of two notes with one number, the one the state file saw first keeps it.
+            for warning in self.catalog.adopt_first_seen(await self.db.run(store.first_seen_paths)):
+                log.warning("skipped or partly read note: %s", warning)
             if self.feed_url:
                 self.feed_loop.change_interval(seconds=self.settings.feed_interval_seconds)
             self.tick.change_interval(seconds=self.tick_seconds())
             self.tick.start()
         except BaseException:
             # cog_unload never runs for a cog that did not load: close the file here.
-            store.close()
+            await self.db.run(store.close)
             self.store = None
+            self.db.shutdown()
             raise
 
     async def cog_unload(self) -> None:
@@ -106,7 +113,8 @@ class NotifyCog(commands.Cog, name="Notify"):
         if running:  # let them finish cancelling before the state file closes
             await asyncio.wait(running, timeout=10)
         if self.store is not None:
-            self.store.close()
+            await self.db.run(self.store.close)
+        await asyncio.to_thread(self.db.shutdown)
         log.info("notifications stopped; undelivered announcements stay pending")
 
     def tick_seconds(self) -> float:
@@ -124,18 +132,35 @@ class NotifyCog(commands.Cog, name="Notify"):
     @tasks.loop(seconds=TICK_IDLE)
     async def tick(self) -> None:
         assert self.announcer is not None
+        if not await self.store_writable():
+            return  # /notify status and the heartbeat show it; the next tick tries again
         try:
             if not self.started:
                 await self.try_start_up()
             else:
                 await self.sync.apply_watched()
-                self.scan()
-        except Exception:
-            log.exception("notification tick failed; trying again next tick")
+                await self.scan()
+        except Exception as exc:
+            self.log_failure("notification tick failed; trying again next tick", exc)
         try:
             await self.announcer.deliver_due()
-        except Exception:
-            log.exception("sending announcements failed; trying again next tick")
+        except Exception as exc:
+            self.log_failure("sending announcements failed; trying again next tick", exc)
+
+    async def store_writable(self) -> bool:
+        """False while the state file cannot be written: then one small test write per
+        tick (no scan, no send) until it works, and announcing resumes by itself."""
+        if self.store is None or self.store.fault is None:
+            return True
+        return await self.db.run(self.store.check_writable)
+
+    def log_failure(self, what: str, exc: Exception) -> None:
+        """A state file that cannot be written costs one line per tick, not a traceback
+        (the store has logged the fault once; ``/notify status`` shows it)."""
+        if isinstance(exc, sqlite3.OperationalError):
+            log.warning("%s: state file %s: %s", what, self.settings.state_file, exc)
+        else:
+            log.exception(what)
 
     @tick.before_loop
     async def before_tick(self) -> None:
@@ -173,7 +198,7 @@ class NotifyCog(commands.Cog, name="Notify"):
             except Exception:
                 log.exception("first feed round failed; the feed loop tries again")
             self.feed_loop.start()
-        self.scan()
+        await self.scan()
 
     @tasks.loop(seconds=600)
     async def feed_loop(self) -> None:
@@ -189,7 +214,7 @@ class NotifyCog(commands.Cog, name="Notify"):
     @commands.Cog.listener()
     async def on_guild_remove(self, guild: discord.Guild) -> None:
         """Removed from a server: forget its subscription (and its pending posts)."""
-        if self.store is not None and self.store.unsubscribe(guild.id):
+        if self.store is not None and await self.db.run(self.store.unsubscribe, guild.id):
             log.info("left guild %s: its announcements are off", guild.id)
 
     # -- sources -------------------------------------------------------------
@@ -199,30 +224,35 @@ class NotifyCog(commands.Cog, name="Notify"):
         """A git pull or a reload changed the catalog: announce what became new now."""
         if not self.started or self.announcer is None:
             return  # the start-up scan takes the baseline
+        if self.store is not None and self.store.fault is not None:
+            return  # the next tick scans once the state file can be written again
         try:
-            self.scan()
+            await self.scan()
             await self.announcer.deliver_due()
-        except Exception:
-            log.exception("announcing after a catalog change failed; the next tick tries again")
+        except Exception as exc:
+            self.log_failure("announcing after a catalog change failed; next tick tries again", exc)
 
     async def poll_feed(self) -> None:
         assert self.store is not None and self.feed_url
         url = self.feed_url
-        result = await fetch_feed(url, self.store.feed_validators(url), timeout=FEED_TIMEOUT)
+        store, run = self.store, self.db.run
+        result = await fetch_feed(url, await run(store.feed_validators, url), timeout=FEED_TIMEOUT)
         if result.status == "ok":
-            self.scan(result.items)
+            await self.scan(result.items)
             # Validators only after the scan: a crash in between fetches the whole feed again.
-            self.store.save_feed_check(url, self.now(), "ok", result.validators)
+            await run(store.save_feed_check, url, self.now(), "ok", result.validators)
         elif result.status == "not_modified":
-            self.store.save_feed_check(url, self.now(), "not_modified")
+            await run(store.save_feed_check, url, self.now(), "not_modified")
         else:
             log.warning("feed %s: %s (will try again)", url, result.error)
-            self.store.save_feed_check(url, self.now(), "error", error=result.error)
+            await run(store.save_feed_check, url, self.now(), "error", error=result.error)
 
-    def scan(self, feed_items: tuple[FeedItem, ...] | None = None) -> None:
+    async def scan(self, feed_items: tuple[FeedItem, ...] | None = None) -> None:
         assert self.notifier is not None
         episodes = self.catalog.all_episodes if self.content_ready else ()
-        self.notifier.scan(episodes, self.now(), feed_url=self.feed_url, feed_items=feed_items)
+        await self.db.run(
+            self.notifier.scan, episodes, self.now(), feed_url=self.feed_url, feed_items=feed_items
+        )
 
     # -- commands ------------------------------------------------------------
 
@@ -256,9 +286,20 @@ class NotifyCog(commands.Cog, name="Notify"):
         if problem is not None:
             await interaction.response.send_message(problem, ephemeral=True)
             return
-        self.store.subscribe(
-            interaction.guild.id, channel.id, role.id if role else None, self.now(), lang
-        )
+        try:
+            await self.db.run(
+                self.store.subscribe,
+                interaction.guild.id,
+                channel.id,
+                role.id if role else None,
+                self.now(),
+                lang,
+            )
+        except sqlite3.Error as exc:
+            await interaction.response.send_message(
+                t("state_unwritable", lang, error=str(exc)), ephemeral=True
+            )
+            return
         lines = [t("set_done", lang, channel=channel.mention)]
         me = interaction.guild.me
         if me is not None and not channel.permissions_for(me).read_message_history:
@@ -302,7 +343,13 @@ class NotifyCog(commands.Cog, name="Notify"):
             return
         assert self.store is not None and interaction.guild_id is not None
         lang = language_for(interaction.locale)
-        removed = self.store.unsubscribe(interaction.guild_id)
+        try:
+            removed = await self.db.run(self.store.unsubscribe, interaction.guild_id)
+        except sqlite3.Error as exc:
+            await interaction.response.send_message(
+                t("state_unwritable", lang, error=str(exc)), ephemeral=True
+            )
+            return
         text = t("off_done", lang) if removed else t("off_none", lang)
         await interaction.response.send_message(text, ephemeral=True)
         log_command(
@@ -321,13 +368,12 @@ class NotifyCog(commands.Cog, name="Notify"):
             return
         assert self.store is not None and interaction.guild_id is not None
         lang = language_for(interaction.locale)
-        sub = self.store.subscription(interaction.guild_id)
-        embed = status_embed(
-            self.store,
-            sub,
-            lang,
-            sources_text(self.store, lang, self.sync.watcher, self.feed_url, self.sync.git),
+        store = self.store
+        sub = await self.db.run(store.subscription, interaction.guild_id)
+        sources = await self.db.run(
+            sources_text, store, lang, self.sync.watcher, self.feed_url, self.sync.git
         )
+        embed = await self.db.run(status_embed, store, sub, lang, sources)
         await interaction.response.send_message(
             embed=embed, ephemeral=True, allowed_mentions=discord.AllowedMentions.none()
         )
@@ -346,7 +392,7 @@ class NotifyCog(commands.Cog, name="Notify"):
         assert self.store is not None and self.announcer is not None
         assert interaction.guild_id is not None
         lang = language_for(interaction.locale)
-        sub = self.store.subscription(interaction.guild_id)
+        sub = await self.db.run(self.store.subscription, interaction.guild_id)
         if sub is None:
             await interaction.response.send_message(t("status_off", lang), ephemeral=True)
             return

@@ -1,4 +1,8 @@
-"""What ``/notify status`` shows: the subscription, its queue and errors, and the sources."""
+"""What ``/notify status`` shows: the subscription, its queue and errors, and the sources.
+
+Built on the state file's thread (it reads the store); a state file that cannot be
+written shows in the errors.
+"""
 
 from __future__ import annotations
 
@@ -30,6 +34,8 @@ def status_embed(store: Store, sub: Subscription | None, lang: Lang, sources: st
         failed = store.failed_count(sub.channel_id)
         embed.add_field(name=t("queue", lang), value=f"{pending} / {failed}", inline=True)
         errors: list[str] = []
+        if store.fault is not None:
+            errors.append(t("state_fault", lang, path=store.path.name, error=store.fault))
         if sub.broken:
             errors.append(t("broken", lang, reason=sub.broken_reason))
         if sub.last_error and sub.last_error_at is not None:
