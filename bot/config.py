@@ -149,6 +149,16 @@ class Settings(BaseModel):
         return self.state_path or self.data_dir / "state.db"
 
     @property
+    def synonyms_path(self) -> Path:
+        """SYNONYMS_FILE, else synonyms.yaml in the site (the folder above content/),
+        else in the site's Hugo data/ folder."""
+        if self.synonyms_file is not None:
+            return self.synonyms_file
+        site = self.content_dir.parent
+        beside = site / "synonyms.yaml"
+        return beside if beside.exists() else site / "data" / "synonyms.yaml"
+
+    @property
     def vector_cache_path(self) -> Path:
         return self.vector_cache or self.data_dir / "vectors.db"
 

@@ -39,6 +39,7 @@ from bot.search.layer import SemanticLayer
 from bot.search.query import MAX_QUERY_CHARS
 from bot.search.semantic import SemanticIndex, load_embedder
 from bot.search.speakers import speakers_of
+from bot.search.synonyms import Synonyms, load_synonyms
 from bot.search.vectors import VectorCache
 
 log = logging.getLogger(__name__)
@@ -83,6 +84,7 @@ class Catalog:
         semantic: SemanticLayer | None = None,
         *,
         max_query_chars: int = MAX_QUERY_CHARS,
+        synonyms: Synonyms | None = None,
     ):
         self.content_dir = Path(content_dir)
         self.options = options
@@ -96,7 +98,14 @@ class Catalog:
         self._first_seen: dict[str, float] = {}  # path -> when the state file first saw it
         self._warnings: dict[str, LoadWarning] = {}
         self._index = SearchIndex.build(())
-        self._search = HybridSearch(self._index, timezone=options.timezone)
+        self.synonyms = synonyms or Synonyms()
+        self._search = HybridSearch(self._index, timezone=options.timezone, synonyms=self.synonyms)
+        # the reading index always, and the semantic index when there is a model
+        self._background = semantic or SemanticLayer(
+            lambda: None, None, prepare=self._search.read_notes
+        )
+        if semantic is not None:
+            semantic.attach(self._search.read_notes)
         self.pages_seen = 0
         self.last_load: LoadResult | None = None  # the last full load, None before the first
 
@@ -107,12 +116,16 @@ class Catalog:
         semantic = None
         if settings.semantic_search:
             semantic = SemanticLayer(load_embedder, VectorCache(settings.vector_cache_path))
+        synonyms, problems = load_synonyms(settings.synonyms_path)
+        for problem in problems:
+            log.warning("synonyms: %s", problem)
         return cls(
             content_dir_for(settings),
             site_options(settings),
             clock,
             semantic,
             max_query_chars=settings.max_query_chars,
+            synonyms=synonyms,
         )
 
     # -- loading -------------------------------------------------------------
@@ -218,9 +231,8 @@ class Catalog:
     def _reindex(self) -> None:
         """Who speaks, and the semantic index (in the background) for what is held now."""
         episodes = list(self._episodes.values())
-        self._search.speakers = speakers_of(episodes)
-        if self.semantic is not None:
-            self.semantic.rebuild(episodes, self._semantic_ready)
+        self._search.set_speakers(speakers_of(episodes))
+        self._background.rebuild(episodes, self._semantic_ready)
 
     def _semantic_ready(self, index: SemanticIndex) -> None:
         self._search.semantic = index
@@ -294,7 +306,7 @@ class Catalog:
 
     def wait_semantic(self, timeout: float | None = None) -> bool:
         """Block until the semantic index is built (CLI, tests); True when it is."""
-        return self.semantic is None or self.semantic.wait(timeout)
+        return self._background.wait(timeout)
 
     def complete(self, prefix: str, limit: int = 25) -> list[Hit]:
         now = self.clock()

@@ -61,6 +61,7 @@ log = logging.getLogger(__name__)
 Where = Callable[[Episode], bool]
 
 _KATAKANA_RUN = re.compile("[\u30a1-\u30fa\u30fc]{3,}")
+SKELETON_MIN = 5  # consonants a sound skeleton needs before it may match alone
 WEAK = 0.25  # coverage of a weak match (``weak_matches``)
 BODY_B = 0.6  # body length normalisation
 VERIFY = 20  # candidates scored exactly
@@ -273,6 +274,11 @@ class SearchIndex:
             self._docs[d].episode.path for _, d in self._rank(units, where, limit, coverage=WEAK)
         ]
 
+    def absent_terms(self, query: str) -> list[str]:
+        """Words of ``query`` the index has never seen (as typed, normalised)."""
+        parsed = parse_query(query)
+        return [s for u, s in self._raw_units(parsed, fuzzy=True) if s and not self._present(u)]
+
     def unknown_terms(self, query: str) -> list[str]:
         """Words of ``query`` that name something the notes never mention: rare in
         ordinary language and found nowhere in the index, not even as a typo."""
@@ -301,7 +307,8 @@ class SearchIndex:
             elif surface and is_generic(surface) and not _capitalised(surface, parsed.text):
                 continue
             else:
-                if unknown is not None and surface and _looks_like_a_name(surface):
+                named = _looks_like_a_name(surface) or _capitalised(surface, parsed.text)
+                if unknown is not None and surface and named:
                     unknown.append(surface)
                 kept.append(unit)
         if not kept and units:  # only filler: keep it all, the coverage rule decides
@@ -352,7 +359,12 @@ class SearchIndex:
         """The notes' katakana words that sound like a Latin word the notes never spell
         in Latin: ``serverless`` -> サーバーレス, ``remote`` -> リモート."""
         alts: list[Alt] = []
-        for kana in self._katakana_words().get(_skeleton(latin_sound(word)), ())[:3]:
+        shape = latin_sound(word)
+        words = self._katakana_words()
+        found = words.get(shape, ())
+        if not found and len(_skeleton(shape)) >= SKELETON_MIN:
+            found = words.get(_skeleton(shape), ())
+        for kana in found[:3]:
             chunk = parse_query(kana).ja
             if len(chunk) == 1:
                 pattern = kana_pattern(chunk[0].text)
@@ -360,8 +372,8 @@ class SearchIndex:
         return alts
 
     def _katakana_words(self) -> dict[str, tuple[str, ...]]:
-        """Sound shape -> katakana words of three or more kana in the notes (built on
-        first use after a change)."""
+        """Sound shape (and, for long words, its consonant skeleton) -> katakana words
+        of three or more kana in the notes (built on first use after a change)."""
         if self._katakana is None:
             found: dict[str, set[str]] = {}
             for doc in self._docs.values():
@@ -370,7 +382,10 @@ class SearchIndex:
                 for run in _KATAKANA_RUN.findall(text):
                     folded = fold_kana(run)
                     if len(folded) >= 3:
-                        found.setdefault(_skeleton(kana_sound(folded)), set()).add(run)
+                        shape = kana_sound(folded)
+                        found.setdefault(shape, set()).add(run)
+                        if len(_skeleton(shape)) >= SKELETON_MIN:
+                            found.setdefault(_skeleton(shape), set()).add(run)
             self._katakana = {k: tuple(sorted(v, key=len)) for k, v in found.items()}
         return self._katakana
 
@@ -552,6 +567,11 @@ def _alt(terms: tuple[str, ...], quality: float) -> Alt:
     """An alternative made of Latin words, found in text with any separator between."""
     body = "[^0-9a-z\u3040-\u30ff\u4e00-\u9fff]{0,3}".join(re.escape(t) for t in terms)
     return Alt(terms, quality, f"(?<![0-9a-z]){body}(?![0-9a-z])")
+
+
+def capitalised(word: str, query: str) -> bool:
+    """Whether ``word`` is written with a capital inside ``query`` (not as its first word)."""
+    return _capitalised(word, query)
 
 
 def _capitalised(word: str, query: str) -> bool:

@@ -23,6 +23,8 @@ never covered it, however close its neighbours sound.
 from __future__ import annotations
 
 import logging
+import re
+import unicodedata
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime
@@ -30,10 +32,12 @@ from urllib.parse import unquote, urlsplit
 from zoneinfo import ZoneInfo
 
 from bot.models import Episode, Hit, SearchResult
-from bot.search.engine import SearchIndex
+from bot.search.engine import SearchIndex, capitalised
 from bot.search.query import MAX_QUERY_CHARS
+from bot.search.readings import ReadingIndex
 from bot.search.semantic import SemanticHit, SemanticIndex
 from bot.search.snippets import cut
+from bot.search.synonyms import Synonyms, expand_query
 from bot.search.understand import DateRange, Order, Understood, understand
 
 log = logging.getLogger(__name__)
@@ -48,7 +52,8 @@ SEMANTIC_WEIGHT = 0.6
 Z_FUSE = 3.0  # a candidate fused with lexical hits
 Z_ALONE = 3.8  # the answer when the lexical engine has none
 Z_ALONE_UNKNOWN = 4.4  # the same when the query names a word the notes never use
-Z_SUPPORTED = 2.6  # the answer when it also shares some words with the query
+Z_SUPPORTED = 3.0  # the answer when it also shares some words with the query
+WEAK_VOTE = 2.0  # weight of the weak lexical ranking in that vote
 SEMANTIC_FLOOR = 0.78  # cosine below which a passage is never about the query
 DEPTH = 30  # candidates taken from each engine before fusing
 
@@ -71,13 +76,32 @@ class HybridSearch:
         *,
         timezone: str = "Asia/Tokyo",
         speakers: Sequence[str] = (),
+        synonyms: Synonyms | None = None,
     ) -> None:
         self.lexical = lexical
         self.semantic: SemanticIndex | None = None
         self.semantic_state = "off"
         self.tz = ZoneInfo(timezone)
-        self.speakers = tuple(speakers)
+        self.readings: ReadingIndex | None = None
+        self.synonyms = synonyms or Synonyms()
+        self.speakers: tuple[str, ...] = ()
+        self._speaker_of: dict[str, str] = {}
+        self.set_speakers(speakers)
         self.last_trace: Trace | None = None
+
+    def set_speakers(self, speakers: Sequence[str]) -> None:
+        """Who speaks on the show, and the synonyms of their names (もりた, morita)."""
+        alias: dict[str, str] = {}
+        for name in speakers:
+            alias.setdefault(name, name)
+            for other in self.synonyms.expand(name):
+                alias.setdefault(other, name)
+        self._speaker_of = alias
+        self.speakers = tuple(alias)
+
+    def read_notes(self, episodes: Sequence[Episode]) -> None:
+        """Build the reading index of the notes' words (runs off the event loop)."""
+        self.readings = ReadingIndex.build(_texts(episodes))
 
     # -- the one search ------------------------------------------------------------
 
@@ -94,7 +118,12 @@ class HybridSearch:
         suggestions when nothing matches."""
         today = today or datetime.now(self.tz).date()
         query = query[:max_chars]
-        told = understand(query, today=today, speakers=self.speakers)
+        # "re:Invent 2025", "Cloud Next 2023": a year right after a name is the name's
+        told = _keep_named_years(
+            query, understand(_mask_named_years(query), today=today, speakers=self.speakers)
+        )
+        if told.speaker is not None:
+            told = replace(told, speaker=self._speaker_of.get(told.speaker, told.speaker))
         self.last_trace = Trace(told, semantic_state=self.semantic_state)
         if limit <= 0:
             return SearchResult(query, ())
@@ -123,8 +152,20 @@ class HybridSearch:
     def _topic(self, text: str, limit: int, where: Where | None, max_chars: int) -> SearchResult:
         """Lexical and semantic rankings of a topic, fused."""
         depth = max(DEPTH, limit)
-        lexical = self.lexical.search(text, depth, where=where, max_chars=max_chars)
+        lexical = self._lexical(text, depth, where, max_chars)
         unknown = self.lexical.unknown_terms(text)
+        if any(capitalised(word, text) for word in unknown):
+            # a capitalised word of a name the notes never use ("AWS App Runner",
+            # "BigQuery Omni"): the query names something the show did not cover
+            return SearchResult(text, (), lexical.suggestions)
+        versions = _VERSION.findall(unicodedata.normalize("NFKC", text))
+        if versions:  # "Kubernetes 1.35", "Gemini 3": the version must be in the notes
+            where = _and(where, lambda e: _mentions_all(e, versions))
+            lexical = SearchResult(
+                text,
+                tuple(h for h in lexical.hits if _mentions_all(h.episode, versions)),
+                lexical.suggestions,
+            )
         semantic = self._semantic(text, depth, where)
         self.last_trace = replace(
             self.last_trace or Trace(Understood(text=text)),
@@ -136,11 +177,15 @@ class HybridSearch:
         if not semantic:
             return SearchResult(text, lexical.hits[:limit], lexical.suggestions)
         if not lexical.hits:
-            top = semantic[0]
-            supported = top.path in self.lexical.weak_matches(text, 10, where=where)
+            # No hit: the semantic ranking and the episodes sharing some of the words
+            # (weak matches) vote; the winner must stand out enough for its support.
+            weak = self.lexical.weak_matches(text, 10, where=where)
+            top = _vote(semantic, weak)
+            supported = top.path in weak
             needed = Z_SUPPORTED if supported else Z_ALONE_UNKNOWN if unknown else Z_ALONE
             if top.z < needed:
                 return SearchResult(text, (), lexical.suggestions)
+            semantic = [top, *(h for h in semantic if h.path != top.path)]
             floor = max(Z_FUSE, top.z - 1.0)
         else:
             floor = Z_FUSE
@@ -154,6 +199,68 @@ class HybridSearch:
         """The semantic layer alone (bench, explain): episodes by best passage cosine,
         above ``SEMANTIC_FLOOR``."""
         return [h for h in self._semantic(text, limit, where) if h.z >= Z_ALONE]
+
+    def _lexical(self, text: str, limit: int, where: Where | None, max_chars: int) -> SearchResult:
+        """The lexical ranking of ``text`` and of its synonym variants, fused; when none
+        matches, the query respelled with the notes' words that sound the same."""
+        found = self.lexical.search(text, limit, where=where, max_chars=max_chars)
+        variants = expand_query(text, self.synonyms) if self.synonyms else ()
+        if variants:
+            rankings = [found.hits] + [
+                self.lexical.search(v, limit, where=where, max_chars=max_chars).hits
+                for v in variants
+            ]
+            fused = self._fuse_lexical(rankings)
+            if fused:
+                return SearchResult(text, tuple(fused[:limit]), found.suggestions)
+        if found.hits or self.readings is None:
+            return found
+        for respelled in self._respellings(text):
+            again = self.lexical.search(respelled, limit, where=where, max_chars=max_chars)
+            if again.hits:
+                return SearchResult(text, again.hits, found.suggestions)
+        return found
+
+    def _respellings(self, text: str) -> list[str]:
+        """``text`` with each word the notes never use replaced by the notes' word that
+        reads the same (視覚 for 資格, SageMaker for せーじmaker, Jetson for jetoson)."""
+        readings = self.readings
+        if readings is None:
+            return []
+        out: list[str] = []
+        changed = text
+        for word in self.lexical.absent_terms(text):
+            for raw in _raw_spans(text, word):
+                alternatives = readings.alternatives(raw, 1)
+                if alternatives:
+                    changed = changed.replace(raw, alternatives[0][0], 1)
+                    break
+        if changed != text:
+            out.append(changed)
+        latin = _ROMAJI_RUN.findall(text)
+        for span in latin:
+            words = span.split()
+            if len(words) > 1:
+                alternatives = readings.alternatives_for_span(words, 1)
+                if alternatives:
+                    out.append(text.replace(span, alternatives[0][0], 1))
+        for mixed in _MIXED.findall(text):
+            alternatives = readings.alternatives(mixed, 1)
+            if alternatives:
+                out.append(text.replace(mixed, alternatives[0][0], 1))
+        return out
+
+    def _fuse_lexical(self, rankings: Sequence[Sequence[Hit]]) -> list[Hit]:
+        scores: dict[str, float] = {}
+        hits: dict[str, Hit] = {}
+        for weight, ranking in zip((1.0, *([0.8] * (len(rankings) - 1))), rankings, strict=True):
+            for rank, hit in enumerate(ranking, 1):
+                path = hit.episode.path
+                scores[path] = scores.get(path, 0.0) + weight / (RRF_K + rank)
+                hits.setdefault(path, hit)
+        order = sorted(hits, key=lambda p: (-scores[p], *self.lexical.tie_order(p)))
+        top = max(scores.values(), default=1.0) or 1.0
+        return [replace(hits[p], score=round(100 * scores[p] / top, 2)) for p in order]
 
     def _semantic(self, text: str, limit: int, where: Where | None) -> list[SemanticHit]:
         index = self.semantic
@@ -242,6 +349,79 @@ class HybridSearch:
 
 
 # -- helpers -------------------------------------------------------------------------
+
+
+_ROMAJI_RUN = re.compile(r"[A-Za-z]+(?:\s+[A-Za-z]+)+")
+_MIXED = re.compile(r"[\u3041-\u30ff\u30fc]+[A-Za-z]+|[A-Za-z]+[\u3041-\u30ff\u30fc]+")
+
+
+def _texts(episodes: Sequence[Episode]) -> Iterable[str]:
+    for e in episodes:
+        yield e.raw_title
+        yield e.summary
+        for s in e.sections:
+            yield s.heading
+            yield s.text
+        for r in e.references:
+            yield r.text
+
+
+def _raw_spans(text: str, word: str) -> list[str]:
+    """How ``word`` (normalised, lower case) is written in ``text``."""
+    found = re.findall(re.escape(word), text, flags=re.IGNORECASE)
+    if found:
+        return found
+    normal = unicodedata.normalize("NFKC", text)
+    return [m for m in re.findall(re.escape(word), normal, flags=re.IGNORECASE)] or [word]
+
+
+# a version or year written after a name: "1.35", "v2", "3", "2025"
+_VERSION = re.compile(
+    r"([A-Za-z][\w:.\-]*)[\s\-'’]{0,2}((?:v|ver\.?\s?)?\d+(?:\.\d+)*)(?![\d.])", re.IGNORECASE
+)
+_NAMED_YEAR = re.compile(r"(?<=[A-Za-z])(\s*['’]?)((?:19|20)\d\d)\b")
+_YEAR_MASK = "\ue010"
+
+
+def _mask_named_years(query: str) -> str:
+    """Hide a year that follows a name from the date reader ("re:Invent 2025")."""
+    return _NAMED_YEAR.sub(
+        lambda m: m.group(1) + _YEAR_MASK * 4, unicodedata.normalize("NFKC", query)
+    )
+
+
+def _keep_named_years(query: str, told: Understood) -> Understood:
+    years = [m.group(2) for m in _NAMED_YEAR.finditer(unicodedata.normalize("NFKC", query))]
+    text = told.text
+    for year in years:
+        text = text.replace(_YEAR_MASK * 4, year, 1)
+    return replace(told, text=text.replace(_YEAR_MASK, "")) if years or _YEAR_MASK in text else told
+
+
+def _mentions_all(episode: Episode, versions: Sequence[tuple[str, str]]) -> bool:
+    """Whether the notes write each (name, version) together: "gemini 1.5", "v2"."""
+    text = _plain_text(episode)
+    return all(
+        re.search(rf"{re.escape(name.lower())}[\s\-'’]{{0,2}}{re.escape(v.lower())}(?![\d])", text)
+        for name, v in versions
+    )
+
+
+def _plain_text(episode: Episode) -> str:
+    parts = [episode.raw_title, episode.summary, *(s.heading for s in episode.sections)]
+    parts += [episode.text, *(r.text for r in episode.references)]
+    return unicodedata.normalize("NFKC", "\n".join(parts)).lower()
+
+
+def _vote(semantic: Sequence[SemanticHit], weak: Sequence[str]) -> SemanticHit:
+    """The semantic candidate ranked best by both rankings together (weak lexical
+    matches count double: they share the query's own words)."""
+    score = {h.path: 1 / (RRF_K + i) for i, h in enumerate(semantic, 1)}
+    for i, path in enumerate(weak, 1):
+        if path in score:
+            score[path] += WEAK_VOTE / (RRF_K + i)
+    best = max(score, key=score.__getitem__)
+    return next(h for h in semantic if h.path == best)
 
 
 def _narrowing(told: Understood) -> bool:

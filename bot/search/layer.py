@@ -41,8 +41,16 @@ class LayerState:
 
 
 class SemanticLayer:
-    def __init__(self, load: Callable[[], Embedder | None], store: VectorStore | None) -> None:
+    def __init__(
+        self,
+        load: Callable[[], Embedder | None],
+        store: VectorStore | None,
+        prepare: Callable[[Sequence[Episode]], None] | None = None,
+    ) -> None:
+        """``load`` gives the embedder (None: semantic search off); ``prepare`` runs first
+        in every round, on the same thread (the reading index is built there)."""
         self._load = load
+        self._prepare = prepare
         self._store = store
         self._embedder: Embedder | None = None
         self._lock = threading.Lock()
@@ -51,6 +59,10 @@ class SemanticLayer:
         self._idle = threading.Event()
         self._idle.set()
         self.state = LayerState("waiting")
+
+    def attach(self, prepare: Callable[[Sequence[Episode]], None]) -> None:
+        """Run ``prepare`` first in every round (before it starts)."""
+        self._prepare = prepare
 
     @property
     def model_id(self) -> str | None:
@@ -61,7 +73,7 @@ class SemanticLayer:
         with self._lock:
             self._pending = (tuple(episodes), ready)
             self._idle.clear()
-            if self.state.phase in ("waiting", "off", "failed"):
+            if self.state.phase in ("waiting", "failed"):
                 self.state = LayerState("loading", "queued")
             if self._thread is None or not self._thread.is_alive():
                 self._thread = threading.Thread(
@@ -88,6 +100,10 @@ class SemanticLayer:
                 self.state = LayerState("failed", f"{type(exc).__name__}: {exc}")
 
     def _build(self, episodes: Sequence[Episode], ready: Ready) -> None:
+        if self._prepare is not None:
+            self._prepare(episodes)
+        if self.state.phase == "off" and self._embedder is None:
+            return  # the model did not load before: not tried again on every change
         if self._embedder is None:
             self.state = LayerState("loading", "the embedding model")
             self._embedder = self._load()

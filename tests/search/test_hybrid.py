@@ -307,3 +307,35 @@ def test_the_vector_cache_can_live_in_memory_only(tmp_path: Path):
     store = VectorCache(None)
     SemanticIndex.build(ConceptEmbedder(), EPISODES, store)
     assert store.count(ConceptEmbedder.model_id) > 0
+
+
+# -- readings and synonyms ------------------------------------------------------------
+
+
+def test_a_wrong_kanji_with_the_same_reading_finds_the_notes_word():
+    notes = [*EPISODES, episode(6, "クラウド資格の話", "資格試験の勉強方法。", date(2021, 3, 1))]
+    search = make_search(notes, semantic=False)
+    assert paths(search, "視覚試験") == []  # before the reading index is built
+    search.read_notes([*notes, *FILLER])
+    assert paths(search, "視覚試験")[:1] == [ep(6)]
+
+
+def test_romaji_and_kana_inside_a_latin_word_find_the_notes_spelling():
+    notes = [*EPISODES, episode(7, "SageMakerで学習", "SageMakerの学習ジョブ。", date(2021, 4, 1))]
+    search = make_search(notes, semantic=False)
+    search.read_notes([*notes, *FILLER])
+    assert paths(search, "せーじmakerの回")[:1] == [ep(7)]
+    assert paths(search, "jettoson")[:1] == [ep(2)]
+
+
+def test_site_synonyms_find_the_other_terms_and_host_nicknames(tmp_path):
+    from bot.search.synonyms import load_synonyms
+
+    file = tmp_path / "synonyms.yaml"
+    file.write_text("synonyms:\n  - [CDN, 配信ネットワーク]\n  - [加藤, かとちゃん]\n", "utf-8")
+    synonyms, problems = load_synonyms(file)
+    assert problems == []
+    search = HybridSearch(SearchIndex.build([*EPISODES, *FILLER]), synonyms=synonyms)
+    search.set_speakers(["加藤"])
+    assert paths(search, "配信ネットワーク")[:1] == [ep(3)]
+    assert sorted(paths(search, "かとちゃんが話した回")) == [ep(4), ep(5)]
