@@ -62,7 +62,8 @@ class NotifyCog(commands.Cog, name="Notify"):
     notify = app_commands.Group(
         name=_("notify"),
         description=_("Announce new episodes in this server"),
-        guild_only=True,
+        allowed_contexts=app_commands.AppCommandContext(guild=True),  # server-only
+        allowed_installs=app_commands.AppInstallationType(guild=True),
         default_permissions=discord.Permissions(manage_guild=True),
     )
 
