@@ -254,6 +254,13 @@ STRINGS: dict[str, dict[Lang, str]] = {
         "ja": "言語の設定を消しました (日本語、お知らせは /notify set した人の言語)。",
         "en": "Language setting cleared (Japanese; announcements follow /notify set).",
     },
+    # permission and watcher-mode names shown to users, never their API names
+    "perm_view_channel": {"ja": "チャンネルを見る", "en": "View Channel"},
+    "perm_send_messages": {"ja": "メッセージを送信", "en": "Send Messages"},
+    "perm_embed_links": {"ja": "埋め込みリンク", "en": "Embed Links"},
+    "watch_events": {"ja": "変更を即時検知", "en": "file events"},
+    "watch_polling": {"ja": "定期チェック", "en": "polling"},
+    "watch_stopped": {"ja": "停止中", "en": "stopped"},
     "server_only": {
         "ja": "このコマンドはサーバーの中でだけ使えます。",
         "en": "This command only works inside a server.",

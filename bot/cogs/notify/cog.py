@@ -334,7 +334,8 @@ class NotifyCog(commands.Cog, name="Notify"):
         perms = channel.permissions_for(me)
         missing = [name for name in REQUIRED if not getattr(perms, name)]
         if missing:
-            return t("bot_cannot_post", lang, channel=channel.mention, missing=", ".join(missing))
+            names = ", ".join(t(f"perm_{name}", lang) for name in missing)
+            return t("bot_cannot_post", lang, channel=channel.mention, missing=names)
         return None
 
     @notify.command(name=_("off"), description=_("Stop announcing new episodes here"))
