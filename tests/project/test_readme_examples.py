@@ -162,6 +162,8 @@ def test_readme_command_works_from_a_fresh_copy(fresh_copy: Path, command: str) 
         assert "scripts/run sync" in done.stderr and 'scripts/run ask "' in done.stderr
     elif sub == "health":
         assert done.returncode == 1 and done.stdout.startswith("unhealthy:")
+    elif sub == "state":  # a fresh clone has no state file yet: one clear line
+        assert done.returncode == 1 and "no state file to back up" in done.stderr
     elif sub == "doctor":
         assert done.returncode == 1 and "FAIL  token" in done.stdout  # no token in a clone
         assert "ok    content" in done.stdout
