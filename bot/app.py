@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import logging
 import time
-from typing import Any
+from typing import Any, TypeVar
 
 import discord
 from discord import app_commands
@@ -26,20 +26,25 @@ from discord.ext import commands
 
 from bot.config import Settings
 from bot.cooldown import Cooldown
-from bot.i18n import command_text
+from bot.i18n import Lang, command_text, language_for
 from bot.library.catalog import Catalog, CatalogChange
 from bot.library.gitsource import GitSource
 from bot.library.sync import CatalogSync
 from bot.logs import user_ref
+from bot.notify.guilds import GuildLanguages
+from bot.ui.components import DYNAMIC_ITEMS
 from bot.ui.replies import answer_error
 
 log = logging.getLogger(__name__)
+
+T = TypeVar("T")
 
 EXTENSIONS = (
     "bot.cogs.library",
     "bot.cogs.search",
     "bot.cogs.episodes",
     "bot.cogs.admin",
+    "bot.cogs.settings",
     "bot.cogs.notify",
     "bot.cogs.health",
 )
@@ -71,6 +76,14 @@ def log_command(
             "outcome": outcome,
         },
     )
+
+
+def searchable(command: T) -> T:
+    """Search and look-up commands: usable in servers, in DMs with the bot and, once a
+    listener installs the app to their account, anywhere (``/notify``, ``/settings``
+    and ``/admin`` stay server-only)."""
+    command = app_commands.allowed_contexts(guilds=True, dms=True, private_channels=True)(command)
+    return app_commands.allowed_installs(guilds=True, users=True)(command)
 
 
 class CommandTranslator(app_commands.Translator):
@@ -138,10 +151,13 @@ class PodcastBot(commands.Bot):
             settings.search_cooldown_rate, settings.search_cooldown_seconds
         )
         self.started_at: float | None = None
+        # The per-server reply language (/settings language), in the state file.
+        self.guild_languages = GuildLanguages(settings.state_file)
 
     async def setup_hook(self) -> None:
         self.started_at = time.monotonic()
         await self.tree.set_translator(CommandTranslator())
+        self.add_dynamic_items(*DYNAMIC_ITEMS)  # buttons and menus survive restarts
         await self.load_catalog()
         for name in EXTENSIONS:
             await self.load_extension(name)
@@ -164,6 +180,18 @@ class PodcastBot(commands.Bot):
         """Dispatch ``catalog_changed`` (``on_catalog_changed(change)``) when not empty."""
         if change:
             self.dispatch("catalog_changed", change)
+
+    def server_language(self, guild_id: int | None) -> Lang:
+        """The language of mention replies and announcements in a server: its
+        ``/settings language``, else Japanese."""
+        chosen = self.guild_languages.get(guild_id) if guild_id is not None else None
+        return language_for(chosen) if chosen else language_for(None)
+
+    async def close(self) -> None:
+        try:
+            await super().close()
+        finally:
+            self.guild_languages.close()
 
     async def is_owner(self, user: discord.abc.User, /) -> bool:
         """Owners are ``settings.owner_ids`` when set, else the application's owner(s)."""

@@ -37,7 +37,11 @@ class Settings(BaseModel):
     # Content
     content_dir: Path = Field(BUNDLED_CONTENT, description="Hugo content folder to index.")
     site_base_url: str = Field(
-        "http://localhost:1313/", description="Base URL of the Hugo site, for show-notes links."
+        "http://localhost:1313/",
+        description=(
+            "Base URL of the Hugo site, for show-notes links "
+            "(unset: `baseURL` from the site's Hugo config when found)."
+        ),
     )
     podcast_sections: tuple[str, ...] = Field(
         ("podcast", "talk", "episode", "episodes"),
@@ -143,6 +147,11 @@ class Settings(BaseModel):
         except (ZoneInfoNotFoundError, ValueError) as exc:
             raise ValueError(f"unknown time zone {value!r}") from exc
         return value
+
+    @property
+    def base_url_setting(self) -> str | None:
+        """SITE_BASE_URL when it was set, None when it is only the default."""
+        return self.site_base_url if "site_base_url" in self.model_fields_set else None
 
     @property
     def state_file(self) -> Path:

@@ -198,6 +198,73 @@ STRINGS: dict[str, dict[Lang, str]] = {
         "ja": "このコマンドには「サーバー管理」権限が必要です。",
         "en": "You need the Manage Server permission for this command.",
     },
+    # -- issue 11: help, discovery, compact cards, persistent components, settings --
+    "help_title": {"ja": "使い方", "en": "How to use me"},
+    "help_body": {
+        "ja": (
+            "番組ノートから話題の回を探します。\n"
+            "`/search kubeflow` 話題で探す\n"
+            "`/episode 16` 番号で見る\n"
+            "`/random` ランダムに1回 (`topic:` で話題を絞れます)\n"
+            "`/episodes 2024` 年ごとの一覧\n"
+            "`/latest` 最新回\n"
+            "`/links 16` その回の全リンク\n"
+            "`@{bot} kubeflowの回ある？` メンションやDMでも質問できます"
+        ),
+        "en": (
+            "I find the episode that talked about a topic, from the show notes.\n"
+            "`/search kubeflow` find by topic\n"
+            "`/episode 16` one episode by number\n"
+            "`/random` a random episode (`topic:` narrows it)\n"
+            "`/episodes 2024` the episodes of a year\n"
+            "`/latest` the newest episodes\n"
+            "`/links 16` every link of an episode\n"
+            "`@{bot} kubeflow` mentions and DMs work too"
+        ),
+    },
+    "card_footer": {"ja": "配信日 {date}", "en": "Released {date}"},
+    "card_position": {"ja": "{count} 件中 {pos} 件目", "en": "match {pos} of {count}"},
+    "links_count": {"ja": "リンク ({shown}/{total})", "en": "Links ({shown} of {total})"},
+    "more_short": {"ja": "続き", "en": "more"},
+    "all_links": {"ja": "全リンク ({count})", "en": "All links ({count})"},
+    "related": {"ja": "関連する回", "en": "Related episodes"},
+    "no_episode_near": {
+        "ja": "#{number} という回はありません。近い回: {near} (最新回は /latest)",
+        "en": "There is no episode #{number}. Nearest: {near} (newest: /latest)",
+    },
+    "archive_title": {"ja": "エピソード一覧", "en": "All episodes"},
+    "archive_title_year": {"ja": "{year} 年のエピソード", "en": "Episodes of {year}"},
+    "archive_footer": {
+        "ja": "{page} / {pages} ページ・全 {count} 件・年: {years}",
+        "en": "Page {page} of {pages} · {count} episodes · years: {years}",
+    },
+    "archive_empty": {
+        "ja": "{year} 年のエピソードはありません。ある年: {years}",
+        "en": "No episodes in {year}. Years with episodes: {years}",
+    },
+    "random_none": {
+        "ja": "「{topic}」の回は見つかりませんでした。/random だけで全部の回から選びます。",
+        "en": "No episode about “{topic}”. Plain /random picks from every episode.",
+    },
+    "language_set": {
+        "ja": "このサーバーでのメンションへの返信とお知らせを日本語にします。",
+        "en": "Mention replies and announcements in this server will be in English.",
+    },
+    "language_auto": {
+        "ja": "言語の設定を消しました (日本語、お知らせは /notify set した人の言語)。",
+        "en": "Language setting cleared (Japanese; announcements follow /notify set).",
+    },
+    # permission and watcher-mode names shown to users, never their API names
+    "perm_view_channel": {"ja": "チャンネルを見る", "en": "View Channel"},
+    "perm_send_messages": {"ja": "メッセージを送信", "en": "Send Messages"},
+    "perm_embed_links": {"ja": "埋め込みリンク", "en": "Embed Links"},
+    "watch_events": {"ja": "変更を即時検知", "en": "file events"},
+    "watch_polling": {"ja": "定期チェック", "en": "polling"},
+    "watch_stopped": {"ja": "停止中", "en": "stopped"},
+    "server_only": {
+        "ja": "このコマンドはサーバーの中でだけ使えます。",
+        "en": "This command only works inside a server.",
+    },
 }
 
 
@@ -258,6 +325,26 @@ COMMAND_TEXT_JA: dict[str, str] = {
     "Show where and how new episodes are announced": "お知らせの設定と状態を表示します",
     "test": "テスト",
     "Post a sample announcement": "お知らせのサンプルを投稿します",
+    # -- issue 11 --
+    "help": "ヘルプ",
+    "What the bot does and how to ask it": "このボットの使い方を表示します",
+    "random": "ランダム",
+    "A random episode, optionally about a topic": "ランダムに1回を選びます (話題で絞れます)",
+    "topic": "話題",
+    "Only episodes about this topic (optional)": "この話題の回から選ぶ (任意)",
+    "episodes": "一覧",
+    "Browse every episode, page by page": "エピソードを一覧でたどります",
+    "year": "年",
+    "Only the episodes of this year (optional)": "この年の回だけ (任意)",
+    "settings": "サーバー設定",
+    "Server settings of the bot": "このサーバーでのボットの設定",
+    "language": "言語",
+    "Language for mention replies and announcements here": (
+        "このサーバーでのメンション返信とお知らせの言語"
+    ),
+    "Japanese": "日本語",
+    "English": "英語",
+    "Automatic": "自動",
 }
 
 

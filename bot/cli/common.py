@@ -8,7 +8,8 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from bot.config import ConfigError, Settings, load_settings
+from bot.config import BUNDLED_CONTENT, ConfigError, Settings, load_settings
+from bot.content.siteconfig import BaseUrl, choose_base_url
 
 if TYPE_CHECKING:
     from bot.library.catalog import Catalog
@@ -57,3 +58,29 @@ def load_catalog(settings: Settings) -> Catalog:
         )
         catalog.wait_semantic()
     return catalog
+
+
+def base_url_of(settings: Settings, folder: Path | None = None) -> BaseUrl:
+    """The show-notes base URL the bot uses for ``folder`` (default CONTENT_DIR)."""
+    return choose_base_url(settings.base_url_setting, folder or settings.content_dir)
+
+
+def base_url_warning(settings: Settings, folder: Path | None = None) -> str | None:
+    """Why the show-notes links would be wrong: the default base URL on a site that is
+    not the bundled sample. None when they are fine."""
+    folder = folder or settings.content_dir
+    chosen = base_url_of(settings, folder)
+    if not chosen.is_default or _same(folder, BUNDLED_CONTENT):
+        return None
+    return (
+        f"SITE_BASE_URL is not set and no Hugo config with baseURL was found beside "
+        f"{folder}: show-notes links would point at {chosen.url}. "
+        "Set SITE_BASE_URL to the site's address (e.g. https://example.com/)."
+    )
+
+
+def _same(a: Path, b: Path) -> bool:
+    try:
+        return a.resolve() == b.resolve()
+    except OSError:
+        return False

@@ -18,7 +18,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from bot.cli.common import add_content_arg
+from bot.cli.common import add_content_arg, base_url_of, base_url_warning
 from bot.config import ConfigError, Settings, load_settings
 from bot.library.gitsource import content_dir_for
 from bot.logs import redact, redact_url
@@ -81,6 +81,7 @@ def run_checks(settings: Settings, timeout: float = 15.0) -> list[Check]:
         lambda: Check("settings", OK, "valid"),
         lambda: check_token(settings),
         lambda: check_content(settings),
+        lambda: check_site_url(settings),
         lambda: check_writable("state", settings.state_file, sqlite=True),
         lambda: check_writable("heartbeat", settings.health_path),
         lambda: check_feed(settings.feed_url, timeout),
@@ -138,6 +139,16 @@ def check_content(settings: Settings) -> Check:
         status = WARN if settings.content_git_url else FAIL
         return Check("content", status, "no episodes: " + detail, notes)
     return Check("content", WARN if result.warnings else OK, detail, notes)
+
+
+def check_site_url(settings: Settings) -> Check:
+    """Where show-notes links point, and a warning when that is only the default."""
+    folder = content_dir_for(settings)
+    problem = base_url_warning(settings, folder)
+    if problem:
+        return Check("site url", WARN, problem)
+    chosen = base_url_of(settings, folder)
+    return Check("site url", OK, f"{chosen.url} (from {chosen.source})")
 
 
 def check_writable(name: str, path: Path, sqlite: bool = False) -> Check:

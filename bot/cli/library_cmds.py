@@ -14,8 +14,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from bot.cli.common import add_content_arg, settings_from_args
+from bot.cli.common import add_content_arg, base_url_of, base_url_warning, settings_from_args
 from bot.content import load_site
+from bot.content.siteconfig import holds_content_folder
 from bot.library.catalog import site_options
 from bot.models import Episode, LoadResult
 
@@ -97,6 +98,18 @@ def run_check(args: argparse.Namespace) -> int:
     episodes = sorted(result.episodes, key=Episode.oldest_first_key)
     numbered = [e for e in episodes if e.number is not None]
     print(f"Content folder: {root}")
+    if holds_content_folder(root):
+        print(
+            f"warning: {root} holds a content/ folder: it looks like the site root. "
+            f"Point --content (or CONTENT_DIR) at {root / 'content'}; read as given, "
+            "pages get /content/... URLs."
+        )
+    settings = settings_from_args(args)
+    chosen = base_url_of(settings, root)
+    print(f"Show-notes links: {chosen.url} (from {chosen.source})")
+    problem = base_url_warning(settings, root)
+    if problem:
+        print(f"warning: {problem}")
     print(
         f"{len(episodes)} episodes ({len(numbered)} numbered, "
         f"{len(episodes) - len(numbered)} without a number) from {result.pages_seen} pages"

@@ -16,7 +16,7 @@ import sys
 from collections.abc import Callable
 from typing import Any
 
-from bot.cli.common import add_content_arg, settings_from_args
+from bot.cli.common import add_content_arg, base_url_warning, settings_from_args
 from bot.config import ConfigError, Settings, load_settings
 from bot.health import MAX_AGE_SECONDS, check_health
 from bot.library.gitsource import content_dir_for
@@ -39,9 +39,12 @@ To get a token:
   3. On "OAuth2 > URL Generator" tick the scopes "bot" and "applications.commands" and the
      permissions View Channels, Send Messages, Embed Links, Read Message History and
      Use Application Commands; open the generated URL to add the bot to a server.
+  4. Publish the slash commands once:  scripts/run sync
+     (or scripts/run sync --guild ID to see them in one server at once).
+  5. Start the bot:  scripts/run
 
 To try the bot offline, without Discord:
-  python -m bot ask "kubeflowの回ある？"
+  scripts/run ask "kubeflowの回ある？"
 """
 
 
@@ -81,6 +84,9 @@ def settings_with_token(args: argparse.Namespace) -> tuple[Settings, str | None]
     get one. Shared by the commands that talk to Discord (``run``, ``sync``)."""
     settings = settings_from_args(args)
     setup_logging(settings)
+    problem = base_url_warning(settings, content_dir_for(settings))
+    if problem:
+        log.warning(problem)
     token = settings.token()
     if not token:
         print(no_token_message(settings), file=sys.stderr)

@@ -31,6 +31,8 @@ class AdminCog(commands.Cog):
     admin = app_commands.Group(
         name=_("admin"),
         description=_("Owner-only maintenance commands"),
+        allowed_contexts=app_commands.AppCommandContext(guild=True),  # server-only
+        allowed_installs=app_commands.AppInstallationType(guild=True),
         default_permissions=discord.Permissions(administrator=True),
     )
 

@@ -1,7 +1,9 @@
-"""/episode, /latest and /links: look episodes up by number or title.
+"""/episode, /latest, /links, /random and /episodes: look episodes up and walk the
+back catalogue.
 
 A number or an autocomplete choice is looked up directly; free text is a search, so it
-counts against the same per-user cooldown as ``/search`` and mentions.
+counts against the same per-user cooldown as ``/search`` and mentions (``/random`` with
+a topic too). Replies are built by ``bot.ui.replies``; their buttons are persistent.
 """
 
 from __future__ import annotations
@@ -15,14 +17,21 @@ from discord import app_commands
 from discord.app_commands import locale_str as _
 from discord.ext import commands
 
-from bot.app import log_command
+from bot.app import log_command, searchable
 from bot.cooldown import Cooldown
 from bot.i18n import language_for, t
 from bot.library.lookup import find_episode, is_episode_key
-from bot.models import Episode
-from bot.ui.embeds import latest_embed, links_pages
-from bot.ui.replies import Pager, Reply, add_episode_choices, episode_reply, remember_message
-from bot.ui.text import CHOICES_MAX, escape_user_text
+from bot.ui.embeds import latest_embed, link_buttons
+from bot.ui.replies import (
+    Reply,
+    add_episode_choices,
+    archive_reply,
+    episode_reply,
+    links_reply,
+    missing_episode_reply,
+    random_reply,
+)
+from bot.ui.text import CHOICES_MAX
 
 if TYPE_CHECKING:
     from bot.app import PodcastBot
@@ -36,8 +45,7 @@ class EpisodesCog(commands.Cog):
         self.cooldown: Cooldown = bot.search_cooldown  # one budget for every search
 
     async def send(self, interaction: discord.Interaction, reply: Reply) -> None:
-        callback = await interaction.response.send_message(**reply.response_kwargs())
-        remember_message(reply, callback.resource, self.bot)
+        await interaction.response.send_message(**reply.response_kwargs())
 
     async def refuse_busy(
         self, interaction: discord.Interaction, text: str, command: str, started: float
@@ -60,12 +68,9 @@ class EpisodesCog(commands.Cog):
         )
         return True
 
-    def not_found(self, text: str, lang: str) -> Reply:
-        shown = escape_user_text(text, 80)
-        return Reply(content=t("no_episode", language_for(lang), query=shown), ephemeral=True)
-
     # -- /episode ------------------------------------------------------------
 
+    @searchable
     @app_commands.command(
         name=_("episode"), description=_("Show one episode by its number or title")
     )
@@ -77,8 +82,12 @@ class EpisodesCog(commands.Cog):
         text = number[: self.bot.settings.max_query_chars]
         if await self.refuse_busy(interaction, text, "episode", started):
             return
-        found = find_episode(self.bot.catalog, text)
-        reply = episode_reply(found, lang) if found else self.not_found(number, lang)
+        catalog = self.bot.catalog
+        found = find_episode(catalog, text)
+        if found is None:
+            reply = missing_episode_reply(catalog, number, lang)
+        else:
+            reply = episode_reply(catalog, found, lang, interaction.user.id)
         await self.send(interaction, reply)
         log_command(
             "episode",
@@ -96,6 +105,7 @@ class EpisodesCog(commands.Cog):
 
     # -- /latest -------------------------------------------------------------
 
+    @searchable
     @app_commands.command(name=_("latest"), description=_("Show the newest episodes"))
     @app_commands.describe(count=_("How many episodes (1-10)"))
     @app_commands.rename(count=_("count"))
@@ -107,7 +117,9 @@ class EpisodesCog(commands.Cog):
         episodes = self.bot.catalog.latest(count)
         view = None
         if len(episodes) == 1:
-            view = episode_reply(episodes[0], lang).view
+            view = discord.ui.View(timeout=None)
+            for button in link_buttons(episodes[0], lang):
+                view.add_item(button)
         reply = Reply(embeds=(latest_embed(episodes, lang),), view=view, hits=len(episodes))
         await self.send(interaction, reply)
         log_command(
@@ -120,6 +132,7 @@ class EpisodesCog(commands.Cog):
 
     # -- /links --------------------------------------------------------------
 
+    @searchable
     @app_commands.command(
         name=_("links"), description=_("List every link of an episode's show notes")
     )
@@ -133,7 +146,7 @@ class EpisodesCog(commands.Cog):
             return
         found = find_episode(self.bot.catalog, text)
         if found is None:
-            reply = self.not_found(episode, lang)
+            reply = missing_episode_reply(self.bot.catalog, episode, lang)
         else:
             reply = links_reply(found, lang, interaction.user.id)
         await self.send(interaction, reply)
@@ -151,19 +164,52 @@ class EpisodesCog(commands.Cog):
     ) -> list[app_commands.Choice[str]]:
         return episode_choices(self.bot, current)
 
+    # -- /random -------------------------------------------------------------
 
-def links_reply(episode: Episode, lang: str, owner_id: int | None) -> Reply:
-    """Every link of ``episode``, paged with buttons when one embed cannot hold them."""
-    language = language_for(lang)
-    pages = links_pages(episode, language)
-    if len(pages) == 1:
-        return Reply(
-            embeds=(pages[0],),
-            view=episode_reply(episode, language).view,
-            hits=len(episode.references),
+    @searchable
+    @app_commands.command(
+        name=_("random"), description=_("A random episode, optionally about a topic")
+    )
+    @app_commands.describe(topic=_("Only episodes about this topic (optional)"))
+    @app_commands.rename(topic=_("topic"))
+    async def random(self, interaction: discord.Interaction, topic: str | None = None) -> None:
+        started = time.perf_counter()
+        lang = language_for(interaction.locale)
+        text = (topic or "")[: self.bot.settings.max_query_chars]
+        if text.strip() and await self.refuse_busy(interaction, text, "random", started):
+            return
+        reply = random_reply(self.bot.catalog, text, lang, interaction.user.id)
+        await self.send(interaction, reply)
+        log_command(
+            "random",
+            user_id=interaction.user.id,
+            guild_id=interaction.guild_id,
+            started=started,
+            hits=reply.hits,
         )
-    view = Pager(pages, language, owner_id=owner_id, episode=episode)
-    return Reply(embeds=(pages[0],), view=view, hits=len(episode.references))
+
+    # -- /episodes -----------------------------------------------------------
+
+    @searchable
+    @app_commands.command(name=_("episodes"), description=_("Browse every episode, page by page"))
+    @app_commands.describe(year=_("Only the episodes of this year (optional)"))
+    @app_commands.rename(year=_("year"))
+    async def episodes(
+        self,
+        interaction: discord.Interaction,
+        year: app_commands.Range[int, 2000, 2100] | None = None,
+    ) -> None:
+        started = time.perf_counter()
+        lang = language_for(interaction.locale)
+        reply = archive_reply(self.bot.catalog, year, 0, lang, interaction.user.id)
+        await self.send(interaction, reply)
+        log_command(
+            "episodes",
+            user_id=interaction.user.id,
+            guild_id=interaction.guild_id,
+            started=started,
+            hits=reply.hits,
+        )
 
 
 def episode_choices(bot: PodcastBot, current: str) -> list[app_commands.Choice[str]]:

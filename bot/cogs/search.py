@@ -1,4 +1,4 @@
-"""/search and answers to mentions and DMs: thin adapters over ``search_reply``.
+"""/search, /help and answers to mentions and DMs: thin adapters over ``search_reply``.
 
 Mentions work without the privileged message-content intent: Discord sends the
 content of messages that mention the bot and of DMs. A mention only counts when
@@ -7,14 +7,18 @@ not start a search.
 
 A user over the search cooldown gets a private notice for each slash command, but
 only one public "please wait" reply to mentions per wait; further mentions during
-that wait are ignored. A click on a menu of a view that no longer exists (it timed
-out, or the bot restarted) is answered with a private "this menu has expired".
+that wait are ignored. Buttons and menus are persistent (``bot.ui.components``); only
+a menu sent by a version of the bot before that gets a private "this menu has expired".
+
+A mention is cleaned before it is searched (``bot.library.mentions``): other mentions,
+@everyone/@here, custom emoji and a leading command word go; "help", "ヘルプ", "使い方"
+or nothing at all get the help. Replies to mentions use the server's language
+(``/settings language``), Japanese by default; slash replies use the user's locale.
 """
 
 from __future__ import annotations
 
 import logging
-import re
 import time
 from typing import TYPE_CHECKING, Any
 
@@ -23,16 +27,12 @@ from discord import app_commands
 from discord.app_commands import locale_str as _
 from discord.ext import commands
 
-from bot.app import log_command
+from bot.app import log_command, searchable
 from bot.i18n import Lang, language_for, t
+from bot.library.mentions import clean_message
+from bot.ui.components import is_legacy_menu
 from bot.ui.embeds import choice_name
-from bot.ui.replies import (
-    Reply,
-    add_episode_choices,
-    is_expired_menu,
-    remember_message,
-    search_reply,
-)
+from bot.ui.replies import Reply, add_episode_choices, help_reply, search_reply
 from bot.ui.text import CHOICES_MAX
 
 if TYPE_CHECKING:
@@ -43,11 +43,23 @@ log = logging.getLogger(__name__)
 CANNOT_REPLY_WITHOUT_HISTORY = 160002  # the bot may not read the channel's history
 
 
-def strip_mention(content: str, bot_id: int) -> tuple[str, bool]:
-    """The message without the bot's mention(s), and whether the bot was mentioned."""
-    pattern = re.compile(rf"<@!?{bot_id}>")
-    stripped, count = pattern.subn(" ", content)
-    return " ".join(stripped.split()), count > 0
+def name_resolver(message: discord.Message) -> Any:
+    """Names for the ids of the mentions in ``message`` (from the message, then the cache)."""
+    users = {u.id: u.display_name for u in message.mentions}
+    roles = {r.id: r.name for r in message.role_mentions}
+
+    def name_of(kind: str, ident: int) -> str | None:
+        if kind == "user":
+            return users.get(ident)
+        if kind == "role":
+            if ident in roles:
+                return roles[ident]
+            role = message.guild.get_role(ident) if message.guild else None
+            return role.name if role else None
+        channel = message.guild.get_channel(ident) if message.guild else None
+        return channel.name if channel else None
+
+    return name_of
 
 
 class SearchCog(commands.Cog):
@@ -57,15 +69,21 @@ class SearchCog(commands.Cog):
 
     # -- shared --------------------------------------------------------------
 
-    def answer(self, query: str, lang: Lang, owner_id: int | None) -> Reply:
-        name = self.bot.user.name if self.bot.user else "bot"
+    @property
+    def bot_name(self) -> str:
+        return self.bot.user.name if self.bot.user else "bot"
+
+    def answer(
+        self, query: str, lang: Lang, owner_id: int | None, shown: str | None = None
+    ) -> Reply:
         return search_reply(
             self.bot.catalog,
             query,
             lang,
             max_chars=self.bot.settings.max_query_chars,
             owner_id=owner_id,
-            bot_name=name,
+            bot_name=self.bot_name,
+            shown=shown,
         )
 
     def cooldown_text(self, user_id: int, lang: Lang) -> str | None:
@@ -77,6 +95,7 @@ class SearchCog(commands.Cog):
 
     # -- /search -------------------------------------------------------------
 
+    @searchable
     @app_commands.command(
         name=_("search"), description=_("Find the episode that talked about a topic")
     )
@@ -97,14 +116,25 @@ class SearchCog(commands.Cog):
             )
             return
         reply = self.answer(query, lang, interaction.user.id)
-        callback = await interaction.response.send_message(**reply.response_kwargs())
-        remember_message(reply, callback.resource, self.bot)
+        await interaction.response.send_message(**reply.response_kwargs())
         log_command(
             "search",
             user_id=interaction.user.id,
             guild_id=interaction.guild_id,
             started=started,
             hits=reply.hits,
+        )
+
+    # -- /help ---------------------------------------------------------------
+
+    @searchable
+    @app_commands.command(name=_("help"), description=_("What the bot does and how to ask it"))
+    async def help(self, interaction: discord.Interaction) -> None:
+        started = time.perf_counter()
+        reply = help_reply(language_for(interaction.locale), self.bot_name)
+        await interaction.response.send_message(**reply.message_kwargs(), ephemeral=True)
+        log_command(
+            "help", user_id=interaction.user.id, guild_id=interaction.guild_id, started=started
         )
 
     @search.autocomplete("query")
@@ -120,12 +150,12 @@ class SearchCog(commands.Cog):
         me = self.bot.user
         if me is None or message.author.bot or message.author.id == me.id:
             return
-        query, mentioned = strip_mention(message.content or "", me.id)
-        if not mentioned and message.guild is not None:
+        cleaned = clean_message(message.content or "", me.id, name_resolver(message))
+        if not cleaned.mentioned and message.guild is not None:
             return
         started = time.perf_counter()
-        lang = language_for(None)
         guild_id = message.guild.id if message.guild else None
+        lang = self.bot.server_language(guild_id)
         try:
             wait = self.cooldown.retry_after(message.author.id)
             if wait > 0:
@@ -142,9 +172,8 @@ class SearchCog(commands.Cog):
                     outcome="cooldown" if warn else "cooldown_silent",
                 )
                 return
-            reply = self.answer(query, lang, message.author.id)
-            sent = await reply_to(message, **reply.message_kwargs())
-            remember_message(reply, sent, self.bot)
+            reply = self.answer(cleaned.query, lang, message.author.id, shown=cleaned.shown)
+            await reply_to(message, **reply.message_kwargs())
             log_command(
                 "mention",
                 user_id=message.author.id,
@@ -177,7 +206,7 @@ class SearchCog(commands.Cog):
         if interaction.type is not discord.InteractionType.component:
             return
         data: Any = interaction.data or {}
-        if not is_expired_menu(str(data.get("custom_id") or ""), self.bot):
+        if not is_legacy_menu(str(data.get("custom_id") or "")):
             return
         try:
             await interaction.response.send_message(

@@ -31,6 +31,7 @@ from bot.content.loader import (
     number_owners,
     without_duplicate_reason,
 )
+from bot.content.siteconfig import choose_base_url
 from bot.library.gitsource import content_dir_for
 from bot.models import Episode, Hit, LoadResult, LoadWarning, SearchResult
 from bot.search import SearchIndex
@@ -47,11 +48,14 @@ log = logging.getLogger(__name__)
 Clock = Callable[[], datetime]
 
 
-def site_options(settings: Settings) -> SiteOptions:
+def site_options(settings: Settings, content_dir: Path | None = None) -> SiteOptions:
     """How to read the site, from SITE_BASE_URL, PODCAST_SECTIONS, SITE_TIMEZONE and
-    MAX_NOTE_BYTES (``bot.content`` knows nothing of the settings)."""
+    MAX_NOTE_BYTES (``bot.content`` knows nothing of the settings). Without
+    SITE_BASE_URL the base URL is the ``baseURL`` of the Hugo config beside
+    ``content_dir`` (default CONTENT_DIR), else the default."""
+    folder = content_dir or settings.content_dir
     return SiteOptions(
-        base_url=settings.site_base_url,
+        base_url=choose_base_url(settings.base_url_setting, folder).url,
         podcast_sections=settings.podcast_sections,
         timezone=settings.site_timezone,
         max_bytes=settings.max_note_bytes,
@@ -113,6 +117,7 @@ class Catalog:
     def from_settings(cls, settings: Settings, clock: Clock = utcnow) -> Catalog:
         """CONTENT_DIR, or the git checkout's subfolder when CONTENT_GIT_URL is set;
         with the semantic layer unless SEMANTIC_SEARCH is off."""
+        folder = content_dir_for(settings)
         semantic = None
         if settings.semantic_search:
             semantic = SemanticLayer(load_embedder, VectorCache(settings.vector_cache_path))
@@ -120,8 +125,8 @@ class Catalog:
         for problem in problems:
             log.warning("synonyms: %s", problem)
         return cls(
-            content_dir_for(settings),
-            site_options(settings),
+            folder,
+            site_options(settings, folder),
             clock,
             semantic,
             max_query_chars=settings.max_query_chars,

@@ -77,6 +77,14 @@ MIGRATIONS: tuple[str, ...] = (
     """
     ALTER TABLE subscriptions ADD COLUMN lang TEXT
     """,
+    # 4: per-server reply language from /settings language ("ja" / "en"; bot.notify.guilds)
+    """
+    CREATE TABLE guild_settings (
+        guild_id INTEGER PRIMARY KEY,
+        lang TEXT,
+        updated_at REAL NOT NULL
+    );
+    """,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 

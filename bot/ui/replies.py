@@ -1,44 +1,45 @@
-"""What the bot answers, built once for every front end (slash, mention, DM, CLI).
+"""What the bot answers, built once for every front end (slash, mention, DM, CLI, and
+the persistent buttons and menus of ``bot.ui.components``).
 
 ``search_reply(catalog, query, lang, ...)`` is the one path from a question to the
 message payload (``Reply``: content, embeds, view): ``bot.library.lookup.answer``
-decides what the user meant and this module renders it. The search cog sends it, and
-``python -m bot ask`` renders it as text. The interactive views (browse the other
-matches, page through links) live here too.
+decides what the user meant and this module renders it. A search hit is a short card
+(``bot.ui.cards``); an episode looked up by number is the full card with related
+episodes and previous / next buttons. Every button and menu encodes its state in its
+custom id, so none of them expires.
 """
 
 from __future__ import annotations
 
 import logging
-import uuid
-import weakref
-from collections.abc import Callable, Sequence
+import random
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, ClassVar
+from typing import Any
 
 import discord
 from discord import app_commands
 
 from bot.i18n import Lang, language_for, t
 from bot.library.catalog import Catalog
-from bot.library.lookup import answer, episode_key
-from bot.logs import user_ref
+from bot.library.discover import archive_page, nearest_numbers, neighbours, related, years
+from bot.library.discover import random_episode as pick_random
+from bot.library.lookup import EPISODE_KEY, answer, episode_key, find_episode
 from bot.models import Episode, Hit
 from bot.search.query import MAX_QUERY_CHARS
+from bot.ui.cards import add_related, archive_embed, hit_card
+from bot.ui.components import ArchivePage, LinksPage, PickMatch, ShowEpisode
 from bot.ui.embeds import (
     choice_name,
     episode_embed,
-    episode_links_view,
     link_buttons,
+    links_pages,
     option_description,
     option_label,
 )
 from bot.ui.text import CHOICES_MAX, SELECT_OPTIONS_MAX, escape_user_text
 
 log = logging.getLogger(__name__)
-
-VIEW_TIMEOUT = 600.0  # well inside the 15 minutes an interaction token lasts
-VIEW_ID_PREFIX = "podcast-menu:"  # custom_id of every select menu and page button
 
 
 @dataclass(frozen=True)
@@ -84,13 +85,145 @@ def add_episode_choices(
     return choices
 
 
-# -- replies ---------------------------------------------------------------------
+def _view(*rows: Sequence[discord.ui.Item[Any]]) -> discord.ui.View | None:
+    """A view without timeout holding ``rows`` of items (empty rows skipped)."""
+    view = discord.ui.View(timeout=None)
+    for number, items in enumerate(r for r in rows if r):
+        for item in items:
+            item.row = number
+            view.add_item(item)
+    return view if view.children else None
 
 
-def episode_reply(episode: Episode, lang: Lang, *, hit: Hit | None = None) -> Reply:
-    embed = episode_embed(episode, hit=hit, locale=lang)
-    embed.set_footer(text=t("footer_single", lang))
-    return Reply(embeds=(embed,), view=episode_links_view(episode, lang), hits=1)
+# -- episodes --------------------------------------------------------------------
+
+
+def episode_reply(
+    catalog: Catalog, episode: Episode, lang: Lang, owner_id: int | None = None
+) -> Reply:
+    """The full card of one episode, its related episodes, and one row of buttons:
+    previous, next, all links, listen, show notes."""
+    embed = add_related(episode_embed(episode, locale=lang), related(catalog, episode), lang)
+    prev, nxt = neighbours(catalog, episode)
+    row: list[discord.ui.Item[Any]] = []
+    if prev is not None:
+        row.append(ShowEpisode(lang, owner_id, episode_key(prev), f"← {_short(prev)}"))
+    if nxt is not None:
+        row.append(ShowEpisode(lang, owner_id, episode_key(nxt), f"{_short(nxt)} →"))
+    if episode.references:
+        row.append(_all_links(episode, lang, owner_id))
+    row.extend(link_buttons(episode, lang))
+    return Reply(embeds=(embed,), view=_view(row), hits=1)
+
+
+def _short(episode: Episode) -> str:
+    return f"#{episode.number}" if episode.number is not None else episode.label[:30]
+
+
+def _all_links(episode: Episode, lang: Lang, owner_id: int | None) -> LinksPage:
+    count = len({r.url or r.text for r in episode.references})
+    label = t("all_links", lang, count=count)
+    return LinksPage(lang, owner_id, episode_key(episode), 0, open_new=True, label=label)
+
+
+def keyed_episode_reply(catalog: Catalog, key: str, lang: Lang, owner_id: int | None) -> Reply:
+    """The episode a component names by its key (it may have gone since)."""
+    found = find_episode(catalog, key)
+    if found is None:
+        return missing_episode_reply(catalog, key, lang)
+    return episode_reply(catalog, found, lang, owner_id)
+
+
+def missing_episode_reply(catalog: Catalog, text: str, lang: Lang) -> Reply:
+    """No episode by that name; for a number, the nearest numbers that exist."""
+    match = EPISODE_KEY.match(text)
+    if match:
+        number = int(match.group(1))
+        near = [f"#{n}" for n in nearest_numbers(catalog, number) if n is not None]
+        if near:
+            text = t("no_episode_near", lang, number=number, near=", ".join(near))
+            return Reply(content=text, ephemeral=True)
+    shown = escape_user_text(text, 80)
+    return Reply(content=t("no_episode", lang, query=shown), ephemeral=True)
+
+
+def random_reply(
+    catalog: Catalog,
+    topic: str,
+    lang: Lang,
+    owner_id: int | None,
+    rng: random.Random | None = None,
+) -> Reply:
+    found = pick_random(catalog, topic, rng)
+    if found is None:
+        if topic.strip():
+            text = t("random_none", lang, topic=escape_user_text(topic, 80))
+        else:
+            text = t("no_episodes", lang)
+        return Reply(content=text, ephemeral=True)
+    return episode_reply(catalog, found, lang, owner_id)
+
+
+# -- links pages -----------------------------------------------------------------
+
+
+def links_reply(episode: Episode, lang: Lang, owner_id: int | None, page: int = 0) -> Reply:
+    """Every link of ``episode``, paged with buttons when one embed cannot hold them."""
+    pages = links_pages(episode, lang)
+    page = max(0, min(page, len(pages) - 1))
+    row: list[discord.ui.Item[Any]] = []
+    if len(pages) > 1:
+        key = episode_key(episode)
+        for name, target in (("prev", page - 1), ("next", page + 1)):
+            row.append(
+                LinksPage(
+                    lang,
+                    owner_id,
+                    key,
+                    target,
+                    label=t(name, lang),
+                    disabled=not 0 <= target < len(pages),
+                )
+            )
+    row.extend(link_buttons(episode, lang))
+    return Reply(embeds=(pages[page],), view=_view(row), hits=len(episode.references))
+
+
+def keyed_links_reply(
+    catalog: Catalog, key: str, lang: Lang, owner_id: int | None, page: int
+) -> Reply:
+    found = find_episode(catalog, key)
+    if found is None:
+        return missing_episode_reply(catalog, key, lang)
+    return links_reply(found, lang, owner_id, page)
+
+
+# -- archive -----------------------------------------------------------------------
+
+
+def archive_reply(
+    catalog: Catalog, year: int | None, page: int, lang: Lang, owner_id: int | None
+) -> Reply:
+    """One page of ``/episodes [year]``, oldest first, with previous / next buttons."""
+    shown, page, pages = archive_page(catalog, year, page)
+    known = years(catalog)
+    if not shown:
+        listed = ", ".join(str(y) for y in known) or "-"
+        key = "archive_empty" if year else "no_episodes"
+        return Reply(content=t(key, lang, year=year, years=listed), ephemeral=True)
+    total = len(archive_page(catalog, year, 0, size=10**9)[0])
+    embed = archive_embed(shown, lang, year=year, page=page, pages=pages, count=total, years=known)
+    row: list[discord.ui.Item[Any]] = []
+    if pages > 1:
+        for name, target in (("prev", page - 1), ("next", page + 1)):
+            disabled = not 0 <= target < pages
+            row.append(
+                ArchivePage(lang, owner_id, year, target, label=t(name, lang), disabled=disabled)
+            )
+    return Reply(embeds=(embed,), view=_view(row), hits=len(shown))
+
+
+# -- search ------------------------------------------------------------------------
 
 
 def no_match_reply(query: str, suggestions: Sequence[str], lang: Lang) -> Reply:
@@ -102,6 +235,32 @@ def no_match_reply(query: str, suggestions: Sequence[str], lang: Lang) -> Reply:
     return Reply(content="\n".join(lines), ephemeral=True)
 
 
+def hits_reply(
+    hits: Sequence[Hit], index: int, query: str, lang: Lang, owner_id: int | None
+) -> Reply:
+    """The short card of ``hits[index]``; a menu of the other matches; listen, show
+    notes and all links."""
+    hits = hits[:SELECT_OPTIONS_MAX]
+    hit = hits[index]
+    embed, total = hit_card(hit, lang, position=index + 1, count=len(hits))
+    menu: list[discord.ui.Item[Any]] = []
+    if len(hits) > 1:
+        options = [
+            discord.SelectOption(
+                label=option_label(h.episode),
+                value=episode_key(h.episode),
+                description=option_description(h),
+                default=i == index,
+            )
+            for i, h in enumerate(hits)
+        ]
+        menu.append(PickMatch(lang, owner_id, query, options, t("pick_placeholder", lang)))
+    buttons: list[discord.ui.Item[Any]] = list(link_buttons(hit.episode, lang))
+    if total:
+        buttons.append(_all_links(hit.episode, lang, owner_id))
+    return Reply(embeds=(embed,), view=_view(menu, buttons), hits=len(hits))
+
+
 def search_reply(
     catalog: Catalog,
     query: str,
@@ -110,25 +269,38 @@ def search_reply(
     max_chars: int = MAX_QUERY_CHARS,
     owner_id: int | None = None,
     bot_name: str = "bot",
+    shown: str | None = None,
 ) -> Reply:
-    """The answer to a topic question, exactly as every front end sends it."""
+    """The answer to a topic question, exactly as every front end sends it: help for
+    an empty question or "help", else the episode named or the search's hits.
+    ``shown`` is the user's text to echo when nothing matched (default: ``query``)."""
+    if is_help_request(query):
+        return help_reply(lang, bot_name)
     found = answer(catalog, query, max_chars)
     note = t("query_cut", lang, limit=max_chars) if found.cut else None
     if found.empty:
-        return Reply(
-            content=t("empty_query", lang, bot=escape_user_text(bot_name, 32)), ephemeral=True
-        )
+        return help_reply(lang, bot_name)
     if found.episode is not None:
-        return episode_reply(found.episode, lang)
+        return episode_reply(catalog, found.episode, lang, owner_id)
     if not found.hits:
-        reply = no_match_reply(found.query, found.suggestions, lang)
+        if EPISODE_KEY.match(found.query):
+            return missing_episode_reply(catalog, found.query, lang)
+        reply = no_match_reply(shown or found.query, found.suggestions, lang)
         return Reply(content=_join(note, reply.content), ephemeral=True)
-    hits = found.hits
-    if len(hits) == 1:
-        single = episode_reply(hits[0].episode, lang, hit=hits[0])
-        return Reply(content=note, embeds=single.embeds, view=single.view, hits=1)
-    view = HitBrowser(hits, lang, owner_id=owner_id)
-    return Reply(content=note, embeds=(view.embed(),), view=view, hits=len(hits))
+    reply = hits_reply(found.hits, 0, found.query, lang, owner_id)
+    return Reply(content=note, embeds=reply.embeds, view=reply.view, hits=reply.hits)
+
+
+def picked_reply(
+    catalog: Catalog, query: str, key: str, lang: Lang, owner_id: int | None, max_chars: int
+) -> Reply:
+    """The search card with the match ``key`` picked from the menu (searched again:
+    the menu holds only the query)."""
+    found = answer(catalog, query, max_chars)
+    keys = [episode_key(h.episode) for h in found.hits]
+    if key in keys:
+        return hits_reply(found.hits, keys.index(key), found.query, lang, owner_id)
+    return keyed_episode_reply(catalog, key, lang, owner_id)
 
 
 def _join(*parts: str | None) -> str | None:
@@ -136,182 +308,24 @@ def _join(*parts: str | None) -> str | None:
     return text or None
 
 
-# -- interactive views -----------------------------------------------------------
+# -- help --------------------------------------------------------------------------
+
+HELP_WORDS = frozenset({"help", "ヘルプ", "使い方", "つかいかた", "へるぷ", "?", "？", "helpme"})
 
 
-class OwnedView(discord.ui.View):
-    """A view whose message can be changed only by the user it answered.
-
-    Anyone else gets their own private (ephemeral) copy of what they picked, so the
-    menus work for everyone without changing someone else's message.
-
-    Its menus and buttons have custom ids ``VIEW_ID_PREFIX + <view token>:<name>``,
-    the same across rebuilds; ``is_expired_menu`` tells a click on a view that no
-    longer exists (timed out, or sent before the bot restarted) from one a bot serves.
-    ``client`` is the bot that sent it (set by the cog that sends it).
-    """
-
-    _live: ClassVar[weakref.WeakValueDictionary[str, OwnedView]] = weakref.WeakValueDictionary()
-
-    def __init__(self, lang: Lang, owner_id: int | None, timeout: float = VIEW_TIMEOUT):
-        super().__init__(timeout=timeout)
-        self.lang = lang
-        self.owner_id = owner_id
-        self.message: discord.Message | discord.InteractionMessage | None = None
-        self.client: discord.Client | None = None
-        self.token = uuid.uuid4().hex[:12]
-        OwnedView._live[self.token] = self
-
-    def item_id(self, name: str) -> str:
-        """The custom id of this view's item ``name`` (at most 100 characters)."""
-        return f"{VIEW_ID_PREFIX}{self.token}:{name}"
-
-    def is_owner(self, interaction: discord.Interaction) -> bool:
-        return self.owner_id is None or interaction.user.id == self.owner_id
-
-    async def on_timeout(self) -> None:
-        """Drop the menus, keep the link buttons."""
-        if self.message is None:
-            return
-        try:
-            await self.message.edit(view=self.frozen())
-        except discord.HTTPException:
-            log.debug("could not remove expired menus", exc_info=True)
-
-    def frozen(self) -> discord.ui.View:
-        view = discord.ui.View(timeout=None)
-        for item in self.children:
-            if isinstance(item, discord.ui.Button) and item.url:
-                view.add_item(discord.ui.Button(label=item.label, url=item.url))
-        return view
-
-    async def on_error(
-        self, interaction: discord.Interaction, error: Exception, item: discord.ui.Item[Any]
-    ) -> None:
-        log.error(
-            "view callback failed",
-            exc_info=(type(error), error, error.__traceback__),
-            extra={
-                "view": type(self).__name__,
-                "user": user_ref(interaction.user.id),
-                "guild": interaction.guild_id,
-            },
-        )
-        await answer_error(interaction)
+def is_help_request(text: str) -> bool:
+    """Whether a mention or DM asks for help rather than an episode (also when empty)."""
+    words = "".join(text.split()).lower().strip("!！。.")
+    return not words or words in HELP_WORDS
 
 
-class HitBrowser(OwnedView):
-    """The best match, with a select menu to show any of the other matches."""
-
-    def __init__(self, hits: Sequence[Hit], lang: Lang, *, owner_id: int | None, index: int = 0):
-        super().__init__(lang, owner_id)
-        self.hits = tuple(hits[:SELECT_OPTIONS_MAX])
-        self.index = index
-        self._build()
-
-    def embed(self, index: int | None = None) -> discord.Embed:
-        at = self.index if index is None else index
-        hit = self.hits[at]
-        embed = episode_embed(hit.episode, hit=hit, locale=self.lang)
-        embed.set_footer(text=t("footer_search", self.lang, pos=at + 1, count=len(self.hits)))
-        return embed
-
-    def _build(self) -> None:
-        self.clear_items()
-        select: discord.ui.Select[HitBrowser] = discord.ui.Select(
-            placeholder=t("pick_placeholder", self.lang),
-            options=[
-                discord.SelectOption(
-                    label=option_label(hit.episode),
-                    value=str(i),
-                    description=option_description(hit),
-                    default=i == self.index,
-                )
-                for i, hit in enumerate(self.hits)
-            ],
-            row=0,
-            custom_id=self.item_id("pick"),
-        )
-        select.callback = self._picked  # type: ignore[method-assign]
-        self.add_item(select)
-        for button in link_buttons(self.hits[self.index].episode, self.lang):
-            button.row = 1
-            self.add_item(button)
-
-    async def _picked(self, interaction: discord.Interaction) -> None:
-        data: Any = interaction.data or {}
-        index = int((data.get("values") or ["0"])[0])
-        if not 0 <= index < len(self.hits):
-            index = 0
-        if self.is_owner(interaction):
-            self.index = index
-            self._build()
-            await interaction.response.edit_message(embed=self.embed(), view=self)
-            return
-        hit = self.hits[index]
-        reply = episode_reply(hit.episode, self.lang, hit=hit)
-        await interaction.response.send_message(**reply.message_kwargs(), ephemeral=True)
+def help_reply(lang: Lang, bot_name: str = "bot") -> Reply:
+    """What the bot does and its commands, one example each, short enough for a phone."""
+    body = t("help_body", lang, bot=escape_user_text(bot_name, 32))
+    return Reply(content=f"**{t('help_title', lang)}**\n{body}")
 
 
-class Pager(OwnedView):
-    """Pages of embeds with "previous" / "next" buttons and the episode's links."""
-
-    def __init__(
-        self,
-        pages: Sequence[discord.Embed],
-        lang: Lang,
-        *,
-        owner_id: int | None,
-        episode: Episode | None = None,
-    ):
-        super().__init__(lang, owner_id)
-        self.pages = tuple(pages)
-        self.page = 0
-        self.episode = episode
-        self._build()
-
-    def _build(self) -> None:
-        self.clear_items()
-        for name, step in (("prev", -1), ("next", 1)):
-            target = self.page + step
-            button: discord.ui.Button[Pager] = discord.ui.Button(
-                label=t(name, self.lang),
-                style=discord.ButtonStyle.secondary,
-                disabled=not 0 <= target < len(self.pages),
-                row=0,
-                custom_id=self.item_id(name),
-            )
-            button.callback = self._turn(step)  # type: ignore[method-assign,assignment]
-            self.add_item(button)
-        if self.episode is not None:
-            for link in link_buttons(self.episode, self.lang):
-                link.row = 0
-                self.add_item(link)
-
-    def _turn(self, step: int) -> Callable[[discord.Interaction], Any]:
-        async def turn(interaction: discord.Interaction) -> None:
-            target = max(0, min(len(self.pages) - 1, self.page + step))
-            if self.is_owner(interaction):
-                self.page = target
-                self._build()
-                await interaction.response.edit_message(embed=self.pages[target], view=self)
-            else:
-                await interaction.response.send_message(
-                    embed=self.pages[target],
-                    ephemeral=True,
-                    allowed_mentions=discord.AllowedMentions.none(),
-                )
-
-        return turn
-
-
-def remember_message(reply: Reply, message: object, client: discord.Client) -> None:
-    """Let an interactive view edit its own message when it times out, and know which
-    bot serves its menus."""
-    if isinstance(reply.view, OwnedView):
-        reply.view.client = client
-        if isinstance(message, discord.Message | discord.InteractionMessage):
-            reply.view.message = message
+# -- errors ------------------------------------------------------------------------
 
 
 async def answer_error(interaction: discord.Interaction) -> None:
@@ -326,15 +340,3 @@ async def answer_error(interaction: discord.Interaction) -> None:
             await interaction.response.send_message(text, ephemeral=True)
     except discord.HTTPException:
         log.warning("could not send the error reply", exc_info=True)
-
-
-def is_expired_menu(custom_id: str, client: discord.Client) -> bool:
-    """Whether ``custom_id`` belongs to one of our menus that ``client`` no longer
-    serves: its view timed out, or was sent before the bot (re)started."""
-    if not custom_id.startswith(VIEW_ID_PREFIX):
-        return False
-    token = custom_id[len(VIEW_ID_PREFIX) :].partition(":")[0]
-    view = OwnedView._live.get(token)
-    if view is None or view.is_finished():
-        return True
-    return view.client is not None and view.client is not client

@@ -31,7 +31,9 @@ def user_locale(monkeypatch: pytest.MonkeyPatch) -> Callable[[str], None]:
 
 
 def field_names(result: Any) -> list[str]:
-    return [f.name for f in result.response.embeds[0].fields]
+    """Field names and the footer (the short search card dates itself in the footer)."""
+    embed = result.response.embeds[0]
+    return [f.name for f in embed.fields] + (embed.footer.text or "").split()
 
 
 async def test_a_japanese_user_gets_a_japanese_reply(world, user_locale):

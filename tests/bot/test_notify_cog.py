@@ -483,7 +483,9 @@ async def test_set_refuses_a_channel_the_bot_cannot_post_in_and_the_everyone_rol
         overwrites={room.guild.default_role: discord.PermissionOverwrite(send_messages=False)},
     )
     result = await room.admin.slash(room.general, "notify set", channel=locked)
-    assert "send_messages" in result.response.content
+    # named as Discord's settings name it, not by the API's send_messages (issue 11)
+    assert "Send Messages" in result.response.content
+    assert "send_messages" not in result.response.content
     result = await room.admin.slash(
         room.general, "notify set", channel=room.news, role=room.guild.default_role
     )

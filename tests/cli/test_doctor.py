@@ -74,7 +74,12 @@ def by_name(checks):
 
 
 def healthy_settings(tmp_path: Path, **changes) -> Settings:
-    fields = {"content_dir": OPS_SITE, "data_dir": tmp_path / "data", "discord_token": SECRET}
+    fields = {
+        "content_dir": OPS_SITE,
+        "data_dir": tmp_path / "data",
+        "discord_token": SECRET,
+        "site_base_url": "https://example.com/",  # a fit deployment sets it (issue 11)
+    }
     return Settings(**{**fields, **changes})
 
 

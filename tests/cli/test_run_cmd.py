@@ -57,7 +57,8 @@ def test_run_without_token_explains_how_to_get_one_and_how_to_try_offline(tmp_pa
     assert "DISCORD_TOKEN" in message and "DISCORD_TOKEN_FILE" in message
     assert "https://discord.com/developers/applications" in message
     assert '"bot" and "applications.commands"' in message
-    assert 'python -m bot ask "' in message
+    assert 'scripts/run ask "' in message
+    assert "scripts/run sync" in message  # the step between a token and a working bot
     assert "Traceback" not in message
 
 

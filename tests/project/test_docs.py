@@ -113,7 +113,7 @@ def test_readme_names_no_setting_that_does_not_exist():
 
 def test_every_cli_command_is_in_the_readme():
     text = readme()
-    missing = [name for name in cli_commands() if f"python -m bot {name}" not in text]
+    missing = [name for name in cli_commands() if f"scripts/run {name}" not in text]
     assert not missing, f"README does not document CLI commands: {missing}"
 
 

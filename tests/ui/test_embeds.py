@@ -11,6 +11,7 @@ import pytest
 from bot.library.lookup import cut_query, episode_key
 from bot.models import Episode, Hit, Reference, Section
 from bot.ui import embeds
+from bot.ui.components import LEGACY_PREFIX, PREFIX, is_legacy_menu
 from bot.ui.embeds import (
     episode_embed,
     episode_links_view,
@@ -19,7 +20,7 @@ from bot.ui.embeds import (
     links_pages,
     references_for,
 )
-from bot.ui.replies import VIEW_ID_PREFIX, HitBrowser, Reply, is_expired_menu
+from bot.ui.replies import Reply, hits_reply
 from bot.ui.text import ELLIPSIS, clip, escape_user_text, link_line, safe_url
 
 JST = timezone(timedelta(hours=9))
@@ -314,33 +315,25 @@ def test_links_view_leaves_out_missing_or_unsafe_links():
     assert view.children == []
 
 
-async def test_hit_browser_offers_at_most_25_options_within_limits():
+async def test_the_matches_menu_offers_at_most_25_options_within_limits():
     hits = [
         Hit(episode(number=i, title="t" * 300, path=f"p/{i}"), 90.0 - i, None, "s" * 300)
         for i in range(40)
     ]
-    view = HitBrowser(hits, "ja", owner_id=1)
-    select = next(c for c in view.children if isinstance(c, discord.ui.Select))
-    assert len(select.options) == 25
-    for option in select.options:
+    reply = hits_reply(hits, 0, "q" * 300, "ja", 1)
+    assert reply.view is not None
+    select = next(c for c in reply.view.children if isinstance(c.item, discord.ui.Select))
+    assert len(select.item.options) == 25
+    for option in select.item.options:
         assert len(option.label) <= 100 and len(option.description or "") <= 100
-    assert_within_limits(view.embed())
+    assert all(len(c.custom_id) <= 100 for c in reply.view.children if c.custom_id)
+    assert_within_limits(reply.embeds[0])
 
 
-async def test_menus_are_expired_once_their_view_stops_or_another_bot_runs():
-    hits = [Hit(episode(number=i, path=f"p/{i}"), 90.0 - i, None, "s") for i in range(3)]
-    view = HitBrowser(hits, "ja", owner_id=1)
-    [custom_id] = [c.custom_id for c in view.children if isinstance(c, discord.ui.Select)]
-    assert custom_id.startswith(VIEW_ID_PREFIX) and len(custom_id) <= 100
-    bot, other_bot = (discord.Client(intents=discord.Intents.none()) for _ in range(2))
-    assert not is_expired_menu(custom_id, bot)  # not sent yet: whoever has it serves it
-    view.client = bot
-    assert not is_expired_menu(custom_id, bot)
-    assert is_expired_menu(custom_id, other_bot)  # sent before a restart
-    assert is_expired_menu(VIEW_ID_PREFIX + "0123456789ab:pick", bot)  # unknown view
-    assert not is_expired_menu("someone-else:pick", bot)
-    view.stop()
-    assert is_expired_menu(custom_id, bot)
+def test_only_menus_from_before_persistent_components_count_as_expired():
+    assert is_legacy_menu(LEGACY_PREFIX + "0123456789ab:pick")
+    assert not is_legacy_menu(PREFIX + "pk:j:0:kubeflow")
+    assert not is_legacy_menu("someone-else:pick")
 
 
 def test_replies_never_allow_mentions():

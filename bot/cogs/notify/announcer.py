@@ -128,7 +128,11 @@ class Announcer:
         return Outgoing(content, embed, view, mentions)
 
     def language(self, sub: Subscription) -> Lang:
-        """The language of whoever ran /notify set, else the server's locale."""
+        """The server's /settings language, else the language of whoever ran /notify
+        set, else the server's locale."""
+        chosen = self.bot.guild_languages.get(sub.guild_id)
+        if chosen:
+            return language_for(chosen)
         if sub.lang:
             return language_for(sub.lang)
         guild = self.bot.get_guild(sub.guild_id)

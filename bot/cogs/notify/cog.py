@@ -62,7 +62,8 @@ class NotifyCog(commands.Cog, name="Notify"):
     notify = app_commands.Group(
         name=_("notify"),
         description=_("Announce new episodes in this server"),
-        guild_only=True,
+        allowed_contexts=app_commands.AppCommandContext(guild=True),  # server-only
+        allowed_installs=app_commands.AppInstallationType(guild=True),
         default_permissions=discord.Permissions(manage_guild=True),
     )
 
@@ -333,7 +334,8 @@ class NotifyCog(commands.Cog, name="Notify"):
         perms = channel.permissions_for(me)
         missing = [name for name in REQUIRED if not getattr(perms, name)]
         if missing:
-            return t("bot_cannot_post", lang, channel=channel.mention, missing=", ".join(missing))
+            names = ", ".join(t(f"perm_{name}", lang) for name in missing)
+            return t("bot_cannot_post", lang, channel=channel.mention, missing=names)
         return None
 
     @notify.command(name=_("off"), description=_("Stop announcing new episodes here"))

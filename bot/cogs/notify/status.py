@@ -57,7 +57,7 @@ def sources_text(
     """One line per source of new episodes, with its last result."""
     lines = []
     if watcher is not None:
-        lines.append(t("source_watch", lang, mode=watcher.mode))
+        lines.append(t("source_watch", lang, mode=t(f"watch_{watcher.mode}", lang)))
     else:
         lines.append(t("source_nowatch", lang))
     if feed_url:
