@@ -82,6 +82,8 @@ def run_checks(settings: Settings, timeout: float = 15.0) -> list[Check]:
         lambda: check_token(settings),
         lambda: check_content(settings),
         lambda: check_site_url(settings),
+        lambda: check_semantic(settings),
+        lambda: check_synonyms(settings),
         lambda: check_writable("state", settings.state_file, sqlite=True),
         lambda: check_writable("heartbeat", settings.health_path),
         lambda: check_feed(settings.feed_url, timeout),
@@ -139,6 +141,51 @@ def check_content(settings: Settings) -> Check:
         status = WARN if settings.content_git_url else FAIL
         return Check("content", status, "no episodes: " + detail, notes)
     return Check("content", WARN if result.warnings else OK, detail, notes)
+
+
+def check_semantic(settings: Settings) -> Check:
+    """The meaning-based layer: can its model load, and how much of the site is cached."""
+    if not settings.semantic_search:
+        return Check("semantic", SKIP, "off (SEMANTIC_SEARCH=false): search is lexical only")
+    from bot.content import load_site
+    from bot.library.catalog import site_options
+    from bot.search.semantic import load_embedder, passages_of
+    from bot.search.vectors import VectorCache
+
+    embedder = load_embedder()
+    if embedder is None:
+        return Check("semantic", WARN, "the embedding model did not load: search is lexical only")
+    folder = content_dir_for(settings)
+    passages = []
+    if folder.is_dir():
+        passages = [
+            p for e in load_site(folder, site_options(settings)).episodes for p in passages_of(e)
+        ]
+    cache = VectorCache(settings.vector_cache_path)
+    known = cache.get_many(embedder.model_id, [p.key for p in passages])
+    cache.close()
+    missing = len({p.key for p in passages} - known.keys())
+    detail = (
+        f"{embedder.model_id}; {len(passages) - missing} of {len(passages)} passages cached "
+        f"in {settings.vector_cache_path}"
+    )
+    notes: tuple[str, ...] = (cache.problem,) if cache.problem else ()
+    if missing:
+        notes += (f"the bot embeds the other {missing} in the background after it starts",)
+    return Check("semantic", WARN if cache.problem else OK, detail, notes)
+
+
+def check_synonyms(settings: Settings) -> Check:
+    from bot.search.synonyms import load_synonyms
+
+    path = settings.synonyms_path
+    if not path.exists():
+        return Check("synonyms", SKIP, f"none ({path} does not exist)")
+    synonyms, problems = load_synonyms(path)
+    detail = f"{len(synonyms.names())} terms from {path}"
+    return Check(
+        "synonyms", WARN if problems else OK, detail, tuple(problems[:MAX_LISTED_WARNINGS])
+    )
 
 
 def check_site_url(settings: Settings) -> Check:

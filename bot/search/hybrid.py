@@ -383,15 +383,36 @@ _NAMED_YEAR = re.compile(r"(?<=[A-Za-z])(\s*['’]?)((?:19|20)\d\d)\b")
 _YEAR_MASK = "\ue010"
 
 
+_DATE_WORDS = frozenset(
+    re.findall(
+        r"\w+",
+        "jan feb mar apr may jun jul aug sep sept oct nov dec january february march april "
+        "june july august september october november december spring summer autumn fall "
+        "winter in of from since until before after during year",
+    )
+)
+
+
+def _named_years(query: str) -> list[re.Match[str]]:
+    """Years right after a name ("re:Invent 2025"), not after "Nov" or "in"."""
+    out = []
+    for match in _NAMED_YEAR.finditer(query):
+        words = re.findall(r"[A-Za-z]+", query[: match.start()])
+        if words and words[-1].lower() not in _DATE_WORDS:
+            out.append(match)
+    return out
+
+
 def _mask_named_years(query: str) -> str:
     """Hide a year that follows a name from the date reader ("re:Invent 2025")."""
-    return _NAMED_YEAR.sub(
-        lambda m: m.group(1) + _YEAR_MASK * 4, unicodedata.normalize("NFKC", query)
-    )
+    text = unicodedata.normalize("NFKC", query)
+    for match in reversed(_named_years(text)):
+        text = text[: match.start(2)] + _YEAR_MASK * 4 + text[match.end(2) :]
+    return text
 
 
 def _keep_named_years(query: str, told: Understood) -> Understood:
-    years = [m.group(2) for m in _NAMED_YEAR.finditer(unicodedata.normalize("NFKC", query))]
+    years = [m.group(2) for m in _named_years(unicodedata.normalize("NFKC", query))]
     text = told.text
     for year in years:
         text = text.replace(_YEAR_MASK * 4, year, 1)

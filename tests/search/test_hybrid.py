@@ -339,3 +339,26 @@ def test_site_synonyms_find_the_other_terms_and_host_nicknames(tmp_path):
     search.set_speakers(["加藤"])
     assert paths(search, "配信ネットワーク")[:1] == [ep(3)]
     assert sorted(paths(search, "かとちゃんが話した回")) == [ep(4), ep(5)]
+
+
+def test_a_year_after_a_name_is_part_of_the_name_not_a_date():
+    search = make_search()
+    search.search("re:Invent 2020", 5, today=TODAY)
+    assert search.last_trace is not None
+    assert search.last_trace.understood.dates is None
+    assert paths(search, "Dec 2020") == [ep(4), ep(5)]
+
+
+def test_a_version_the_notes_never_write_with_that_name_answers_nothing():
+    notes = [
+        *EPISODES,
+        episode(8, "Gemini 1.5の話", "Gemini 1.5 Proの長いコンテキスト。", date(2024, 3, 1)),
+    ]
+    search = make_search(notes, semantic=False)
+    assert paths(search, "Gemini 1.5")[:1] == [ep(8)]
+    assert paths(search, "Gemini 3") == []
+
+
+def test_a_capitalised_word_of_an_unknown_product_keeps_the_query_empty():
+    assert paths(make_search(semantic=False), "Amazon CloudFront Functions") == []
+    assert paths(make_search(semantic=False), "Amazon CloudFront")[:1] == [ep(3)]
