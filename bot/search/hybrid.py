@@ -54,6 +54,10 @@ Z_ALONE = 3.8  # the answer when the lexical engine has none
 Z_ALONE_UNKNOWN = 4.4  # the same when the query names a word the notes never use
 Z_SUPPORTED = 3.0  # the answer when it also shares some words with the query
 WEAK_VOTE = 2.0  # weight of the weak lexical ranking in that vote
+# ... or when one episode clearly leads the others (on a small site the z of even a
+# good match is small: with 40 passages it cannot pass 6)
+CLEAR_MARGIN = 0.02
+CLEAR_FLOOR = 0.84
 SEMANTIC_FLOOR = 0.78  # cosine below which a passage is never about the query
 DEPTH = 30  # candidates taken from each engine before fusing
 
@@ -183,7 +187,11 @@ class HybridSearch:
             top = _vote(semantic, weak)
             supported = top.path in weak
             needed = Z_SUPPORTED if supported else Z_ALONE_UNKNOWN if unknown else Z_ALONE
-            if top.z < needed:
+            runner_up = next((h.score for h in semantic if h.path != top.path), 0.0)
+            clear = (
+                not unknown and top.score >= CLEAR_FLOOR and top.score - runner_up >= CLEAR_MARGIN
+            )
+            if top.z < needed and not clear:
                 return SearchResult(text, (), lexical.suggestions)
             semantic = [top, *(h for h in semantic if h.path != top.path)]
             floor = max(Z_FUSE, top.z - 1.0)
@@ -377,7 +385,7 @@ def _raw_spans(text: str, word: str) -> list[str]:
 
 # a version or year written after a name: "1.35", "v2", "3", "2025"
 _VERSION = re.compile(
-    r"([A-Za-z][\w:.\-]*)[\s\-'’]{0,2}((?:v|ver\.?\s?)?\d+(?:\.\d+)*)(?![\d.])", re.IGNORECASE
+    r"([A-Za-z][\w:.\-]*)[\s\-'’]{0,2}((?:v|ver\.?\s?)?\d+(?:\.\d+)*)(?![\w.])", re.IGNORECASE
 )
 _NAMED_YEAR = re.compile(r"(?<=[A-Za-z])(\s*['’]?)((?:19|20)\d\d)\b")
 _YEAR_MASK = "\ue010"

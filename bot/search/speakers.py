@@ -21,9 +21,12 @@ MIN_EPISODES = 2  # a name the notes use this often as a speaker
 
 
 def speakers_of(episodes: Iterable[Episode]) -> tuple[str, ...]:
-    """Names that speak in at least ``MIN_EPISODES`` episodes, most frequent first."""
+    """Authors in front matter, and names the text shows speaking in at least
+    ``MIN_EPISODES`` episodes; most frequent first."""
     seen: Counter[str] = Counter()
+    authors: set[str] = set()
     for episode in episodes:
+        authors.update(a for a in episode.authors if a)
         names: set[str] = set(episode.authors)
         for match in _SAID.finditer(episode.summary):
             names.add(match.group("name"))
@@ -31,6 +34,5 @@ def speakers_of(episodes: Iterable[Episode]) -> tuple[str, ...]:
             for match in _IN_CHARGE.finditer(section.heading):
                 names.add(match.group("name"))
         seen.update(n for n in names if n)
-    return tuple(
-        sorted((n for n, c in seen.items() if c >= MIN_EPISODES), key=lambda n: (-seen[n], n))
-    )
+    found = {n for n, c in seen.items() if c >= MIN_EPISODES} | authors
+    return tuple(sorted(found, key=lambda n: (-seen[n], n)))
