@@ -301,13 +301,23 @@ class SearchIndex:
         if not fuzzy:  # autocomplete: every typed word narrows
             return [u for u, _ in units]
         kept: list[Unit] = []
+        # filler is dropped only beside a word that names the topic ("Jetson tips"):
+        # a query of everyday words alone ("東京のおいしいラーメン屋") keeps every word
+        anchored = any(self._present(u) and s and not is_generic(s) for u, s in units)
         for unit, surface in units:
             if self._present(unit):
                 kept.append(unit)
-            elif surface and is_generic(surface) and not _capitalised(surface, parsed.text):
+            elif (
+                anchored
+                and surface
+                and is_generic(surface)
+                and not _capitalised(surface, parsed.text)
+            ):
                 continue
             else:
-                named = _looks_like_a_name(surface) or _capitalised(surface, parsed.text)
+                named = (_looks_like_a_name(surface) and not is_generic(surface)) or _capitalised(
+                    surface, parsed.text
+                )
                 if unknown is not None and surface and named:
                     unknown.append(surface)
                 kept.append(unit)
@@ -403,7 +413,7 @@ class SearchIndex:
         alts: list[Alt] = []
         if joined in self._postings:
             alts.append(_alt((joined,), 1.0))
-        elif fuzzy:
+        elif fuzzy and (not self._present(a) or not self._present(b)):
             alts.extend(self._katakana_alts(joined))  # remote work -> リモートワーク
         elif (
             fuzzy

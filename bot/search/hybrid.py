@@ -32,6 +32,7 @@ from urllib.parse import unquote, urlsplit
 from zoneinfo import ZoneInfo
 
 from bot.models import Episode, Hit, SearchResult
+from bot.search.commonness import is_generic
 from bot.search.engine import SearchIndex, capitalised
 from bot.search.query import MAX_QUERY_CHARS
 from bot.search.readings import ReadingIndex
@@ -50,7 +51,7 @@ SEMANTIC_WEIGHT = 0.6
 # A semantic candidate's strength is its z: how many standard deviations its best
 # passage stands above the query's typical passage (cosines alone are compressed).
 Z_FUSE = 3.0  # a candidate fused with lexical hits
-Z_ALONE = 3.8  # the answer when the lexical engine has none
+Z_ALONE = 4.0  # the answer when the lexical engine has none
 Z_ALONE_UNKNOWN = 4.4  # the same when the query names a word the notes never use
 Z_SUPPORTED = 3.0  # the answer when it also shares some words with the query
 WEAK_VOTE = 2.0  # weight of the weak lexical ranking in that vote
@@ -59,7 +60,9 @@ WEAK_VOTE = 2.0  # weight of the weak lexical ranking in that vote
 CLEAR_MARGIN = 0.02
 CLEAR_FLOOR = 0.84
 SEMANTIC_FLOOR = 0.78  # cosine below which a passage is never about the query
+ALONE_FLOOR = 0.85  # cosine a semantic answer needs when the lexical engine has none
 DEPTH = 30  # candidates taken from each engine before fusing
+STRONG_LEXICAL = 65.0  # a lexical best hit this strong keeps its order
 
 
 @dataclass(frozen=True, slots=True)
@@ -162,12 +165,29 @@ class HybridSearch:
             # a capitalised word of a name the notes never use ("AWS App Runner",
             # "BigQuery Omni"): the query names something the show did not cover
             return SearchResult(text, (), lexical.suggestions)
-        versions = _VERSION.findall(unicodedata.normalize("NFKC", text))
-        if versions:  # "Kubernetes 1.35", "Gemini 3": the version must be in the notes
-            where = _and(where, lambda e: _mentions_all(e, versions))
+        # "Kubernetes 1.35", "Gemini 3": the notes must write that version with that
+        # name; "Azure Functions", "Terraform Cloud": a name and the capitalised
+        # everyday word after it must stand together. Typos are not held to it.
+        normal = unicodedata.normalize("NFKC", text)
+        absent = {w.lower() for w in self.lexical.absent_terms(text)}
+        names = [
+            (name, version)
+            for name, version in _VERSION.findall(normal)
+            if name.lower() not in absent and not name[:1].isdigit()
+        ]
+        names += [
+            (f"{first} {second}", "")
+            for first, second in _NAME_PAIR.findall(normal)
+            if first.lower() not in absent
+            and second.lower() not in absent
+            and not is_generic(first)
+            and is_generic(second)
+        ]
+        if names:
+            where = _and(where, lambda e: _mentions_all(e, names))
             lexical = SearchResult(
                 text,
-                tuple(h for h in lexical.hits if _mentions_all(h.episode, versions)),
+                tuple(h for h in lexical.hits if _mentions_all(h.episode, names)),
                 lexical.suggestions,
             )
         semantic = self._semantic(text, depth, where)
@@ -191,13 +211,22 @@ class HybridSearch:
             clear = (
                 not unknown and top.score >= CLEAR_FLOOR and top.score - runner_up >= CLEAR_MARGIN
             )
-            if top.z < needed and not clear:
+            if (top.z < needed and not clear) or top.score < ALONE_FLOOR:
                 return SearchResult(text, (), lexical.suggestions)
             semantic = [top, *(h for h in semantic if h.path != top.path)]
             floor = max(Z_FUSE, top.z - 1.0)
         else:
             floor = Z_FUSE
         kept = [h for h in semantic if h.z >= floor]
+        if lexical.hits and lexical.hits[0].score >= STRONG_LEXICAL:
+            # a name matched squarely: its order stands, meaning only adds candidates
+            taken = {h.episode.path for h in lexical.hits}
+            extra = [
+                _semantic_hit(e, h)
+                for h in kept
+                if h.path not in taken and (e := self.lexical.episode(h.path)) is not None
+            ]
+            return SearchResult(text, tuple([*lexical.hits, *extra][:limit]), lexical.suggestions)
         fused = self._fuse(lexical.hits, kept)
         return SearchResult(text, tuple(fused[:limit]), lexical.suggestions)
 
@@ -385,8 +414,11 @@ def _raw_spans(text: str, word: str) -> list[str]:
 
 # a version or year written after a name: "1.35", "v2", "3", "2025"
 _VERSION = re.compile(
-    r"([A-Za-z][\w:.\-]*)[\s\-'’]{0,2}((?:v|ver\.?\s?)?\d+(?:\.\d+)*)(?![\w.])", re.IGNORECASE
+    r"([A-Za-z][A-Za-z0-9:.\-]*?)[\s\-'’]{0,2}((?:v|ver\.?\s?)?\d+(?:\.\d+)*)(?![\w.])",
+    re.IGNORECASE,
 )
+# a name and a capitalised everyday word after it: "Azure Functions", "Terraform Cloud"
+_NAME_PAIR = re.compile(r"(?<![A-Za-z0-9])([A-Z][A-Za-z0-9:\-]*) +(?=([A-Z][a-z]+)(?![A-Za-z0-9]))")
 _NAMED_YEAR = re.compile(r"(?<=[A-Za-z])(\s*['’]?)((?:19|20)\d\d)\b")
 _YEAR_MASK = "\ue010"
 
@@ -427,13 +459,18 @@ def _keep_named_years(query: str, told: Understood) -> Understood:
     return replace(told, text=text.replace(_YEAR_MASK, "")) if years or _YEAR_MASK in text else told
 
 
-def _mentions_all(episode: Episode, versions: Sequence[tuple[str, str]]) -> bool:
-    """Whether the notes write each (name, version) together: "gemini 1.5", "v2"."""
+def _mentions_all(episode: Episode, names: Sequence[tuple[str, str]]) -> bool:
+    """Whether the notes write each (name, version) together: "gemini 1.5", "v2";
+    a name's words may be joined or split by a space or a hyphen ("CloudRun")."""
     text = _plain_text(episode)
-    return all(
-        re.search(rf"{re.escape(name.lower())}[\s\-'’]{{0,2}}{re.escape(v.lower())}(?![\d])", text)
-        for name, v in versions
-    )
+    for name, version in names:
+        words = [re.escape(w) for w in name.lower().split()]
+        pattern = r"[\s\-]?".join(words)
+        if version:
+            pattern += rf"[\s\-'’]{{0,2}}{re.escape(version.lower())}(?![\d])"
+        if not re.search(pattern, text):
+            return False
+    return True
 
 
 def _plain_text(episode: Episode) -> str:
