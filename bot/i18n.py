@@ -265,6 +265,120 @@ STRINGS: dict[str, dict[Lang, str]] = {
         "ja": "このコマンドはサーバーの中でだけ使えます。",
         "en": "This command only works inside a server.",
     },
+    # -- issue 12: subscriptions, destinations, templates, resend, alerts, live events --
+    "perm_create_public_threads": {"ja": "公開スレッドの作成", "en": "Create Public Threads"},
+    "perm_send_messages_in_threads": {
+        "ja": "スレッドでメッセージを送信",
+        "en": "Send Messages in Threads",
+    },
+    "not_subscribed": {
+        "ja": "{channel} には通知が設定されていません。/notify set で追加してください。",
+        "en": "{channel} is not subscribed. Add it with /notify set.",
+    },
+    "set_done_text": {
+        "ja": "新しいエピソードを {channel} でお知らせします。",
+        "en": "New episodes will be announced in {channel}.",
+    },
+    "set_done_news": {
+        "ja": "新しいエピソードを {channel} でお知らせし、フォロー中のサーバーにも公開します。",
+        "en": "New episodes will be announced in {channel} and published to following servers.",
+    },
+    "set_done_forum": {
+        "ja": "新しいエピソードごとに {channel} に投稿を作ります。",
+        "en": "Each new episode becomes a post in {channel}.",
+    },
+    "set_thread": {
+        "ja": "お知らせごとに話し合い用のスレッドを作ります。",
+        "en": "A discussion thread is started under each announcement.",
+    },
+    "no_manage_events": {
+        "ja": "ヒント: 「イベントの管理」権限があると、ノートの live: から"
+        "収録ライブのイベントを作れます。",
+        "en": "Tip: with Manage Events I can create scheduled events from notes' live: times.",
+    },
+    "thread_text_only": {
+        "ja": "スレッドはテキストチャンネルでだけ作れます。",
+        "en": "Discussion threads work in text channels only.",
+    },
+    "tag_forum_only": {
+        "ja": "タグはフォーラムチャンネルでだけ使えます。",
+        "en": "Tags work in forum channels only.",
+    },
+    "tag_unknown": {
+        "ja": "タグ「{tag}」はこのフォーラムにありません。使えるタグ: {tags}",
+        "en": "This forum has no tag “{tag}”. Its tags: {tags}",
+    },
+    "bot_cannot_publish": {
+        "ja": "{channel} に投稿・公開できません。ボットに次の権限を付けてください: {missing}",
+        "en": "I cannot post and publish in {channel}. Please give me: {missing}",
+    },
+    "off_channel": {
+        "ja": "{channel} への通知を止めました。",
+        "en": "Announcements in {channel} are off.",
+    },
+    "kind_text": {"ja": "テキストチャンネル", "en": "Text channel"},
+    "kind_news": {
+        "ja": "アナウンスチャンネル (公開あり)",
+        "en": "Announcement channel (published)",
+    },
+    "kind_forum": {"ja": "フォーラム (1回1投稿)", "en": "Forum (one post per episode)"},
+    "has_template": {"ja": "独自メッセージ", "en": "custom message"},
+    "has_thread": {"ja": "スレッドあり", "en": "discussion threads"},
+    "has_tag": {"ja": "タグあり", "en": "tagged"},
+    "alerts_title": {"ja": "障害のお知らせ先", "en": "Source alerts"},
+    "alerts_after": {"ja": "({minutes} 分続いたら)", "en": "(after {minutes} min)"},
+    "live_title": {"ja": "収録ライブのイベント", "en": "Live recording events"},
+    "last_success": {"ja": "最後の成功", "en": "Last success"},
+    "template_modal_title": {"ja": "お知らせのメッセージ", "en": "Announcement message"},
+    "template_field": {"ja": "メッセージ (空欄で標準に戻す)", "en": "Message (empty: the default)"},
+    "template_unknown": {
+        "ja": "{{{name}}} という差し込み項目はありません。使えるもの: {known}",
+        "en": "Unknown placeholder {{{name}}}. Available: {known}",
+    },
+    "template_invalid": {
+        "ja": "このメッセージは使えません: {error}",
+        "en": "This message cannot be used: {error}",
+    },
+    "template_saved": {
+        "ja": "{channel} のお知らせメッセージを保存しました。",
+        "en": "Saved the announcement message for {channel}.",
+    },
+    "template_reset": {
+        "ja": "{channel} のお知らせメッセージを標準に戻しました。",
+        "en": "The announcement message for {channel} is the default again.",
+    },
+    "save": {"ja": "保存する", "en": "Save"},
+    "cancel": {"ja": "やめる", "en": "Cancel"},
+    "cancelled": {"ja": "やめました。", "en": "Cancelled."},
+    "post_it": {"ja": "チャンネルに投稿する", "en": "Post it in the channel"},
+    "resend_done": {
+        "ja": "{episode} を {channel} にもう一度お知らせしました。",
+        "en": "Announced {episode} again in {channel}.",
+    },
+    "resend_queued": {
+        "ja": "{episode} の再送を {channel} 向けに予約しました (送れ次第投稿します)。",
+        "en": "Queued {episode} for {channel}; it goes out as soon as Discord takes it.",
+    },
+    "alerts_off": {
+        "ja": "障害のお知らせを止めました。",
+        "en": "Source alerts are off.",
+    },
+    "alerts_set": {
+        "ja": "新着の検知が {minutes} 分以上失敗したら {channel} でお知らせします"
+        " (1時間に1回まで)。",
+        "en": "If a source fails for {minutes} min, {channel} is told (at most once an hour).",
+    },
+    "source_name_watch": {"ja": "ノートの監視", "en": "The notes folder watch"},
+    "source_name_git": {"ja": "git の取得", "en": "The git pull"},
+    "source_name_feed": {"ja": "RSS フィード", "en": "The RSS feed"},
+    "alert_down": {
+        "ja": "⚠️ {source} が {since} から失敗しています: {error}",
+        "en": "⚠️ {source} has been failing since {since}: {error}",
+    },
+    "alert_up": {
+        "ja": "✅ {source} は復旧しました。",
+        "en": "✅ {source} works again.",
+    },
 }
 
 
@@ -345,6 +459,30 @@ COMMAND_TEXT_JA: dict[str, str] = {
     "Japanese": "日本語",
     "English": "英語",
     "Automatic": "自動",
+    # -- issue 12 --
+    "thread": "スレッド",
+    "Start a discussion thread under each announcement (text channels)": (
+        "お知らせごとに話し合い用スレッドを作る (テキストチャンネル)"
+    ),
+    "tag": "タグ",
+    "Tag for each forum post (forum channels)": "フォーラムの投稿に付けるタグ",
+    "Only this channel (default: every channel)": "このチャンネルだけ (省略: すべて)",
+    "template": "メッセージ",
+    "Write the message posted with each announcement": "お知らせに添えるメッセージを書きます",
+    "The subscribed channel (default: the first one)": "通知先のチャンネル (省略: 最初の通知先)",
+    "resend": "再送",
+    "Announce one episode again, on purpose": "1つのエピソードをもう一度お知らせします",
+    "alerts": "障害通知",
+    "Tell an admin channel when a source of episodes fails": (
+        "新着の検知が失敗したら管理用チャンネルに知らせます"
+    ),
+    "Admin channel for the notices (leave out to turn them off)": (
+        "お知らせ先の管理用チャンネル (省略で停止)"
+    ),
+    "after": "待ち時間",
+    "Minutes a source must have failed before a notice (default 30)": (
+        "何分失敗が続いたら知らせるか (標準 30)"
+    ),
 }
 
 

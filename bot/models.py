@@ -74,6 +74,9 @@ class Episode:
     # date/publishDate written but unreadable ("yesterday", 2026-02-30, out of range):
     # the page is still searchable, but it is never announced (its time is unknown).
     unusable_date: str | None = None
+    # front matter ``live:`` / ``live_end:``: a scheduled live recording (time-zone aware)
+    live_at: datetime | None = None
+    live_end: datetime | None = None
 
     @property
     def label(self) -> str:

@@ -151,6 +151,14 @@ def _episode(
             dates[field] = None
             if field != "expiryDate" and unusable is None:
                 unusable = f"{field} {value!r}"
+    live: dict[str, datetime | None] = {}
+    for field in ("live", "live_end"):
+        value = front.get(field)
+        try:
+            live[field] = parse_date(value, zone) if value not in (None, "") else None
+        except ValueError:
+            problems.append(f"{field} {value!r} is not a date; left empty")
+            live[field] = None
     return Episode(
         path=raw.rel,
         raw_title=raw_title,
@@ -172,6 +180,8 @@ def _episode(
         sections=notes.sections,
         extra=_extra(front),
         unusable_date=unusable,
+        live_at=live["live"],
+        live_end=live["live_end"],
     )
 
 
@@ -218,7 +228,7 @@ def _summary(front: dict[str, Any]) -> str:
 _USED_KEYS_WORDS = (
     "title date publishdate pubdate published expirydate unpublishdate draft authors "
     "tags categories summary abstract headless url slug episode episode_number "
-    "episodenumber "
+    "episodenumber live live_end "
 )
 _USED_KEYS = frozenset(_USED_KEYS_WORDS.split()) | frozenset(PLAYER_KEYS)
 

@@ -14,6 +14,8 @@ from datetime import UTC, datetime
 from typing import Any, Literal
 
 State = Literal["pending", "delivered", "failed"]
+Kind = Literal["text", "news", "forum"]  # where a subscription posts
+Purpose = Literal["auto", "resend"]  # a new episode, or one re-announced on purpose
 
 # Each entry turns version N-1 into version N. Never edit a released entry: append one.
 MIGRATIONS: tuple[str, ...] = (
@@ -85,6 +87,82 @@ MIGRATIONS: tuple[str, ...] = (
         updated_at REAL NOT NULL
     );
     """,
+    # 5 (issue 12): several subscriptions per server, each with its destination kind,
+    # template, discussion thread and forum tag (the one subscription a server had
+    # becomes the first of its list); each delivery step recorded on its row; deliberate
+    # resends; source health and the notices about it; scheduled live recordings.
+    """
+    CREATE TABLE subscriptions_by_channel (
+        channel_id INTEGER PRIMARY KEY,
+        guild_id INTEGER NOT NULL,
+        role_id INTEGER,
+        created_at REAL NOT NULL,
+        updated_at REAL NOT NULL,
+        broken_reason TEXT,
+        broken_at REAL,
+        last_announced_key TEXT,
+        last_announced_at REAL,
+        last_error TEXT,
+        last_error_at REAL,
+        lang TEXT,
+        kind TEXT NOT NULL DEFAULT 'text' CHECK (kind IN ('text', 'news', 'forum')),
+        template TEXT,
+        thread INTEGER NOT NULL DEFAULT 0,
+        forum_tag_id INTEGER
+    );
+    INSERT INTO subscriptions_by_channel
+        (channel_id, guild_id, role_id, created_at, updated_at, broken_reason, broken_at,
+         last_announced_key, last_announced_at, last_error, last_error_at, lang)
+    SELECT channel_id, guild_id, role_id, created_at, updated_at, broken_reason, broken_at,
+         last_announced_key, last_announced_at, last_error, last_error_at, lang
+    FROM subscriptions;
+    DROP TABLE subscriptions;
+    ALTER TABLE subscriptions_by_channel RENAME TO subscriptions;
+    CREATE INDEX subscriptions_guild ON subscriptions (guild_id, created_at);
+    ALTER TABLE announcements ADD COLUMN purpose TEXT NOT NULL DEFAULT 'auto';
+    ALTER TABLE announcements ADD COLUMN published_at REAL;
+    ALTER TABLE announcements ADD COLUMN thread_id INTEGER;
+    ALTER TABLE announcements ADD COLUMN step_error TEXT;
+    CREATE TABLE source_health (
+        source TEXT PRIMARY KEY,
+        last_success_at REAL,
+        last_error TEXT,
+        last_error_at REAL,
+        failing_since REAL
+    );
+    CREATE TABLE alert_channels (
+        guild_id INTEGER PRIMARY KEY,
+        channel_id INTEGER NOT NULL,
+        after_seconds REAL NOT NULL,
+        updated_at REAL NOT NULL
+    );
+    CREATE TABLE alert_state (
+        guild_id INTEGER NOT NULL,
+        source TEXT NOT NULL,
+        alerted INTEGER NOT NULL DEFAULT 0,
+        last_notice_at REAL,
+        pending_text TEXT,
+        nonce TEXT,
+        PRIMARY KEY (guild_id, source)
+    );
+    CREATE TABLE live_events (
+        guild_id INTEGER NOT NULL,
+        path TEXT NOT NULL,
+        name TEXT NOT NULL,
+        start_at REAL NOT NULL,
+        end_at REAL NOT NULL,
+        location TEXT NOT NULL,
+        description TEXT NOT NULL,
+        wanted INTEGER NOT NULL DEFAULT 1,
+        event_id INTEGER,
+        synced INTEGER NOT NULL DEFAULT 0,
+        attempts INTEGER NOT NULL DEFAULT 0,
+        last_error TEXT,
+        next_attempt_at REAL NOT NULL,
+        updated_at REAL NOT NULL,
+        PRIMARY KEY (guild_id, path)
+    )
+    """,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -102,6 +180,10 @@ class Subscription:
     last_error: str | None = None
     last_error_at: datetime | None = None
     lang: str | None = None  # announcement language, None: the guild's locale
+    kind: Kind = "text"  # text channel, announcement channel (published), forum
+    template: str | None = None  # the message above the embed (bot.notify.template)
+    thread: bool = False  # a text channel: start a discussion thread under each post
+    forum_tag_id: int | None = None  # a forum: the tag each post gets
 
     @property
     def broken(self) -> bool:
@@ -179,7 +261,11 @@ class Announcement:
     first_attempt_at: datetime | None
     next_attempt_at: datetime
     delivered_at: datetime | None = None
-    message_id: int | None = None
+    message_id: int | None = None  # the post (a forum post: its starter message)
+    purpose: Purpose = "auto"
+    published_at: datetime | None = None  # announcement channel: crossposted
+    thread_id: int | None = None  # the discussion thread, or the forum post
+    step_error: str | None = None  # a follow-up step that was refused (posted anyway)
 
     @property
     def payload(self) -> AnnouncementPayload:
@@ -215,6 +301,10 @@ def subscription_from_row(row: sqlite3.Row) -> Subscription:
         last_error=row["last_error"],
         last_error_at=from_seconds(row["last_error_at"]),
         lang=row["lang"],
+        kind=row["kind"],
+        template=row["template"],
+        thread=bool(row["thread"]),
+        forum_tag_id=None if row["forum_tag_id"] is None else int(row["forum_tag_id"]),
     )
 
 
@@ -236,4 +326,8 @@ def announcement_from_row(row: sqlite3.Row) -> Announcement:
         next_attempt_at=next_at,
         delivered_at=from_seconds(row["delivered_at"]),
         message_id=None if row["message_id"] is None else int(row["message_id"]),
+        purpose=row["purpose"],
+        published_at=from_seconds(row["published_at"]),
+        thread_id=None if row["thread_id"] is None else int(row["thread_id"]),
+        step_error=row["step_error"],
     )

@@ -33,6 +33,7 @@ from bot.notify.schema import (
     SCHEMA_VERSION,
     Announcement,
     AnnouncementPayload,
+    Kind,
     State,
     Subscription,
     announcement_from_row,
@@ -55,6 +56,7 @@ __all__ = [
     "Announcement",
     "AnnouncementPayload",
     "FeedValidators",
+    "Kind",
     "State",
     "Store",
     "StoreError",
@@ -161,6 +163,11 @@ class Store:
                 log.info("%s: state file writable again", self.path)
                 self.fault = None
 
+    def read(self, sql: str, params: Iterable[Any] = ()) -> list[sqlite3.Row]:
+        """Rows of one query (for the state's other tables: ``bot.notify.health``,
+        ``bot.notify.live``)."""
+        return self._read(sql, params)
+
     def _read(self, sql: str, params: Iterable[Any] = ()) -> list[sqlite3.Row]:
         with self._lock:
             cur = self._db.execute(sql, tuple(params))
@@ -244,44 +251,88 @@ class Store:
         role_id: int | None,
         now: datetime,
         lang: str | None = None,
+        *,
+        kind: Kind = "text",
+        thread: bool = False,
+        forum_tag_id: int | None = None,
     ) -> Subscription:
-        """Set the guild's announcement channel (and role); clears a broken mark."""
+        """Add the channel to the guild's subscriptions, or update it (its template is
+        kept); clears a broken mark."""
         with self.transaction() as conn:
             conn.execute(
                 """
                 INSERT INTO subscriptions
-                    (guild_id, channel_id, role_id, created_at, updated_at, lang)
-                VALUES (?, ?, ?, ?, ?, ?)
-                ON CONFLICT (guild_id) DO UPDATE SET
-                    channel_id = excluded.channel_id, role_id = excluded.role_id,
-                    updated_at = excluded.updated_at, lang = excluded.lang,
+                    (guild_id, channel_id, role_id, created_at, updated_at, lang, kind,
+                     thread, forum_tag_id)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                ON CONFLICT (channel_id) DO UPDATE SET
+                    role_id = excluded.role_id, updated_at = excluded.updated_at,
+                    lang = excluded.lang, kind = excluded.kind, thread = excluded.thread,
+                    forum_tag_id = excluded.forum_tag_id,
                     broken_reason = NULL, broken_at = NULL, last_error = NULL,
                     last_error_at = NULL
                 """,
-                (guild_id, channel_id, role_id, to_seconds(now), to_seconds(now), lang),
+                (
+                    guild_id,
+                    channel_id,
+                    role_id,
+                    to_seconds(now),
+                    to_seconds(now),
+                    lang,
+                    kind,
+                    int(thread),
+                    forum_tag_id,
+                ),
             )
-        sub = self.subscription(guild_id)
+        sub = self.subscription_for(channel_id)
         assert sub is not None
         return sub
 
-    def unsubscribe(self, guild_id: int) -> bool:
-        """Stop announcing in the guild; pending announcements there are dropped."""
+    def set_template(self, channel_id: int, template: str | None) -> bool:
+        """The subscription's message template (None: the default); False when the
+        channel is not subscribed."""
         with self.transaction() as conn:
-            cur = conn.execute("DELETE FROM subscriptions WHERE guild_id = ?", (guild_id,))
-            conn.execute(
-                "UPDATE announcements SET state = 'failed', last_error = 'unsubscribed' "
-                "WHERE guild_id = ? AND state = 'pending'",
-                (guild_id,),
+            cur = conn.execute(
+                "UPDATE subscriptions SET template = ? WHERE channel_id = ?",
+                (template, channel_id),
             )
         return cur.rowcount > 0
 
+    def unsubscribe(self, guild_id: int, channel_id: int | None = None) -> int:
+        """Stop announcing in one channel of the guild, or in all of them; their
+        pending announcements are dropped. Returns how many subscriptions ended."""
+        where, params = "guild_id = ?", [guild_id]
+        if channel_id is not None:
+            where, params = "guild_id = ? AND channel_id = ?", [guild_id, channel_id]
+        with self.transaction() as conn:
+            cur = conn.execute(f"DELETE FROM subscriptions WHERE {where}", params)
+            conn.execute(
+                "UPDATE announcements SET state = 'failed', last_error = 'unsubscribed' "
+                f"WHERE {where} AND state = 'pending'",
+                params,
+            )
+        return cur.rowcount
+
     def subscription(self, guild_id: int) -> Subscription | None:
-        rows = self._read("SELECT * FROM subscriptions WHERE guild_id = ?", (guild_id,))
+        """The guild's first subscription (the oldest), if any."""
+        found = self.subscriptions_of(guild_id)
+        return found[0] if found else None
+
+    def subscriptions_of(self, guild_id: int) -> list[Subscription]:
+        """Every subscription of the guild, oldest first."""
+        rows = self._read(
+            "SELECT * FROM subscriptions WHERE guild_id = ? ORDER BY created_at, rowid",
+            (guild_id,),
+        )
+        return [subscription_from_row(r) for r in rows]
+
+    def subscription_for(self, channel_id: int) -> Subscription | None:
+        rows = self._read("SELECT * FROM subscriptions WHERE channel_id = ?", (channel_id,))
         return subscription_from_row(rows[0]) if rows else None
 
     def subscriptions(self, *, include_broken: bool = False) -> list[Subscription]:
         where = "" if include_broken else "WHERE broken_reason IS NULL"
-        rows = self._read(f"SELECT * FROM subscriptions {where} ORDER BY guild_id")
+        rows = self._read(f"SELECT * FROM subscriptions {where} ORDER BY guild_id, created_at")
         return [subscription_from_row(r) for r in rows]
 
     def mark_broken(self, channel_id: int, reason: str, now: datetime) -> None:
@@ -393,6 +444,72 @@ class Store:
         assert found is not None
         return found
 
+    def queue_resend(
+        self, payload: AnnouncementPayload, guild_id: int, channel_id: int, now: datetime
+    ) -> Announcement:
+        """A deliberate re-announcement of one episode to one subscription: a row of
+        its own (``purpose`` "resend", key "resend:<time>:<episode>"), so it is never
+        taken for the automatic one, and neither blocks the other."""
+        key = f"resend:{time.time_ns()}:{payload.key}"
+        with self.transaction() as conn:
+            conn.execute(
+                """
+                INSERT INTO announcements (key, channel_id, guild_id, payload, created_at,
+                    next_attempt_at, purpose)
+                VALUES (?, ?, ?, ?, ?, ?, 'resend')
+                """,
+                (key, channel_id, guild_id, payload.to_json(), to_seconds(now), to_seconds(now)),
+            )
+        found = self.announcement(key, channel_id)
+        assert found is not None
+        return found
+
+    def resend_message_ids(self, channel_id: int) -> set[int]:
+        """Messages posted by deliberate resends in a channel: never an automatic post."""
+        rows = self._read(
+            "SELECT message_id FROM announcements WHERE channel_id = ? AND purpose = 'resend' "
+            "AND message_id IS NOT NULL",
+            (channel_id,),
+        )
+        return {int(r["message_id"]) for r in rows}
+
+    def mark_posted(
+        self, key: str, channel_id: int, message_id: int, thread_id: int | None = None
+    ) -> None:
+        """The post exists (a forum post: its thread too); follow-up steps may remain."""
+        with self.transaction() as conn:
+            conn.execute(
+                "UPDATE announcements SET message_id = ?, thread_id = COALESCE(?, thread_id) "
+                "WHERE key = ? AND channel_id = ?",
+                (message_id, thread_id, key, channel_id),
+            )
+
+    def mark_step(
+        self,
+        key: str,
+        channel_id: int,
+        *,
+        published_at: datetime | None = None,
+        thread_id: int | None = None,
+        step_error: str | None = None,
+    ) -> None:
+        """A follow-up step done (published, thread started) or refused for good."""
+        with self.transaction() as conn:
+            conn.execute(
+                """
+                UPDATE announcements SET published_at = COALESCE(?, published_at),
+                    thread_id = COALESCE(?, thread_id), step_error = COALESCE(?, step_error)
+                WHERE key = ? AND channel_id = ?
+                """,
+                (
+                    to_seconds(published_at) if published_at else None,
+                    thread_id,
+                    step_error,
+                    key,
+                    channel_id,
+                ),
+            )
+
     def mark_delivered(self, key: str, channel_id: int, message_id: int, now: datetime) -> None:
         with self.transaction() as conn:
             conn.execute(
@@ -401,9 +518,13 @@ class Store:
                 (to_seconds(now), message_id, key, channel_id),
             )
             conn.execute(
-                "UPDATE subscriptions SET last_announced_key = ?, last_announced_at = ? "
-                "WHERE channel_id = ?",
-                (key, to_seconds(now), channel_id),
+                """
+                UPDATE subscriptions SET last_announced_at = ?, last_announced_key = (
+                    SELECT COALESCE(json_extract(payload, '$.key'), key) FROM announcements
+                    WHERE key = ? AND channel_id = ?)
+                WHERE channel_id = ?
+                """,
+                (to_seconds(now), key, channel_id, channel_id),
             )
 
     def mark_retry(

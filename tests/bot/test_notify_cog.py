@@ -447,8 +447,10 @@ async def test_notify_set_status_test_and_off(room, site):
     shown = str(status.response.embeds[0].to_dict())
     assert f"<#{room.news.id}>" in shown and f"<@&{room.fans.id}>" in shown
     sample = await room.admin.slash(room.general, "notify test")
-    assert sample.response.ephemeral
-    posted = room.news.last_message
+    assert sample.response.ephemeral  # a private preview first ...
+    assert room.announcements() == []
+    await room.admin.click(sample.response.message, custom_id="notify:confirm")
+    posted = room.news.last_message  # ... posted only on confirm
     assert "#2" in posted.embeds[0].title  # the newest published episode
     test_post = message_posts(room.env, room.news)[-1].json
     assert test_post["allowed_mentions"] == {"parse": []}  # a test never pings

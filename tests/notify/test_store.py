@@ -192,8 +192,8 @@ def test_failed_commit_is_rolled_back_and_the_next_transaction_works(store):
     with pytest.raises(sqlite3.IntegrityError), store.transaction() as conn:
         conn.execute("INSERT INTO child VALUES (1)")
         conn.execute(
-            "INSERT INTO subscriptions VALUES (9, 9, NULL, 0, 0, NULL, NULL, "
-            "NULL, NULL, NULL, NULL, NULL)"
+            "INSERT INTO subscriptions (guild_id, channel_id, created_at, updated_at) "
+            "VALUES (9, 9, 0, 0)"
         )
     assert store.subscription(9) is None  # the failed transaction left nothing
     store.subscribe(1, 100, None, NOW)
@@ -300,3 +300,33 @@ def test_writes_failing_while_open_are_remembered_and_clear_when_they_work(store
     assert store.check_writable()
     assert store.fault is None
     store.subscribe(2, 200, None, NOW)
+
+
+def test_a_state_file_written_before_several_subscriptions_opens_with_its_rows(tmp_path):
+    """``state-v3.db`` was written by the bot before issue 12 (schema 3): one
+    subscription per guild, a delivered row and pending ones, seen episodes, a feed."""
+    import shutil
+
+    from paths import ROOT_DIR
+
+    path = tmp_path / "state.db"
+    shutil.copy(ROOT_DIR / "tests" / "fixtures" / "notify" / "state-v3.db", path)
+    store = Store.open(path)
+    try:
+        assert store.schema_version == SCHEMA_VERSION
+        assert (tmp_path / "state.db.bak-3").exists()
+        (first,) = store.subscriptions_of(111)
+        assert (first.channel_id, first.role_id, first.lang, first.kind) == (222, 333, "ja", "text")
+        assert first.template is None and not first.thread
+        rows = {(a.key, a.channel_id): a for a in store.announcements()}
+        assert rows["#1", 222].state == "delivered" and rows["#1", 222].message_id == 9001
+        assert [rows[k].state for k in (("#1", 555), ("#2", 222), ("#2", 555))] == ["pending"] * 3
+        assert all(a.purpose == "auto" for a in rows.values())
+        assert {"#1", "#2"} <= store.seen_identities()
+        assert store.feed_validators("https://example.com/rss") == FeedValidators('"v1"', None)
+        # the one subscription is the first of the list; another channel is added after it
+        store.subscribe(111, 777, None, NOW, kind="news")
+        assert [s.channel_id for s in store.subscriptions_of(111)] == [222, 777]
+        assert store.subscription(111).channel_id == 222
+    finally:
+        store.close()

@@ -7,6 +7,10 @@ a repeated send inside its nonce window with the first message instead of a seco
 one. A retry after a possible earlier send (a crash or timeout after the request went
 out) first looks for that message in the channel's recent history.
 
+Where it posts (text channel, announcement channel + publish, forum post, discussion
+thread) and how each step after the post is done once: ``destinations``. The text above
+the embed is the subscription's template (``bot.notify.template``) or the default.
+
 Failures: 429, 5xx, timeouts and connection errors stay pending with exponential
 backoff; 403/404 mark the subscription broken (shown by ``/notify status``); any other
 4xx fails that row only. Anything else going wrong with one row (its payload cannot be
@@ -19,7 +23,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
@@ -27,9 +31,11 @@ from zoneinfo import ZoneInfo
 import aiohttp
 import discord
 
+from bot.cogs.notify import destinations
 from bot.content.htmltext import html_to_text
 from bot.i18n import Lang, language_for, t
 from bot.notify.store import Announcement, AnnouncementPayload, Store, Subscription
+from bot.notify.template import CONTENT_MAX, Values, render
 from bot.notify.worker import StoreWorker
 from bot.ui.embeds import episode_embed, episode_links_view, fit_embed
 from bot.ui.text import COLOR, TITLE_MAX, clip, neutral, safe_url
@@ -41,7 +47,6 @@ log = logging.getLogger(__name__)
 
 BACKOFF_FIRST = 30.0  # seconds before the first retry
 BACKOFF_MAX = 3600.0
-HISTORY_LOOKBACK = 50  # messages searched for an earlier post before a retry
 BATCH = 20
 
 
@@ -112,6 +117,7 @@ class Announcer:
         role_id: int | None,
         *,
         sample: bool = False,
+        template: str | None = None,
     ) -> Outgoing:
         episode = self.bot.catalog.by_path(payload.path) if payload.path else None
         if episode is not None:
@@ -122,10 +128,39 @@ class Announcer:
             view = feed_view(payload, lang)
         if view is not None and not view.children:
             view = None
-        head = t("sample", lang) if sample else t("new_episode", lang)
-        content = f"<@&{role_id}> {head}" if role_id is not None else head
+        if template:
+            content = render(template, self.values(payload, role_id))
+        else:
+            head = t("new_episode", lang)
+            content = f"<@&{role_id}> {head}" if role_id is not None else head
+        if sample:
+            content = clip(f"{t('sample', lang)}\n{content}", CONTENT_MAX)
         mentions = discord.AllowedMentions.none() if sample else mentions_for(role_id)
         return Outgoing(content, embed, view, mentions)
+
+    def values(self, payload: AnnouncementPayload, role_id: int | None) -> Values:
+        """What a template's placeholders stand for in this announcement."""
+        episode = self.bot.catalog.by_path(payload.path) if payload.path else None
+        released = payload.released_at
+        if episode is not None:
+            summary, page, player = episode.summary, episode.page_url, episode.player_url
+            released = episode.released_at or released
+        else:
+            summary, page, player = payload.summary, payload.url, payload.audio_url
+        day = ""
+        if released is not None:
+            day = released.astimezone(ZoneInfo(self.bot.settings.site_timezone)).strftime(
+                "%Y-%m-%d"
+            )
+        return Values(
+            title=payload.title,
+            number="" if payload.number is None else str(payload.number),
+            summary=html_to_text(summary or ""),
+            url=safe_url(page) or safe_url(payload.url) or "",
+            player=safe_url(player) or safe_url(payload.url) or "",
+            role=f"<@&{role_id}>" if role_id is not None else "",
+            date=day,
+        )
 
     def language(self, sub: Subscription) -> Lang:
         """The server's /settings language, else the language of whoever ran /notify
@@ -168,29 +203,28 @@ class Announcer:
 
     async def deliver(self, row: Announcement) -> bool:
         run, store = self.db.run, self.store
-        sub = await run(store.subscription, row.guild_id)
-        if sub is None or sub.channel_id != row.channel_id or sub.broken:
+        sub = await run(store.subscription_for, row.channel_id)
+        if sub is None or sub.guild_id != row.guild_id or sub.broken:
             await run(store.mark_failed, row.key, row.channel_id, "no longer subscribed")
             return False
         maybe_sent_before = row.attempts > 0
         row = await run(store.begin_attempt, row.key, row.channel_id, self.clock())
         assert row.nonce is not None
         try:
-            message = self.outgoing(row.payload, self.language(sub), sub.role_id)
+            message = self.outgoing(
+                row.payload, self.language(sub), sub.role_id, template=sub.template
+            )
             channel = self.channel(row.channel_id, row.guild_id)
-            earlier = await self._earlier_post(channel, row, message) if maybe_sent_before else None
-            if earlier is not None:
-                log.info("announcement %s found already posted in %s", row.key, row.channel_id)
-                posted = earlier
-            else:
-                posted = await channel.send(
-                    content=message.content,
-                    embed=message.embed,
-                    view=message.view or discord.utils.MISSING,
-                    allowed_mentions=message.allowed_mentions,
-                    nonce=row.nonce,  # discord.py adds enforce_nonce=True
-                )
-            await run(store.mark_delivered, row.key, row.channel_id, posted.id, self.clock())
+            if row.message_id is None:
+                row = await self._post(sub, row, channel, message, maybe_sent_before)
+            if destinations.needs_follow_up(sub, row):
+                await self._follow_up(sub, row, channel, retry=maybe_sent_before)
+            assert row.message_id is not None
+            await run(store.mark_delivered, row.key, row.channel_id, row.message_id, self.clock())
+        except destinations.WrongChannel as exc:
+            log.warning("channel %s cannot take announcements: %s", row.channel_id, exc)
+            await run(store.mark_broken, row.channel_id, str(exc)[:300], self.clock())
+            return False
         except (discord.Forbidden, discord.NotFound) as exc:
             reason = f"{exc.status} {exc.text or type(exc).__name__}"[:300]
             log.warning("channel %s refused announcements: %s", row.channel_id, reason)
@@ -217,6 +251,106 @@ class Announcer:
         log.info("announced %s in channel %s", row.key, row.channel_id)
         return True
 
+    async def _post(
+        self,
+        sub: Subscription,
+        row: Announcement,
+        channel: discord.abc.Messageable,
+        message: Outgoing,
+        maybe_sent_before: bool,
+    ) -> Announcement:
+        """The post itself (a message, or a forum post); recorded on the row at once
+        when a step follows it. Returns the row with its message (and thread) id."""
+        me = self.bot.user
+        assert me is not None
+        thread_id: int | None = None
+        if sub.kind == "forum":
+            forum = self.bot.get_channel(row.channel_id) or await self.bot.fetch_channel(
+                row.channel_id
+            )
+            if not isinstance(forum, discord.ForumChannel):
+                raise destinations.WrongChannel(f"{row.channel_id} is no longer a forum")
+            name = destinations.thread_name(row.payload.title)
+            earlier = (
+                await destinations.earlier_forum_post(forum, me, row, name)
+                if maybe_sent_before
+                else None
+            )
+            if earlier is not None:
+                log.info("forum post %s found already made in %s", row.key, row.channel_id)
+                thread_id = message_id = earlier.id
+            else:
+                tag = forum.get_tag(sub.forum_tag_id) if sub.forum_tag_id else None
+                made = await forum.create_thread(
+                    name=name,
+                    content=message.content,
+                    embed=message.embed,
+                    view=message.view or discord.utils.MISSING,
+                    allowed_mentions=message.allowed_mentions,
+                    applied_tags=[tag] if tag is not None else discord.utils.MISSING,
+                )
+                thread_id, message_id = made.thread.id, made.message.id
+        else:
+            exclude: set[int] = set()
+            if maybe_sent_before and row.purpose == "auto":
+                exclude = await self.db.run(self.store.resend_message_ids, row.channel_id)
+            earlier_msg = (
+                await destinations.earlier_message(
+                    channel, me, row, message.content, message.embed, exclude
+                )
+                if maybe_sent_before
+                else None
+            )
+            if earlier_msg is not None:
+                log.info("announcement %s found already posted in %s", row.key, row.channel_id)
+                message_id = earlier_msg.id
+            else:
+                posted = await channel.send(
+                    content=message.content,
+                    embed=message.embed,
+                    view=message.view or discord.utils.MISSING,
+                    allowed_mentions=message.allowed_mentions,
+                    nonce=row.nonce or discord.utils.MISSING,  # + enforce_nonce=True
+                )
+                message_id = posted.id
+        row = replace(row, message_id=message_id, thread_id=thread_id or row.thread_id)
+        if thread_id is not None or destinations.needs_follow_up(sub, row):
+            await self.db.run(
+                self.store.mark_posted, row.key, row.channel_id, message_id, thread_id
+            )
+        return row
+
+    async def _follow_up(
+        self,
+        sub: Subscription,
+        row: Announcement,
+        channel: discord.abc.Messageable,
+        *,
+        retry: bool,
+    ) -> None:
+        """Publish, or start the discussion thread; each recorded once done. A step
+        Discord refuses for good is recorded and the post still counts as delivered;
+        a transient failure raises, so the row retries only this step."""
+        assert row.message_id is not None
+        run, store = self.db.run, self.store
+        try:
+            if sub.kind == "news":
+                await destinations.publish_once(channel, row, row.message_id, retry=retry)
+                await run(store.mark_step, row.key, row.channel_id, published_at=self.clock())
+                log.info("announcement %s published from %s", row.key, row.channel_id)
+            else:
+                name = destinations.thread_name(row.payload.title)
+                thread_id = await destinations.thread_once(
+                    self.bot, channel, row, row.message_id, name, retry=retry
+                )
+                await run(store.mark_step, row.key, row.channel_id, thread_id=thread_id)
+        except discord.HTTPException as exc:
+            if exc.status == 429 or exc.status >= 500:
+                raise
+            error = f"{exc.status} {exc.text or type(exc).__name__}".strip()[:300]
+            log.warning("announcement %s: follow-up step refused: %s", row.key, error)
+            await run(store.mark_step, row.key, row.channel_id, step_error=error)
+
     async def _retry(self, row: Announcement, error: str) -> None:
         delay = backoff(row.attempts)
         now = self.clock()
@@ -237,54 +371,46 @@ class Announcer:
             now,
         )
 
-    async def _earlier_post(
-        self, channel: discord.abc.Messageable, row: Announcement, message: Outgoing
-    ) -> discord.Message | None:
-        """Our own message for this row if an earlier attempt reached Discord."""
-        me = self.bot.user
-        if me is None or row.first_attempt_at is None:
-            return None
-        since = row.first_attempt_at - timedelta(minutes=1)
-        try:
-            async for old in channel.history(limit=HISTORY_LOOKBACK, after=since):
-                if old.author.id != me.id:
-                    continue
-                if old.nonce is not None and str(old.nonce) == row.nonce:
-                    return old
-                same_text = old.content == message.content
-                if same_text and old.embeds and _same_embed(old.embeds[0], message.embed):
-                    return old
-        except discord.Forbidden:
-            log.info("no history access in %s: relying on the nonce", row.channel_id)
-        return None
-
     # -- /notify test --------------------------------------------------------
 
-    async def send_sample(
-        self,
-        channel: discord.abc.Messageable,
-        payload: AnnouncementPayload | None,
-        lang: Lang,
-        role_id,
-    ) -> discord.Message:
+    def sample(
+        self, sub: Subscription, payload: AnnouncementPayload | None, lang: Lang
+    ) -> Outgoing:
+        """What ``/notify test`` shows privately, then posts: the subscription's template
+        on the newest episode (or a placeholder card), marked as a test, never pinging."""
         if payload is None:
+            payload = AnnouncementPayload(
+                key="sample", source="notes", title=t("sample_title", lang)
+            )
+            message = self.outgoing(payload, lang, sub.role_id, sample=True, template=sub.template)
             embed = discord.Embed(
                 title=t("sample_title", lang), description=t("sample_body", lang), color=COLOR
             )
-            head = t("sample", lang)
-            content = f"<@&{role_id}> {head}" if role_id is not None else head
-            message = Outgoing(content, embed, None, discord.AllowedMentions.none())
-        else:
-            message = self.outgoing(payload, lang, role_id, sample=True)
-        return await channel.send(
+            return Outgoing(message.content, embed, None, message.allowed_mentions)
+        return self.outgoing(payload, lang, sub.role_id, sample=True, template=sub.template)
+
+    async def send_sample(self, sub: Subscription, message: Outgoing) -> int:
+        """Post a test where the subscription posts (a forum: a new post; an
+        announcement channel: not published). Returns the message id."""
+        if sub.kind == "forum":
+            forum = self.bot.get_channel(sub.channel_id) or await self.bot.fetch_channel(
+                sub.channel_id
+            )
+            if not isinstance(forum, discord.ForumChannel):
+                raise destinations.WrongChannel(f"<#{sub.channel_id}> is not a forum")
+            made = await forum.create_thread(
+                name=destinations.thread_name(message.embed.title or "test"),
+                content=message.content,
+                embed=message.embed,
+                view=message.view or discord.utils.MISSING,
+                allowed_mentions=message.allowed_mentions,
+            )
+            return made.message.id
+        channel = self.channel(sub.channel_id, sub.guild_id)
+        posted = await channel.send(
             content=message.content,
             embed=message.embed,
             view=message.view or discord.utils.MISSING,
             allowed_mentions=message.allowed_mentions,
         )
-
-
-def _same_embed(a: discord.Embed, b: discord.Embed) -> bool:
-    if a.url and b.url:
-        return a.url == b.url and a.title == b.title
-    return bool(a.title) and a.title == b.title
+        return posted.id

@@ -26,23 +26,22 @@ from __future__ import annotations
 import asyncio
 import logging
 import sqlite3
-import time
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 import discord
-from discord import app_commands
-from discord.app_commands import locale_str as _
 from discord.ext import commands, tasks
 
-from bot.app import log_command
+from bot.cogs.notify.alerts import Alerts
 from bot.cogs.notify.announcer import Announcer, backoff
-from bot.cogs.notify.status import sources_text, status_embed
-from bot.i18n import Lang, language_for, t
+from bot.cogs.notify.commands import REQUIRED, NotifyCommands
+from bot.cogs.notify.events import LiveEvents
 from bot.library.catalog import CatalogChange
 from bot.library.sync import CatalogSync
-from bot.notify import Notifier, from_episode
+from bot.notify import Notifier
 from bot.notify.feed import FeedItem, fetch_feed
+from bot.notify.health import HealthBook
+from bot.notify.live import LiveBook, wanted_events
 from bot.notify.store import Store
 from bot.notify.worker import StoreWorker
 
@@ -51,21 +50,16 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
+__all__ = ["REQUIRED", "NotifyCog"]  # REQUIRED: the permissions /notify set checks
+
 TICK_WATCHING = 2.0  # seconds: watcher flag, due notes and retries while watching
 TICK_IDLE = 30.0  # seconds: due notes and retries when the folder is not watched
 FEED_TIMEOUT = 30.0
 START_RETRY_MAX = 600.0  # seconds: the longest wait between two start-up attempts
-REQUIRED = ("view_channel", "send_messages", "embed_links")
 
 
-class NotifyCog(commands.Cog, name="Notify"):
-    notify = app_commands.Group(
-        name=_("notify"),
-        description=_("Announce new episodes in this server"),
-        allowed_contexts=app_commands.AppCommandContext(guild=True),  # server-only
-        allowed_installs=app_commands.AppInstallationType(guild=True),
-        default_permissions=discord.Permissions(manage_guild=True),
-    )
+class NotifyCog(NotifyCommands, name="Notify"):
+    """The loops and the state; the ``/notify`` commands are ``NotifyCommands``."""
 
     def __init__(self, bot: PodcastBot):
         self.bot = bot
@@ -77,6 +71,10 @@ class NotifyCog(commands.Cog, name="Notify"):
         self.db = StoreWorker()  # every store call runs on this thread, never on the loop
         self.notifier: Notifier | None = None
         self.announcer: Announcer | None = None
+        self.health: HealthBook = None  # type: ignore[assignment]  # set in cog_load
+        self.live: LiveBook = None  # type: ignore[assignment]
+        self.alerts_out: Alerts | None = None
+        self.events_out: LiveEvents | None = None
         self.started = False
         self.start_failures = 0
         self.start_again_at: datetime | None = None
@@ -92,6 +90,10 @@ class NotifyCog(commands.Cog, name="Notify"):
             self.store = store
             self.notifier = await self.db.run(Notifier, store, self.settings.catchup_limit)
             self.announcer = Announcer(self.bot, store, self.db, self.now)
+            self.health = HealthBook(store)
+            self.live = LiveBook(store)
+            self.alerts_out = Alerts(self.bot, self.health, self.db, self.now)
+            self.events_out = LiveEvents(self.bot, self.live, self.db, self.now)
             # Of two notes with one number, the one the state file saw first keeps it.
             for warning in self.catalog.adopt_first_seen(await self.db.run(store.first_seen_paths)):
                 log.warning("skipped or partly read note: %s", warning)
@@ -139,7 +141,7 @@ class NotifyCog(commands.Cog, name="Notify"):
             if not self.started:
                 await self.try_start_up()
             else:
-                await self.sync.apply_watched()
+                await self.watch_round()
                 await self.scan()
         except Exception as exc:
             self.log_failure("notification tick failed; trying again next tick", exc)
@@ -147,6 +149,51 @@ class NotifyCog(commands.Cog, name="Notify"):
             await self.announcer.deliver_due()
         except Exception as exc:
             self.log_failure("sending announcements failed; trying again next tick", exc)
+        await self.side_work()
+
+    async def watch_round(self) -> None:
+        """The watcher's changes, and the health of the content watch."""
+        watcher = self.sync.watcher
+        try:
+            await self.sync.apply_watched()
+        except Exception as exc:
+            await self.report("watch", f"{type(exc).__name__}: {exc}")
+            raise
+        if watcher is not None:
+            missing = not watcher.root.is_dir()
+            await self.report("watch", f"{watcher.root}: not a folder" if missing else None)
+
+    async def report(self, source: str, error: str | None) -> None:
+        if self.alerts_out is not None:
+            await self.alerts_out.report(source, error)
+
+    async def side_work(self) -> None:
+        """Source health notices and live events: each failure costs only itself."""
+        git = self.sync.git
+        if git is not None and (git.last_error or git.revision):
+            await self.report("git", git.last_error)
+        try:
+            assert self.alerts_out is not None
+            await self.alerts_out.send_due()
+        except Exception as exc:
+            self.log_failure("source health notices failed; next tick tries again", exc)
+        if not self.started:
+            return
+        try:
+            await self.plan_live_events()
+            assert self.events_out is not None
+            await self.events_out.sync_due()
+        except Exception as exc:
+            self.log_failure("live events failed; next tick tries again", exc)
+
+    async def plan_live_events(self) -> None:
+        assert self.store is not None
+        episodes = self.catalog.all_episodes if self.content_ready else ()
+        base = self.settings.site_base_url or ""
+        specs = wanted_events(episodes, self.now(), str(base))
+        subs = await self.db.run(self.store.subscriptions)
+        guilds = {s.guild_id for s in subs}
+        await self.db.run(self.live.plan, guilds, specs, self.now())
 
     async def store_writable(self) -> bool:
         """False while the state file cannot be written: then one small test write per
@@ -211,11 +258,15 @@ class NotifyCog(commands.Cog, name="Notify"):
             await self.announcer.deliver_due()
         except Exception:
             log.exception("feed round failed")
+        await self.side_work()
 
     @commands.Cog.listener()
     async def on_guild_remove(self, guild: discord.Guild) -> None:
-        """Removed from a server: forget its subscription (and its pending posts)."""
-        if self.store is not None and await self.db.run(self.store.unsubscribe, guild.id):
+        """Removed from a server: forget its subscriptions (and their pending posts)."""
+        if self.store is None:
+            return
+        removed: int = await self.db.run(self.store.unsubscribe, guild.id, None)
+        if removed:
             log.info("left guild %s: its announcements are off", guild.id)
 
     # -- sources -------------------------------------------------------------
@@ -247,177 +298,11 @@ class NotifyCog(commands.Cog, name="Notify"):
         else:
             log.warning("feed %s: %s (will try again)", url, result.error)
             await run(store.save_feed_check, url, self.now(), "error", error=result.error)
+        await self.report("feed", result.error if result.status == "error" else None)
 
     async def scan(self, feed_items: tuple[FeedItem, ...] | None = None) -> None:
         assert self.notifier is not None
         episodes = self.catalog.all_episodes if self.content_ready else ()
         await self.db.run(
             self.notifier.scan, episodes, self.now(), feed_url=self.feed_url, feed_items=feed_items
-        )
-
-    # -- commands ------------------------------------------------------------
-
-    async def refuse(self, interaction: discord.Interaction, command: str) -> bool:
-        """Manage Server, checked here: default permissions are only a client-side hint."""
-        perms = interaction.permissions
-        if interaction.guild_id is not None and (perms.manage_guild or perms.administrator):
-            return False
-        lang = language_for(interaction.locale)
-        await interaction.response.send_message(t("need_manage_guild", lang), ephemeral=True)
-        log.warning("notify command refused", extra={"command": command})
-        return True
-
-    @notify.command(name=_("set"), description=_("Announce new episodes in a channel"))
-    @app_commands.describe(
-        channel=_("Channel for the announcements"), role=_("Role to mention (optional)")
-    )
-    @app_commands.rename(channel=_("channel"), role=_("role"))
-    async def set_channel(
-        self,
-        interaction: discord.Interaction,
-        channel: discord.TextChannel,
-        role: discord.Role | None = None,
-    ) -> None:
-        started = time.perf_counter()
-        if await self.refuse(interaction, "notify set"):
-            return
-        assert self.store is not None and interaction.guild is not None
-        lang = language_for(interaction.locale)
-        problem = self.check_channel(interaction.guild, channel, role, lang)
-        if problem is not None:
-            await interaction.response.send_message(problem, ephemeral=True)
-            return
-        try:
-            await self.db.run(
-                self.store.subscribe,
-                interaction.guild.id,
-                channel.id,
-                role.id if role else None,
-                self.now(),
-                lang,
-            )
-        except sqlite3.Error as exc:
-            await interaction.response.send_message(
-                t("state_unwritable", lang, error=str(exc)), ephemeral=True
-            )
-            return
-        lines = [t("set_done", lang, channel=channel.mention)]
-        me = interaction.guild.me
-        if me is not None and not channel.permissions_for(me).read_message_history:
-            lines.append(t("no_history", lang))
-        if role is not None:
-            lines.append(t("set_role", lang, role=role.mention))
-            if not role.mentionable and not (me and me.guild_permissions.mention_everyone):
-                lines.append(t("role_not_pingable", lang, role=role.mention))
-        await interaction.response.send_message(
-            "\n".join(lines), ephemeral=True, allowed_mentions=discord.AllowedMentions.none()
-        )
-        log_command(
-            "notify set",
-            user_id=interaction.user.id,
-            guild_id=interaction.guild_id,
-            started=started,
-        )
-
-    def check_channel(
-        self,
-        guild: discord.Guild,
-        channel: discord.TextChannel,
-        role: discord.Role | None,
-        lang: Lang,
-    ) -> str | None:
-        if role is not None and role.is_default():
-            return t("role_everyone", lang)
-        me = guild.me
-        if me is None:
-            return None
-        perms = channel.permissions_for(me)
-        missing = [name for name in REQUIRED if not getattr(perms, name)]
-        if missing:
-            names = ", ".join(t(f"perm_{name}", lang) for name in missing)
-            return t("bot_cannot_post", lang, channel=channel.mention, missing=names)
-        return None
-
-    @notify.command(name=_("off"), description=_("Stop announcing new episodes here"))
-    async def off(self, interaction: discord.Interaction) -> None:
-        started = time.perf_counter()
-        if await self.refuse(interaction, "notify off"):
-            return
-        assert self.store is not None and interaction.guild_id is not None
-        lang = language_for(interaction.locale)
-        try:
-            removed = await self.db.run(self.store.unsubscribe, interaction.guild_id)
-        except sqlite3.Error as exc:
-            await interaction.response.send_message(
-                t("state_unwritable", lang, error=str(exc)), ephemeral=True
-            )
-            return
-        text = t("off_done", lang) if removed else t("off_none", lang)
-        await interaction.response.send_message(text, ephemeral=True)
-        log_command(
-            "notify off",
-            user_id=interaction.user.id,
-            guild_id=interaction.guild_id,
-            started=started,
-        )
-
-    @notify.command(
-        name=_("status"), description=_("Show where and how new episodes are announced")
-    )
-    async def status(self, interaction: discord.Interaction) -> None:
-        started = time.perf_counter()
-        if await self.refuse(interaction, "notify status"):
-            return
-        assert self.store is not None and interaction.guild_id is not None
-        lang = language_for(interaction.locale)
-        store = self.store
-        sub = await self.db.run(store.subscription, interaction.guild_id)
-        sources = await self.db.run(
-            sources_text, store, lang, self.sync.watcher, self.feed_url, self.sync.git
-        )
-        embed = await self.db.run(status_embed, store, sub, lang, sources)
-        await interaction.response.send_message(
-            embed=embed, ephemeral=True, allowed_mentions=discord.AllowedMentions.none()
-        )
-        log_command(
-            "notify status",
-            user_id=interaction.user.id,
-            guild_id=interaction.guild_id,
-            started=started,
-        )
-
-    @notify.command(name=_("test"), description=_("Post a sample announcement"))
-    async def test(self, interaction: discord.Interaction) -> None:
-        started = time.perf_counter()
-        if await self.refuse(interaction, "notify test"):
-            return
-        assert self.store is not None and self.announcer is not None
-        assert interaction.guild_id is not None
-        lang = language_for(interaction.locale)
-        sub = await self.db.run(self.store.subscription, interaction.guild_id)
-        if sub is None:
-            await interaction.response.send_message(t("status_off", lang), ephemeral=True)
-            return
-        latest = self.catalog.latest(1)
-        payload = from_episode(latest[0]).payload() if latest else None
-        channel = self.announcer.channel(sub.channel_id, interaction.guild_id)
-        where = f"<#{sub.channel_id}>"
-        # The post may wait on a rate limit past the 3 s an interaction has to answer.
-        await interaction.response.defer(ephemeral=True, thinking=True)
-        try:
-            await self.announcer.send_sample(
-                channel, payload, self.announcer.language(sub), sub.role_id
-            )
-        except discord.HTTPException as exc:
-            error = f"{exc.status} {exc.text}".strip()
-            await interaction.followup.send(
-                t("test_failed", lang, channel=where, error=error), ephemeral=True
-            )
-            return
-        await interaction.followup.send(t("test_sent", lang, channel=where), ephemeral=True)
-        log_command(
-            "notify test",
-            user_id=interaction.user.id,
-            guild_id=interaction.guild_id,
-            started=started,
         )

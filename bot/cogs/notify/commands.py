@@ -1,0 +1,559 @@
+"""The ``/notify`` commands (Manage Server, checked on every call): each one turns what
+the user chose into one call of the state store, the announcer or a preview.
+
+A mixin of ``NotifyCog`` (``cog``), which owns the state file, the loops and the
+announcer; kept apart so the loops and the commands each read in one file.
+"""
+
+from __future__ import annotations
+
+import logging
+import sqlite3
+import time
+from dataclasses import replace
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
+
+import discord
+from discord import app_commands
+from discord.app_commands import locale_str as _
+from discord.ext import commands
+
+from bot.app import log_command
+from bot.cogs.notify.status import sources_text, status_embed
+from bot.cogs.notify.views import ConfirmView, TemplateModal
+from bot.i18n import Lang, language_for, t
+from bot.library.lookup import find_episode
+from bot.notify import from_episode
+from bot.notify.health import DEFAULT_AFTER
+from bot.notify.store import Kind, Subscription
+from bot.notify.template import PLACEHOLDERS, TemplateError, check
+from bot.ui.replies import add_episode_choices
+
+if TYPE_CHECKING:
+    from bot.app import PodcastBot
+    from bot.cogs.notify.announcer import Announcer
+    from bot.library.catalog import Catalog
+    from bot.library.sync import CatalogSync
+    from bot.notify.health import HealthBook
+    from bot.notify.live import LiveBook
+    from bot.notify.store import Store
+    from bot.notify.worker import StoreWorker
+
+log = logging.getLogger(__name__)
+
+REQUIRED = ("view_channel", "send_messages", "embed_links")
+THREAD_REQUIRED = ("create_public_threads", "send_messages_in_threads")
+CHOICES_MAX = 25
+Destination = discord.TextChannel | discord.ForumChannel
+
+
+def kind_of(channel: Destination) -> Kind:
+    if isinstance(channel, discord.ForumChannel):
+        return "forum"
+    return "news" if channel.is_news() else "text"
+
+
+class NotifyCommands(commands.Cog):
+    """The commands; ``NotifyCog`` provides what they use."""
+
+    bot: PodcastBot
+    catalog: Catalog
+    sync: CatalogSync
+    feed_url: str | None
+    store: Store | None
+    db: StoreWorker
+    announcer: Announcer | None
+    health: HealthBook
+    live: LiveBook
+
+    def now(self) -> datetime:
+        raise NotImplementedError  # NotifyCog: the catalog's clock
+
+    notify = app_commands.Group(
+        name=_("notify"),
+        description=_("Announce new episodes in this server"),
+        allowed_contexts=app_commands.AppCommandContext(guild=True),  # server-only
+        allowed_installs=app_commands.AppInstallationType(guild=True),
+        default_permissions=discord.Permissions(manage_guild=True),
+    )
+
+    async def refuse(self, interaction: discord.Interaction, command: str) -> bool:
+        """Manage Server, checked here: default permissions are only a client-side hint."""
+        perms = interaction.permissions
+        if interaction.guild_id is not None and (perms.manage_guild or perms.administrator):
+            return False
+        lang = language_for(interaction.locale)
+        await interaction.response.send_message(t("need_manage_guild", lang), ephemeral=True)
+        log.warning("notify command refused", extra={"command": command})
+        return True
+
+    async def unwritable(self, interaction: discord.Interaction, exc: Exception) -> None:
+        lang = language_for(interaction.locale)
+        text = t("state_unwritable", lang, error=str(exc))
+        if interaction.response.is_done():
+            await interaction.followup.send(text, ephemeral=True)
+        else:
+            await interaction.response.send_message(text, ephemeral=True)
+
+    async def chosen(
+        self, interaction: discord.Interaction, channel: Destination | None
+    ) -> Subscription | None:
+        """The subscription of ``channel``, or the server's first; answers when none."""
+        assert self.store is not None and interaction.guild_id is not None
+        lang = language_for(interaction.locale)
+        if channel is not None:
+            sub = await self.db.run(self.store.subscription_for, channel.id)
+            if sub is not None and sub.guild_id != interaction.guild_id:
+                sub = None
+        else:
+            sub = await self.db.run(self.store.subscription, interaction.guild_id)
+        if sub is None:
+            where = channel.mention if channel is not None else ""
+            text = t("not_subscribed", lang, channel=where) if where else t("status_off", lang)
+            await interaction.response.send_message(text, ephemeral=True)
+        return sub
+
+    # -- /notify set ---------------------------------------------------------
+
+    @notify.command(name=_("set"), description=_("Announce new episodes in a channel"))
+    @app_commands.describe(
+        channel=_("Channel for the announcements"),
+        role=_("Role to mention (optional)"),
+        thread=_("Start a discussion thread under each announcement (text channels)"),
+        tag=_("Tag for each forum post (forum channels)"),
+    )
+    @app_commands.rename(channel=_("channel"), role=_("role"), thread=_("thread"), tag=_("tag"))
+    async def set_channel(
+        self,
+        interaction: discord.Interaction,
+        channel: Destination,
+        role: discord.Role | None = None,
+        thread: bool | None = None,
+        tag: str | None = None,
+    ) -> None:
+        started = time.perf_counter()
+        if await self.refuse(interaction, "notify set"):
+            return
+        assert self.store is not None and interaction.guild is not None
+        lang = language_for(interaction.locale)
+        kind = kind_of(channel)
+        problem, tag_id = self.check_channel(interaction.guild, channel, role, lang, thread, tag)
+        if problem is not None:
+            await interaction.response.send_message(
+                problem, ephemeral=True, allowed_mentions=discord.AllowedMentions.none()
+            )
+            return
+        try:
+            await self.db.run(
+                self.store.subscribe,
+                interaction.guild.id,
+                channel.id,
+                role.id if role else None,
+                self.now(),
+                lang,
+                kind=kind,
+                thread=bool(thread) and kind == "text",
+                forum_tag_id=tag_id,
+            )
+        except sqlite3.Error as exc:
+            await self.unwritable(interaction, exc)
+            return
+        lines = [t(f"set_done_{kind}", lang, channel=channel.mention)]
+        if thread and kind == "text":
+            lines.append(t("set_thread", lang))
+        me = interaction.guild.me
+        if (
+            me is not None
+            and kind != "forum"
+            and not channel.permissions_for(me).read_message_history
+        ):
+            lines.append(t("no_history", lang))
+        if role is not None:
+            lines.append(t("set_role", lang, role=role.mention))
+            if not role.mentionable and not (me and me.guild_permissions.mention_everyone):
+                lines.append(t("role_not_pingable", lang, role=role.mention))
+        if me is not None and not me.guild_permissions.manage_events:
+            lines.append(t("no_manage_events", lang))
+        await interaction.response.send_message(
+            "\n".join(lines), ephemeral=True, allowed_mentions=discord.AllowedMentions.none()
+        )
+        log_command(
+            "notify set",
+            user_id=interaction.user.id,
+            guild_id=interaction.guild_id,
+            started=started,
+        )
+
+    def check_channel(
+        self,
+        guild: discord.Guild,
+        channel: Destination,
+        role: discord.Role | None,
+        lang: Lang,
+        thread: bool | None = None,
+        tag: str | None = None,
+    ) -> tuple[str | None, int | None]:
+        """What stops the bot from posting there, as the user's message; and the tag's id."""
+        if role is not None and role.is_default():
+            return t("role_everyone", lang), None
+        kind = kind_of(channel)
+        if thread and kind != "text":
+            return t("thread_text_only", lang), None
+        tag_id: int | None = None
+        if tag:
+            if not isinstance(channel, discord.ForumChannel):
+                return t("tag_forum_only", lang), None
+            wanted = tag.strip().casefold()
+            found = next((x for x in channel.available_tags if x.name.casefold() == wanted), None)
+            if found is None:
+                names = ", ".join(x.name for x in channel.available_tags) or t("none", lang)
+                return t("tag_unknown", lang, tag=tag, tags=names), None
+            tag_id = found.id
+        me = guild.me
+        if me is None:
+            return None, tag_id
+        perms = channel.permissions_for(me)
+        required = REQUIRED + (THREAD_REQUIRED if thread and kind == "text" else ())
+        missing = [name for name in required if not getattr(perms, name)]
+        if missing:
+            text = "bot_cannot_publish" if kind == "news" else "bot_cannot_post"
+            names = ", ".join(t(f"perm_{name}", lang) for name in missing)
+            return t(text, lang, channel=channel.mention, missing=names), None
+        return None, tag_id
+
+    @set_channel.autocomplete("tag")
+    async def tag_autocomplete(
+        self, interaction: discord.Interaction, current: str
+    ) -> list[app_commands.Choice[str]]:
+        channel = getattr(interaction.namespace, "channel", None)
+        forum = self.bot.get_channel(channel.id) if channel is not None else None
+        if not isinstance(forum, discord.ForumChannel):
+            return []
+        typed = current.casefold()
+        names = [x.name for x in forum.available_tags if typed in x.name.casefold()]
+        return [app_commands.Choice(name=n[:100], value=n[:100]) for n in names[:CHOICES_MAX]]
+
+    # -- /notify off ---------------------------------------------------------
+
+    @notify.command(name=_("off"), description=_("Stop announcing new episodes here"))
+    @app_commands.describe(channel=_("Only this channel (default: every channel)"))
+    @app_commands.rename(channel=_("channel"))
+    async def off(
+        self, interaction: discord.Interaction, channel: Destination | None = None
+    ) -> None:
+        started = time.perf_counter()
+        if await self.refuse(interaction, "notify off"):
+            return
+        assert self.store is not None and interaction.guild_id is not None
+        lang = language_for(interaction.locale)
+        try:
+            removed = await self.db.run(
+                self.store.unsubscribe, interaction.guild_id, channel.id if channel else None
+            )
+        except sqlite3.Error as exc:
+            await self.unwritable(interaction, exc)
+            return
+        if not removed:
+            text = t("off_none", lang)
+        elif channel is not None:
+            text = t("off_channel", lang, channel=channel.mention)
+        else:
+            text = t("off_done", lang)
+        await interaction.response.send_message(text, ephemeral=True)
+        log_command(
+            "notify off",
+            user_id=interaction.user.id,
+            guild_id=interaction.guild_id,
+            started=started,
+        )
+
+    # -- /notify status ------------------------------------------------------
+
+    @notify.command(
+        name=_("status"), description=_("Show where and how new episodes are announced")
+    )
+    async def status(self, interaction: discord.Interaction) -> None:
+        started = time.perf_counter()
+        if await self.refuse(interaction, "notify status"):
+            return
+        assert self.store is not None and interaction.guild_id is not None
+        lang = language_for(interaction.locale)
+        store = self.store
+        subs = await self.db.run(store.subscriptions_of, interaction.guild_id)
+        sources = await self.db.run(
+            sources_text, store, self.health, lang, self.sync.watcher, self.feed_url, self.sync.git
+        )
+        alerts = await self.db.run(self.health.alert_channel, interaction.guild_id)
+        live = await self.db.run(self.live.of_guild, interaction.guild_id)
+        embed = await self.db.run(status_embed, store, subs, lang, sources, alerts, live)
+        await interaction.response.send_message(
+            embed=embed, ephemeral=True, allowed_mentions=discord.AllowedMentions.none()
+        )
+        log_command(
+            "notify status",
+            user_id=interaction.user.id,
+            guild_id=interaction.guild_id,
+            started=started,
+        )
+
+    # -- /notify template ----------------------------------------------------
+
+    @notify.command(
+        name=_("template"), description=_("Write the message posted with each announcement")
+    )
+    @app_commands.describe(channel=_("The subscribed channel (default: the first one)"))
+    @app_commands.rename(channel=_("channel"))
+    async def template(
+        self, interaction: discord.Interaction, channel: Destination | None = None
+    ) -> None:
+        if await self.refuse(interaction, "notify template"):
+            return
+        sub = await self.chosen(interaction, channel)
+        if sub is None:
+            return
+        lang = language_for(interaction.locale)
+
+        async def submitted(modal_interaction: discord.Interaction, text: str) -> None:
+            await self.preview_template(modal_interaction, sub, text, lang)
+
+        await interaction.response.send_modal(TemplateModal(lang, sub.template, submitted))
+
+    async def preview_template(
+        self,
+        interaction: discord.Interaction,
+        sub: Subscription,
+        text: str,
+        lang: Lang,
+    ) -> None:
+        """Validate the template; show it privately on the newest episode, with Save."""
+        assert self.store is not None and self.announcer is not None
+        text = text.strip()
+        if text:
+            try:
+                check(text)
+            except TemplateError as exc:
+                if exc.placeholder is not None:
+                    error = t("template_unknown", lang, name=exc.placeholder, known=_known())
+                else:
+                    error = t("template_invalid", lang, error=str(exc))
+                await interaction.response.send_message(
+                    error, ephemeral=True, allowed_mentions=discord.AllowedMentions.none()
+                )
+                return
+        template = text or None
+        latest = self.catalog.latest(1)
+        payload = from_episode(latest[0]).payload() if latest else None
+        shown = self.announcer.sample(replace(sub, template=template), payload, lang)
+
+        async def save(button_interaction: discord.Interaction) -> None:
+            assert self.store is not None
+            try:
+                await self.db.run(self.store.set_template, sub.channel_id, template)
+            except sqlite3.Error as exc:
+                await button_interaction.response.edit_message(
+                    content=t("state_unwritable", lang, error=str(exc)), embed=None, view=None
+                )
+                return
+            done = "template_saved" if template else "template_reset"
+            await button_interaction.response.edit_message(
+                content=t(done, lang, channel=f"<#{sub.channel_id}>"), embed=None, view=None
+            )
+            log_command(
+                "notify template",
+                user_id=button_interaction.user.id,
+                guild_id=button_interaction.guild_id,
+                started=time.perf_counter(),
+            )
+
+        view = ConfirmView(interaction.user.id, lang, t("save", lang), save)
+        await interaction.response.send_message(
+            shown.content,
+            embed=shown.embed,
+            view=view,
+            ephemeral=True,
+            allowed_mentions=discord.AllowedMentions.none(),
+        )
+
+    # -- /notify test --------------------------------------------------------
+
+    @notify.command(name=_("test"), description=_("Post a sample announcement"))
+    @app_commands.describe(channel=_("The subscribed channel (default: the first one)"))
+    @app_commands.rename(channel=_("channel"))
+    async def test(
+        self, interaction: discord.Interaction, channel: Destination | None = None
+    ) -> None:
+        """A private preview first; posted in the channel only when confirmed."""
+        if await self.refuse(interaction, "notify test"):
+            return
+        assert self.store is not None and self.announcer is not None
+        sub = await self.chosen(interaction, channel)
+        if sub is None:
+            return
+        lang = language_for(interaction.locale)
+        latest = self.catalog.latest(1)
+        payload = from_episode(latest[0]).payload() if latest else None
+        announcer = self.announcer
+        shown = announcer.sample(sub, payload, announcer.language(sub))
+        where = f"<#{sub.channel_id}>"
+
+        async def post(button_interaction: discord.Interaction) -> None:
+            started = time.perf_counter()
+            # The post may wait on a rate limit past the 3 s an interaction has to answer.
+            await button_interaction.response.defer()
+            try:
+                await announcer.send_sample(sub, shown)
+            except (discord.HTTPException, Exception) as exc:
+                error = (
+                    f"{exc.status} {exc.text}".strip()
+                    if isinstance(exc, discord.HTTPException)
+                    else str(exc)
+                )
+                await button_interaction.edit_original_response(
+                    content=t("test_failed", lang, channel=where, error=error),
+                    embed=None,
+                    view=None,
+                )
+                return
+            await button_interaction.edit_original_response(
+                content=t("test_sent", lang, channel=where), embed=None, view=None
+            )
+            log_command(
+                "notify test",
+                user_id=button_interaction.user.id,
+                guild_id=button_interaction.guild_id,
+                started=started,
+            )
+
+        view = ConfirmView(interaction.user.id, lang, t("post_it", lang), post)
+        await interaction.response.send_message(
+            shown.content,
+            embed=shown.embed,
+            view=view,
+            ephemeral=True,
+            allowed_mentions=discord.AllowedMentions.none(),
+        )
+
+    # -- /notify resend ------------------------------------------------------
+
+    @notify.command(name=_("resend"), description=_("Announce one episode again, on purpose"))
+    @app_commands.describe(
+        episode=_("Episode number or title"),
+        channel=_("The subscribed channel (default: the first one)"),
+    )
+    @app_commands.rename(episode=_("episode"), channel=_("channel"))
+    async def resend(
+        self,
+        interaction: discord.Interaction,
+        episode: str,
+        channel: Destination | None = None,
+    ) -> None:
+        started = time.perf_counter()
+        if await self.refuse(interaction, "notify resend"):
+            return
+        assert self.store is not None and self.announcer is not None
+        lang = language_for(interaction.locale)
+        found = find_episode(self.catalog, episode)
+        if found is None or not found.is_published(self.now()):
+            await interaction.response.send_message(
+                t("no_episode", lang, query=episode[:100]),
+                ephemeral=True,
+                allowed_mentions=discord.AllowedMentions.none(),
+            )
+            return
+        sub = await self.chosen(interaction, channel)
+        if sub is None:
+            return
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        try:
+            row = await self.db.run(
+                self.store.queue_resend,
+                from_episode(found).payload(),
+                sub.guild_id,
+                sub.channel_id,
+                self.now(),
+            )
+        except sqlite3.Error as exc:
+            await self.unwritable(interaction, exc)
+            return
+        await self.announcer.deliver_due()
+        done = await self.db.run(self.store.announcement, row.key, row.channel_id)
+        key = "resend_done" if done is not None and done.state == "delivered" else "resend_queued"
+        await interaction.followup.send(
+            t(key, lang, episode=found.label, channel=f"<#{sub.channel_id}>"),
+            ephemeral=True,
+            allowed_mentions=discord.AllowedMentions.none(),
+        )
+        log_command(
+            "notify resend",
+            user_id=interaction.user.id,
+            guild_id=interaction.guild_id,
+            started=started,
+        )
+
+    @resend.autocomplete("episode")
+    async def resend_autocomplete(
+        self, interaction: discord.Interaction, current: str
+    ) -> list[app_commands.Choice[str]]:
+        typed = " ".join((current or "").split())[:100]
+        try:
+            episodes = [h.episode for h in self.catalog.complete(typed, limit=CHOICES_MAX)]
+        except Exception:
+            log.exception("autocomplete failed", extra={"command": "notify resend"})
+            episodes = []
+        return add_episode_choices([], episodes)
+
+    # -- /notify alerts ------------------------------------------------------
+
+    @notify.command(
+        name=_("alerts"), description=_("Tell an admin channel when a source of episodes fails")
+    )
+    @app_commands.describe(
+        channel=_("Admin channel for the notices (leave out to turn them off)"),
+        after=_("Minutes a source must have failed before a notice (default 30)"),
+    )
+    @app_commands.rename(channel=_("channel"), after=_("after"))
+    async def alerts(
+        self,
+        interaction: discord.Interaction,
+        channel: discord.TextChannel | None = None,
+        after: app_commands.Range[int, 1, 1440] | None = None,
+    ) -> None:
+        started = time.perf_counter()
+        if await self.refuse(interaction, "notify alerts"):
+            return
+        assert self.store is not None and interaction.guild is not None
+        lang = language_for(interaction.locale)
+        if channel is not None:
+            problem, _tag = self.check_channel(interaction.guild, channel, None, lang)
+            if problem is not None:
+                await interaction.response.send_message(problem, ephemeral=True)
+                return
+        wait = timedelta(minutes=after) if after else DEFAULT_AFTER
+        try:
+            await self.db.run(
+                self.health.set_alerts,
+                interaction.guild.id,
+                channel.id if channel else None,
+                wait,
+                self.now(),
+            )
+        except sqlite3.Error as exc:
+            await self.unwritable(interaction, exc)
+            return
+        if channel is None:
+            text = t("alerts_off", lang)
+        else:
+            minutes = int(wait.total_seconds() // 60)
+            text = t("alerts_set", lang, channel=channel.mention, minutes=minutes)
+        await interaction.response.send_message(text, ephemeral=True)
+        log_command(
+            "notify alerts",
+            user_id=interaction.user.id,
+            guild_id=interaction.guild_id,
+            started=started,
+        )
+
+
+def _known() -> str:
+    return " ".join("{" + p + "}" for p in PLACEHOLDERS)

@@ -1,0 +1,248 @@
+"""Issue 12 on real sources: feed rewrites on a local feed server, source health notices
+(a failing feed server, a broken git remote) and scheduled live recordings from notes,
+in SimCord with virtual time."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import discord
+import pytest
+from aiohttp import web
+from notify_notes import write_note
+from test_notify_cog import POLL, START, build_bot, git, make_room, subscribe
+
+
+@pytest.fixture
+def site(tmp_path):
+    root = tmp_path / "content"
+    write_note(root, 1, "S3のきほん", START - timedelta(days=30))
+    write_note(root, 2, "GCSのきほん", START - timedelta(days=20))
+    return root
+
+
+@pytest.fixture
+def simcord_bot(make_settings, site):
+    """The bot SimCord starts first (each test restarts it with its own sources)."""
+    return build_bot(make_settings(content_dir=site, watch_content=False))
+
+
+def item(n, *, guid=None, date="Thu, 01 Jan 2026 00:00:00 GMT", link=None, title=None):
+    return (
+        f"<item><title>{title or f'#{n} topic {n}'}</title>"
+        f"<link>{link or f'https://anchor.fm/testcast/episodes/ep{n}-e{n:05d}'}</link>"
+        f'<guid isPermaLink="false">{guid or f"guid-{n}"}</guid><pubDate>{date}</pubDate>'
+        f'<enclosure url="https://cdn.example/ep{n}.m4a?t=1" length="1" type="audio/x-m4a"/>'
+        "</item>"
+    )
+
+
+class Feed:
+    def __init__(self):
+        self.items = [item(2), item(1)]
+        self.status = 200
+
+    async def handle(self, request):
+        if self.status != 200:
+            return web.Response(status=self.status)
+        body = (
+            '<?xml version="1.0"?><rss version="2.0"><channel><title>t</title>'
+            + "".join(self.items)
+            + "</channel></rss>"
+        )
+        return web.Response(body=body.encode(), content_type="application/rss+xml")
+
+
+@pytest.fixture
+async def feed():
+    server = Feed()
+    app = web.Application()
+    app.router.add_get("/rss", server.handle)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    tcp = web.TCPSite(runner, "127.0.0.1", 0)
+    await tcp.start()
+    server.url = f"http://127.0.0.1:{tcp._server.sockets[0].getsockname()[1]}/rss"
+    yield server
+    await runner.cleanup()
+
+
+def posts(room, channel=None):
+    me = room.bot.user.id
+    return [m for m in (channel or room.news).history() if m.author.id == me and m.embeds]
+
+
+async def feed_room(env, feed, site, make_settings, **extra):
+    settings = make_settings(
+        content_dir=site, watch_content=False, feed_url=feed.url, feed_interval_seconds=60,
+        **extra,
+    )  # fmt: skip
+    await env.restart_bot(build_bot(settings))
+    room = make_room(env)
+    await subscribe(room)
+    await env.advance_time(1)
+    return room
+
+
+# -- feed rewrites ---------------------------------------------------------------
+
+REWRITES = {
+    "guid": dict(guid="urn:new-guid-3"),
+    "pubDate": dict(date="Fri, 02 Jan 2026 09:00:00 GMT"),
+    "link": dict(link="https://example.com/podcast/3-renamed"),
+    "title": dict(title="#3 topic 3 (改題)"),
+    "title without number": dict(title="改題された回"),
+    "guid and link": dict(guid="urn:other", link="https://example.com/p/3"),
+}
+
+
+@pytest.mark.parametrize("rewrite", list(REWRITES), ids=list(REWRITES))
+async def test_a_rewritten_feed_item_is_never_announced_again(
+    env, feed, site, make_settings, rewrite
+):
+    room = await feed_room(env, feed, site, make_settings)
+    feed.items.insert(0, item(3))
+    await env.advance_time(60)
+    assert len(posts(room)) == 1
+    feed.items[0] = item(3, **REWRITES[rewrite])
+    await env.advance_time(60)
+    await env.advance_time(60)
+    assert len(posts(room)) == 1
+    feed.items.insert(0, item(4))  # the next episode still goes out
+    await env.advance_time(60)
+    assert len(posts(room)) == 2
+
+
+# -- source health ---------------------------------------------------------------
+
+
+async def test_a_failing_feed_is_told_once_then_its_recovery_once_an_hour_later(
+    env, feed, site, make_settings
+):
+    room = await feed_room(env, feed, site, make_settings)
+    admin = room.guild.create_text_channel("admin")
+    done = await room.admin.slash(room.general, "notify alerts", channel=admin, after=5)
+    assert admin.mention in done.response.content
+    feed.status = 503
+    await env.advance_time(60 * 4)
+    assert admin.history() == []  # failing, but not for 5 minutes yet
+    await env.advance_time(60 * 4)
+    (down,) = admin.history()
+    assert "RSS" in down.content and "503" in down.content
+    await env.advance_time(60 * 20)
+    assert len(admin.history()) == 1  # still failing: no second notice
+    status = await room.admin.slash(room.general, "notify status")
+    shown = str(status.response.embeds[0].to_dict())
+    assert "HTTP 503" in shown and ("Last success" in shown or "最後の成功" in shown)
+    feed.status = 200
+    await env.advance_time(60 * 5)
+    assert len(admin.history()) == 1  # recovered inside the hour: told later
+    await env.advance_time(60 * 40)
+    _down_again, up = admin.history()
+    assert "works again" in up.content or "復旧" in up.content
+    await env.advance_time(60 * 60)
+    assert len(admin.history()) == 2
+    request = next(
+        r for r in env.http_requests
+        if r.method == "POST" and r.path == f"/channels/{admin.id}/messages"
+    )  # fmt: skip
+    assert request.json["allowed_mentions"] == {"parse": []}
+
+
+async def test_a_broken_git_remote_is_told_in_the_admin_channel(env, tmp_path, site, make_settings):
+    bare, work = tmp_path / "site.git", tmp_path / "author"
+    bare.mkdir()
+    git(bare, "init", "--quiet", "--bare", "--initial-branch=main")
+    work.mkdir()
+    git(work, "init", "--quiet", "--initial-branch=main")
+    git(work, "remote", "add", "origin", str(bare))
+    import shutil
+
+    shutil.copytree(site, work / "content")
+    git(work, "add", "-A")
+    git(work, "commit", "--quiet", "-m", "site")
+    git(work, "push", "--quiet", "origin", "main")
+    settings = make_settings(
+        content_dir=tmp_path / "unused", data_dir=tmp_path / "data",
+        content_git_url=bare.as_uri(), content_git_interval_seconds=60,
+    )  # fmt: skip
+    await env.restart_bot(build_bot(settings))
+    room = make_room(env)
+    admin = room.guild.create_text_channel("admin")
+    await room.admin.slash(room.general, "notify alerts", channel=admin, after=2)
+    await env.advance_time(60)
+    bare.rename(tmp_path / "gone.git")
+    await env.advance_time(60 * 5)
+    (down,) = admin.history()
+    assert "git" in down.content
+    status = await room.admin.slash(room.general, "notify status")
+    assert "git fetch failed" in str(status.response.embeds[0].to_dict())
+
+
+# -- scheduled live recordings ----------------------------------------------------
+
+
+def live_note(root, number, when, live):
+    rel = write_note(root, number, f"ライブ {number}", when)
+    path = root / rel
+    text = path.read_text(encoding="utf-8")
+    extra = f"\nlive: {live.isoformat()}" if live else ""
+    path.write_text(text.replace("draft: false", "draft: false" + extra, 1), encoding="utf-8")
+    return path
+
+
+def event_requests(env, guild, method):
+    return [
+        r for r in env.http_requests
+        if r.method == method and r.path.startswith(f"/guilds/{guild.id}/scheduled-events")
+    ]  # fmt: skip
+
+
+async def test_a_live_time_in_a_note_becomes_one_event_updated_then_cancelled(
+    env, site, make_settings
+):
+    settings = make_settings(content_dir=site, watch_content=True, watch_poll_seconds=POLL)
+    await env.restart_bot(build_bot(settings))
+    room = make_room(env)
+    other = env.create_guild(name="other")
+    other_news = other.create_text_channel("news")
+    # the bot may not manage events in the other server
+    bot_role = other.roles["TestBot"]
+    perms = discord.Permissions(env.backend.get_role(other.id, bot_role.id).permissions)
+    perms.manage_events = False
+    env.backend.edit_role(other.id, bot_role.id, {"permissions": perms.value})
+    await subscribe(room)
+    room.bot.get_cog("Notify").store.subscribe(other.id, other_news.id, None, env.now())
+    await env.advance_time(POLL)
+
+    live = START + timedelta(days=2)
+    note = live_note(site, 3, START + timedelta(days=3), live)  # published after the live
+    await env.advance_time(POLL * 2)
+    (created,) = event_requests(env, room.guild, "POST")
+    assert created.json["name"] == "#3 ライブ 3"
+    assert created.json["entity_type"] == 3
+    assert created.json["scheduled_start_time"].startswith("2026-01-03T00:00:00")
+    assert event_requests(env, other, "POST") == []  # no permission there
+    status = await room.admin.slash(room.general, "notify status")
+    assert "Manage Events" not in str(status.response.embeds[0].to_dict())
+
+    await env.restart_bot(build_bot(settings))  # a restart creates nothing again
+    await env.advance_time(POLL * 2)
+    assert len(event_requests(env, room.guild, "POST")) == 1
+
+    later = live + timedelta(hours=2)
+    note.write_text(
+        note.read_text(encoding="utf-8").replace(live.isoformat(), later.isoformat()),
+        encoding="utf-8",
+    )
+    await env.advance_time(POLL * 2)
+    (edited,) = event_requests(env, room.guild, "PATCH")
+    assert edited.json["scheduled_start_time"].startswith("2026-01-03T02:00:00")
+
+    note.unlink()
+    await env.advance_time(POLL * 2)
+    cancel = event_requests(env, room.guild, "PATCH")[-1]
+    assert cancel.json.get("status") == 4  # Discord: 4 = CANCELED
+    await env.advance_time(POLL * 4)
+    assert len(event_requests(env, room.guild, "PATCH")) == 2
+    assert len(event_requests(env, room.guild, "POST")) == 1
