@@ -183,6 +183,9 @@ class HybridSearch:
             and not is_generic(first)
             and is_generic(second)
         ]
+        whole = _WHOLE_NAME.fullmatch(normal.strip())
+        if whole and not any(w.lower() in absent for w in whole.group(1).split()):
+            names.append((whole.group(1), ""))  # the query is a name: "Apple Vision Pro"
         if names:
             where = _and(where, lambda e: _mentions_all(e, names))
             lexical = SearchResult(
@@ -417,6 +420,8 @@ _VERSION = re.compile(
     r"([A-Za-z][A-Za-z0-9:.\-]*?)[\s\-'’]{0,2}((?:v|ver\.?\s?)?\d+(?:\.\d+)*)(?![\w.])",
     re.IGNORECASE,
 )
+# a query that is only a name of two or more capitalised words (and maybe a version)
+_WHOLE_NAME = re.compile(r"([A-Z][A-Za-z0-9:\-]*(?: +[A-Z][A-Za-z0-9:\-]*)+)(?: +v?\d[\d.]*)?")
 # a name and a capitalised everyday word after it: "Azure Functions", "Terraform Cloud"
 _NAME_PAIR = re.compile(r"(?<![A-Za-z0-9])([A-Z][A-Za-z0-9:\-]*) +(?=([A-Z][a-z]+)(?![A-Za-z0-9]))")
 _NAMED_YEAR = re.compile(r"(?<=[A-Za-z])(\s*['’]?)((?:19|20)\d\d)\b")

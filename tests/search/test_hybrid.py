@@ -362,3 +362,13 @@ def test_a_version_the_notes_never_write_with_that_name_answers_nothing():
 def test_a_capitalised_word_of_an_unknown_product_keeps_the_query_empty():
     assert paths(make_search(semantic=False), "Amazon CloudFront Functions") == []
     assert paths(make_search(semantic=False), "Amazon CloudFront")[:1] == [ep(3)]
+
+
+def test_a_query_that_is_only_a_product_name_needs_that_name_in_the_notes():
+    notes = [
+        *EPISODES,
+        episode(9, "Apple製品の話", "Visionという言葉とPro版の比較。", date(2024, 5, 1)),
+    ]
+    search = make_search(notes, semantic=False)
+    assert paths(search, "Apple Vision Pro") == []  # each word is there, the name is not
+    assert paths(search, "Amazon CloudFront")[:1] == [ep(3)]
