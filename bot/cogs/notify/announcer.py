@@ -178,7 +178,14 @@ class Announcer:
         try:
             message = self.outgoing(row.payload, self.language(sub), sub.role_id)
             channel = self.channel(row.channel_id, row.guild_id)
-            earlier = await self._earlier_post(channel, row, message) if maybe_sent_before else None
+            earlier = None
+            if maybe_sent_before:
+                # The note may have been edited since that send: the post then looks as
+                # the row was queued, not as the note reads now.
+                queued = feed_embed(
+                    row.payload, self.language(sub), self.bot.settings.site_timezone
+                )
+                earlier = await self._earlier_post(channel, row, message, queued)
             if earlier is not None:
                 log.info("announcement %s found already posted in %s", row.key, row.channel_id)
                 posted = earlier
@@ -238,9 +245,14 @@ class Announcer:
         )
 
     async def _earlier_post(
-        self, channel: discord.abc.Messageable, row: Announcement, message: Outgoing
+        self,
+        channel: discord.abc.Messageable,
+        row: Announcement,
+        message: Outgoing,
+        queued: discord.Embed,
     ) -> discord.Message | None:
-        """Our own message for this row if an earlier attempt reached Discord."""
+        """Our own message for this row if an earlier attempt reached Discord: the same
+        nonce, or the same text with the embed as it is now or as the row was queued."""
         me = self.bot.user
         if me is None or row.first_attempt_at is None:
             return None
@@ -252,7 +264,9 @@ class Announcer:
                 if old.nonce is not None and str(old.nonce) == row.nonce:
                     return old
                 same_text = old.content == message.content
-                if same_text and old.embeds and _same_embed(old.embeds[0], message.embed):
+                if not (same_text and old.embeds):
+                    continue
+                if _same_embed(old.embeds[0], message.embed) or _same_embed(old.embeds[0], queued):
                     return old
         except discord.Forbidden:
             log.info("no history access in %s: relying on the nonce", row.channel_id)
