@@ -421,6 +421,29 @@ async def test_crash_between_send_and_mark_does_not_post_twice(
     assert len(message_posts(room.env, room.news)) == 1
 
 
+async def test_a_note_edited_after_a_crash_between_send_and_mark_is_not_posted_again(
+    room, site, bot_settings, monkeypatch
+):
+    await subscribe(room)
+
+    def power_cut(*args, **kwargs):
+        raise RuntimeError("power cut before the write")
+
+    monkeypatch.setattr(Store, "mark_delivered", power_cut)
+    write_note(site, 3, "Cloud Run入門", START)
+    await room.env.advance_time(POLL)
+    assert len(room.announcements()) == 1
+    monkeypatch.undo()
+    await room.env.restart_bot(build_bot(bot_settings))
+    write_note(site, 3, "Cloud Run入門（改訂版）", START)  # the post no longer looks like it
+    await room.env.advance_time(POLL * 20)
+    (message,) = room.announcements()
+    assert "改訂版" not in message.embeds[0].title
+    (row,) = room.store().announcements()
+    assert (row.state, row.message_id) == ("delivered", message.id)
+    assert len(message_posts(room.env, room.news)) == 1
+
+
 async def test_role_is_mentioned_only_when_configured_and_only_that_role_may_ping(room, site):
     await subscribe(room)
     write_note(site, 3, "Cloud Run入門", START)

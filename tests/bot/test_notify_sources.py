@@ -42,8 +42,10 @@ class Feed:
     def __init__(self):
         self.items = [item(2), item(1)]
         self.status = 200
+        self.served = 0
 
     async def handle(self, request):
+        self.served += 1
         if self.status != 200:
             return web.Response(status=self.status)
         body = (
@@ -117,15 +119,21 @@ async def test_a_rewritten_feed_item_is_never_announced_again(
 # -- source health ---------------------------------------------------------------
 
 
-async def advance_with_io(env, seconds: float, step: float = 30.0) -> None:
-    """Advance virtual time in steps, letting the real HTTP fetches of each step finish
-    (SimCord's clock does not wait for real I/O; one jump would outrun the feed)."""
+async def advance_with_io(env, feed, seconds: float, step: float = 60.0) -> None:
+    """Advance virtual time one feed interval at a time, waiting (in real time) for the
+    feed fetch of each interval to be served and handled: SimCord's clock does not
+    wait for real I/O, and one long jump would outrun the feed loop."""
     left = seconds
     while left > 0:
+        before = feed.served
         await env.advance_time(min(step, left))
         left -= step
-        for _ in range(40):
-            await asyncio.sleep(0.005)
+        for _ in range(500):  # at most about 5 s of real time
+            if feed.served > before:
+                break
+            await asyncio.sleep(0.01)
+        for _ in range(10):
+            await asyncio.sleep(0.01)
 
 
 async def test_a_failing_feed_is_told_once_then_its_recovery_once_an_hour_later(
@@ -136,23 +144,23 @@ async def test_a_failing_feed_is_told_once_then_its_recovery_once_an_hour_later(
     done = await room.admin.slash(room.general, "notify alerts", channel=admin, after=5)
     assert admin.mention in done.response.content
     feed.status = 503
-    await advance_with_io(env, 60 * 4)
+    await advance_with_io(env, feed, 60 * 4)
     assert admin.history() == []  # failing, but not for 5 minutes yet
-    await advance_with_io(env, 60 * 4)
+    await advance_with_io(env, feed, 60 * 4)
     (down,) = admin.history()
     assert "RSS" in down.content and "503" in down.content
-    await advance_with_io(env, 60 * 20)
+    await advance_with_io(env, feed, 60 * 20)
     assert len(admin.history()) == 1  # still failing: no second notice
     status = await room.admin.slash(room.general, "notify status")
     shown = str(status.response.embeds[0].to_dict())
     assert "HTTP 503" in shown and ("Last success" in shown or "最後の成功" in shown)
     feed.status = 200
-    await advance_with_io(env, 60 * 5)
+    await advance_with_io(env, feed, 60 * 5)
     assert len(admin.history()) == 1  # recovered inside the hour: told later
-    await advance_with_io(env, 60 * 40)
+    await advance_with_io(env, feed, 60 * 40)
     _down_again, up = admin.history()
     assert "works again" in up.content or "復旧" in up.content
-    await advance_with_io(env, 60 * 60)
+    await advance_with_io(env, feed, 60 * 60)
     assert len(admin.history()) == 2
     request = next(
         r for r in env.http_requests

@@ -165,3 +165,11 @@ def test_query_files_cover_every_class(name: str) -> None:
         assert row[1].strip(), row
         assert (row[0] == "negative") == (row[2].strip() == ""), row
         assert all(p.endswith(".md") for p in row[2].split("|") if p), row
+
+
+def test_soak_counts_announcements_rss_and_stalls() -> None:
+    report = json.loads(run(BENCH / "soak.py", "--hours", "6", "--json").stdout)
+    assert report["hours"] == 6 and report["expected"] == report["made"] > 0
+    assert report["exactly_once"] and report["wrong"] == []
+    assert report["rss_start_kib"] > 0 and report["rss_end_kib"] > 0
+    assert report["stalls_over_100ms"] >= 0 and report["feed_requests"] > 0

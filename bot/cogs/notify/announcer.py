@@ -294,9 +294,11 @@ class Announcer:
             exclude: set[int] = set()
             if maybe_sent_before and row.purpose == "auto":
                 exclude = await self.db.run(self.store.resend_message_ids, row.channel_id)
+            # the post as the row was queued, should the note have changed since
+            queued = feed_embed(row.payload, self.language(sub), self.bot.settings.site_timezone)
             earlier_msg = (
                 await destinations.earlier_message(
-                    channel, me, row, message.content, message.embed, exclude
+                    channel, me, row, message.content, message.embed, exclude, queued
                 )
                 if maybe_sent_before
                 else None

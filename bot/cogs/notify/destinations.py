@@ -61,8 +61,11 @@ async def earlier_message(
     content: str,
     embed: discord.Embed,
     exclude: set[int],
+    queued: discord.Embed | None = None,
 ) -> discord.Message | None:
-    """Our own message for this row if an earlier attempt reached Discord.
+    """Our own message for this row if an earlier attempt reached Discord: the same
+    nonce, or the same text with the embed as it is now or as the row was queued (the
+    note may have been edited between that send and this retry).
 
     A deliberate resend is recognised by its nonce only (an earlier post of the same
     episode is exactly what it repeats); an automatic row never takes a resend's
@@ -79,8 +82,11 @@ async def earlier_message(
             if row.purpose == "resend":
                 continue
             same_text = old.content == content
-            if same_text and old.embeds and same_embed(old.embeds[0], embed):
-                return old
+            if same_text and old.embeds:
+                if same_embed(old.embeds[0], embed):
+                    return old
+                if queued is not None and same_embed(old.embeds[0], queued):
+                    return old
     except discord.Forbidden:
         log.info("no history access in %s: relying on the nonce", row.channel_id)
     return None
