@@ -47,8 +47,8 @@ class SemanticLayer:
         store: VectorStore | None,
         prepare: Callable[[Sequence[Episode]], None] | None = None,
     ) -> None:
-        """``load`` gives the embedder (None: semantic search off); ``prepare`` runs first
-        in every round, on the same thread (the reading index is built there)."""
+        """``load`` gives the embedder (None: semantic search off); ``prepare`` runs in
+        every round after the embedding, on the same thread (the reading index)."""
         self._load = load
         self._prepare = prepare
         self._store = store
@@ -61,7 +61,7 @@ class SemanticLayer:
         self.state = LayerState("waiting")
 
     def attach(self, prepare: Callable[[Sequence[Episode]], None]) -> None:
-        """Run ``prepare`` first in every round (before it starts)."""
+        """Run ``prepare`` in every round, after the embedding."""
         self._prepare = prepare
 
     @property
@@ -100,8 +100,15 @@ class SemanticLayer:
                 self.state = LayerState("failed", f"{type(exc).__name__}: {exc}")
 
     def _build(self, episodes: Sequence[Episode], ready: Ready) -> None:
-        if self._prepare is not None:
-            self._prepare(episodes)
+        try:
+            self._embed(episodes, ready)
+        finally:
+            # the reading index after the vectors: a warm restart has its semantic index
+            # as soon as the cache is read, and the readings follow
+            if self._prepare is not None:
+                self._prepare(episodes)
+
+    def _embed(self, episodes: Sequence[Episode], ready: Ready) -> None:
         if self.state.phase == "off" and self._embedder is None:
             return  # the model did not load before: not tried again on every change
         if self._embedder is None:
