@@ -123,7 +123,9 @@ def check_content(settings: Settings) -> Check:
         if settings.content_git_url:
             return Check("content", WARN, f"{folder} not there yet: the bot clones CONTENT_GIT_URL")
         return Check("content", FAIL, f"CONTENT_DIR={folder} is not a folder")
-    catalog = Catalog.from_settings(settings.model_copy(update={"content_dir": folder}))
+    # the semantic layer has its own check: no embedding in the background here
+    update = {"content_dir": folder, "semantic_search": False}
+    catalog = Catalog.from_settings(settings.model_copy(update=update))
     try:
         result = catalog.load()
     except Exception as exc:
