@@ -68,6 +68,12 @@ VERIFY = 20  # candidates scored exactly
 RELATIVE_CUT = 0.3  # hits below this share of the best score are dropped
 
 
+@dataclass(frozen=True, slots=True)
+class QueryWords:
+    absent: tuple[str, ...]  # words the index has never seen, not even as a typo
+    unknown: tuple[str, ...]  # those of them that name something
+
+
 @dataclass(slots=True)
 class _Doc:
     episode: Episode
@@ -274,18 +280,19 @@ class SearchIndex:
             self._docs[d].episode.path for _, d in self._rank(units, where, limit, coverage=WEAK)
         ]
 
-    def absent_terms(self, query: str) -> list[str]:
-        """Words of ``query`` the index has never seen (as typed, normalised)."""
+    def query_words(self, query: str) -> QueryWords:
+        """The words of ``query`` the index has never seen, and those of them that name
+        something (rare in ordinary language, or capitalised inside the query): one
+        pass over the query, for the hybrid search's rules."""
         parsed = parse_query(query)
-        return [s for u, s in self._raw_units(parsed, fuzzy=True) if s and not self._present(u)]
+        absent: list[str] = []
+        unknown: list[str] = []
+        self._units(parsed, fuzzy=True, unknown=unknown, absent=absent)
+        return QueryWords(tuple(absent), tuple(unknown))
 
     def unknown_terms(self, query: str) -> list[str]:
-        """Words of ``query`` that name something the notes never mention: rare in
-        ordinary language and found nowhere in the index, not even as a typo."""
-        parsed = parse_query(query)
-        unknown: list[str] = []
-        self._units(parsed, fuzzy=True, unknown=unknown)
-        return unknown
+        """Words of ``query`` that name something the notes never mention."""
+        return list(self.query_words(query).unknown)
 
     def _units(
         self,
@@ -293,6 +300,7 @@ class SearchIndex:
         fuzzy: bool,
         prefix_last: bool = False,
         unknown: list[str] | None = None,
+        absent: list[str] | None = None,
     ) -> list[Unit]:
         """The query's ranking units. A word the index has never seen is dropped when it
         is an everyday word (filler: "basics", "紹介") and kept, to veto the match, when
@@ -307,20 +315,22 @@ class SearchIndex:
         for unit, surface in units:
             if self._present(unit):
                 kept.append(unit)
-            elif (
+                continue
+            if absent is not None and surface:
+                absent.append(surface)
+            if (
                 anchored
                 and surface
                 and is_generic(surface)
                 and not _capitalised(surface, parsed.text)
             ):
                 continue
-            else:
-                named = (_looks_like_a_name(surface) and not is_generic(surface)) or _capitalised(
-                    surface, parsed.text
-                )
-                if unknown is not None and surface and named:
-                    unknown.append(surface)
-                kept.append(unit)
+            named = (_looks_like_a_name(surface) and not is_generic(surface)) or _capitalised(
+                surface, parsed.text
+            )
+            if unknown is not None and surface and named:
+                unknown.append(surface)
+            kept.append(unit)
         if not kept and units:  # only filler: keep it all, the coverage rule decides
             return [u for u, _ in units]
         return kept

@@ -95,6 +95,7 @@ class HybridSearch:
         self._speaker_of: dict[str, str] = {}
         self.set_speakers(speakers)
         self.last_trace: Trace | None = None
+        self._plain_texts: dict[str, tuple[Episode, str]] = {}
 
     def set_speakers(self, speakers: Sequence[str]) -> None:
         """Who speaks on the show, and the synonyms of their names (もりた, morita)."""
@@ -159,8 +160,9 @@ class HybridSearch:
     def _topic(self, text: str, limit: int, where: Where | None, max_chars: int) -> SearchResult:
         """Lexical and semantic rankings of a topic, fused."""
         depth = max(DEPTH, limit)
-        lexical = self._lexical(text, depth, where, max_chars)
-        unknown = self.lexical.unknown_terms(text)
+        words = self.lexical.query_words(text)  # one pass over the query for every rule
+        lexical = self._lexical(text, depth, where, max_chars, words.absent)
+        unknown = words.unknown
         if any(capitalised(word, text) for word in unknown):
             # a capitalised word of a name the notes never use ("AWS App Runner",
             # "BigQuery Omni"): the query names something the show did not cover
@@ -169,7 +171,7 @@ class HybridSearch:
         # name; "Azure Functions", "Terraform Cloud": a name and the capitalised
         # everyday word after it must stand together. Typos are not held to it.
         normal = unicodedata.normalize("NFKC", text)
-        absent = {w.lower() for w in self.lexical.absent_terms(text)}
+        absent = {w.lower() for w in words.absent}
         names = [
             (name, version)
             for name, version in _VERSION.findall(normal)
@@ -187,10 +189,10 @@ class HybridSearch:
         if whole and not any(w.lower() in absent for w in whole.group(1).split()):
             names.append((whole.group(1), ""))  # the query is a name: "Apple Vision Pro"
         if names:
-            where = _and(where, lambda e: _mentions_all(e, names))
+            where = _and(where, lambda e: _mentions_all(self._plain(e), names))
             lexical = SearchResult(
                 text,
-                tuple(h for h in lexical.hits if _mentions_all(h.episode, names)),
+                tuple(h for h in lexical.hits if _mentions_all(self._plain(h.episode), names)),
                 lexical.suggestions,
             )
         semantic = self._semantic(text, depth, where)
@@ -240,7 +242,22 @@ class HybridSearch:
         above ``SEMANTIC_FLOOR``."""
         return [h for h in self._semantic(text, limit, where) if h.z >= Z_ALONE]
 
-    def _lexical(self, text: str, limit: int, where: Where | None, max_chars: int) -> SearchResult:
+    def _plain(self, episode: Episode) -> str:
+        """The episode's whole text, normalised once per version of the note."""
+        held = self._plain_texts.get(episode.path)
+        if held is None or held[0] is not episode:
+            held = (episode, _plain_text(episode))
+            self._plain_texts[episode.path] = held
+        return held[1]
+
+    def _lexical(
+        self,
+        text: str,
+        limit: int,
+        where: Where | None,
+        max_chars: int,
+        absent: Sequence[str] = (),
+    ) -> SearchResult:
         """The lexical ranking of ``text`` and of its synonym variants, fused; when none
         matches, the query respelled with the notes' words that sound the same."""
         found = self.lexical.search(text, limit, where=where, max_chars=max_chars)
@@ -255,13 +272,13 @@ class HybridSearch:
                 return SearchResult(text, tuple(fused[:limit]), found.suggestions)
         if found.hits or self.readings is None:
             return found
-        for respelled in self._respellings(text):
+        for respelled in self._respellings(text, absent):
             again = self.lexical.search(respelled, limit, where=where, max_chars=max_chars)
             if again.hits:
                 return SearchResult(text, again.hits, found.suggestions)
         return found
 
-    def _respellings(self, text: str) -> list[str]:
+    def _respellings(self, text: str, absent: Sequence[str]) -> list[str]:
         """``text`` with each word the notes never use replaced by the notes' word that
         reads the same (視覚 for 資格, SageMaker for せーじmaker, Jetson for jetoson)."""
         readings = self.readings
@@ -269,7 +286,7 @@ class HybridSearch:
             return []
         out: list[str] = []
         changed = text
-        for word in self.lexical.absent_terms(text):
+        for word in absent:
             for raw in _raw_spans(text, word):
                 alternatives = readings.alternatives(raw, 1)
                 if alternatives:
@@ -464,10 +481,10 @@ def _keep_named_years(query: str, told: Understood) -> Understood:
     return replace(told, text=text.replace(_YEAR_MASK, "")) if years or _YEAR_MASK in text else told
 
 
-def _mentions_all(episode: Episode, names: Sequence[tuple[str, str]]) -> bool:
-    """Whether the notes write each (name, version) together: "gemini 1.5", "v2";
-    a name's words may be joined or split by a space or a hyphen ("CloudRun")."""
-    text = _plain_text(episode)
+def _mentions_all(text: str, names: Sequence[tuple[str, str]]) -> bool:
+    """Whether ``text`` (an episode's, from ``_plain_text``) writes each (name, version)
+    together: "gemini 1.5", "v2"; a name's words may be joined or split by a space or
+    a hyphen ("CloudRun")."""
     for name, version in names:
         words = [re.escape(w) for w in name.lower().split()]
         pattern = r"[\s\-]?".join(words)
