@@ -172,6 +172,11 @@ class Settings(BaseModel):
         return self.vector_cache or self.data_dir / "vectors.db"
 
     @property
+    def snapshot_path(self) -> Path:
+        """The start-up snapshot's folder (``bot.library.snapshot``): DATA_DIR/snapshot."""
+        return self.data_dir / "snapshot"
+
+    @property
     def health_path(self) -> Path:
         return self.health_file or self.data_dir / "health.json"
 

@@ -16,13 +16,16 @@ thread.
 from __future__ import annotations
 
 import functools
+import hashlib
 import itertools
 import re
 import threading
 import unicodedata
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
+from importlib import metadata
 from types import MappingProxyType
+from typing import Any
 
 import jaconv
 from rapidfuzz import fuzz, process
@@ -33,7 +36,7 @@ from sudachipy import (
     Tokenizer,
 )
 
-__all__ = ["ReadingIndex", "reading_key", "surface_readings"]
+__all__ = ["ReadingIndex", "ReadingMemo", "reading_key", "surface_readings"]
 
 EXACT_QUALITY = 0.85
 FUZZY_MIN_QUALITY = 0.6
@@ -371,34 +374,39 @@ class ReadingIndex:
         self._fuzzy_keys: list[str] | None = None
 
     @classmethod
-    def build(cls, texts: Iterable[str]) -> ReadingIndex:
+    def build(cls, texts: Iterable[str], memo: ReadingMemo | None = None) -> ReadingIndex:
+        """The index of ``texts``; with a ``memo`` of the last build, only texts and words
+        it does not hold are read with Sudachi (the same index either way), and the memo
+        then holds this build's."""
         index = cls()
-        index.add(texts)
+        index.add(texts, memo)
+        if memo is not None:
+            memo.settle()
         return index
 
-    def add(self, texts: Iterable[str]) -> None:
+    def add(self, texts: Iterable[str], memo: ReadingMemo | None = None) -> None:
         """Index more texts; each new distinct word (NFKC casefolded) is read once."""
-        an = _analyser()
         new: list[str] = []
         for text in texts:
-            for chunk in _chunks(text):
-                for word in _content_words(an.tokenize(chunk)):
-                    if word in self._spellings:
-                        continue
-                    self._spellings.add(word)
-                    folded = _fold(word)
-                    if folded not in self._seen and _is_indexable(word):
-                        self._seen[folded] = word
-                        new.append(word)
+            words = memo.words_of(text) if memo is not None else _words_in(text)
+            for word in words:
+                if word in self._spellings:
+                    continue
+                self._spellings.add(word)
+                folded = _fold(word)
+                if folded not in self._seen and _is_indexable(word):
+                    self._seen[folded] = word
+                    new.append(word)
         for word in new:
-            self._add_word(word)
+            self._add_word(word, memo)
         if new:
             self._fuzzy_keys = None
 
-    def _add_word(self, word: str) -> None:
+    def _add_word(self, word: str, memo: ReadingMemo | None = None) -> None:
         indexed = False
         loose_ok = not _is_short_latin(word)
-        for reading in surface_readings(word):
+        readings = memo.readings_of(word) if memo is not None else surface_readings(word)
+        for reading in readings:
             if _morae(reading) >= MIN_KEY_LEN:
                 self._strict.setdefault(reading, set()).add(word)
                 indexed = True
@@ -465,6 +473,93 @@ class ReadingIndex:
         if self._fuzzy_keys is None:
             self._fuzzy_keys = sorted(k for k in self._loose if len(k) >= FUZZY_MIN_KEY_LEN)
         return self._fuzzy_keys
+
+
+def _words_in(text: str) -> tuple[str, ...]:
+    """The content words of ``text``, in order, repeats kept."""
+    tokenize = _analyser().tokenize
+    return tuple(word for chunk in _chunks(text) for word in _content_words(tokenize(chunk)))
+
+
+def _text_key(text: str) -> bytes:
+    return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).digest()
+
+
+class ReadingMemo:
+    """What one reading-index build can reuse from the last: each text's content words
+    (by a hash of the text) and each word's readings, the Sudachi work of a build.
+    Kept across restarts by the start-up snapshot; it serves one build at a time."""
+
+    def __init__(self) -> None:
+        self._words: dict[bytes, tuple[str, ...]] = {}
+        self._readings: dict[str, tuple[str, ...]] = {}
+        self._new_words: dict[bytes, tuple[str, ...]] = {}
+        self._new_readings: dict[str, tuple[str, ...]] = {}
+        self.worked = 0  # texts and words the last build read with Sudachi
+
+    def __len__(self) -> int:
+        return len(self._words)
+
+    def words_of(self, text: str) -> tuple[str, ...]:
+        key = _text_key(text)
+        found = self._new_words.get(key)
+        if found is None:
+            found = self._words.get(key)
+            if found is None:
+                found = _words_in(text)
+                self.worked += 1
+            self._new_words[key] = found
+        return found
+
+    def readings_of(self, word: str) -> tuple[str, ...]:
+        found = self._new_readings.get(word)
+        if found is None:
+            found = self._readings.get(word)
+            if found is None:
+                found = surface_readings(word)
+                self.worked += 1
+            self._new_readings[word] = found
+        return found
+
+    def settle(self) -> None:
+        """Keep only what the build just done used."""
+        self._words, self._new_words = self._new_words, {}
+        self._readings, self._new_readings = self._new_readings, {}
+
+    def to_state(self) -> dict[str, Any]:
+        """Plain data, with the analyser it depends on (``from_state`` refuses another)."""
+        return {
+            "analyser": analyser_version(),
+            "texts": list(self._words),
+            "words": list(self._words.values()),
+            "readings": [list(self._readings), list(self._readings.values())],
+        }
+
+    @classmethod
+    def from_state(cls, state: dict[str, Any]) -> ReadingMemo:
+        """The memo ``to_state`` gave ``state`` for; ``ValueError`` when it was made with
+        another Sudachi or dictionary, or does not add up."""
+        if state["analyser"] != analyser_version():
+            raise ValueError(f"made with {state['analyser']}, not {analyser_version()}")
+        memo = cls()
+        memo._words = {
+            key: tuple(words) for key, words in zip(state["texts"], state["words"], strict=True)
+        }
+        words, readings = state["readings"]
+        memo._readings = {w: tuple(r) for w, r in zip(words, readings, strict=True)}
+        return memo
+
+
+@functools.cache
+def analyser_version() -> str:
+    """SudachiPy's and its dictionary's versions: readings depend on both."""
+    parts = []
+    for name in ("sudachipy", "sudachidict-core"):
+        try:
+            parts.append(f"{name} {metadata.version(name)}")
+        except metadata.PackageNotFoundError:
+            parts.append(f"{name} ?")
+    return ", ".join(parts)
 
 
 def _fuzzy_quality(score: float) -> float:
