@@ -239,8 +239,10 @@ class _Known:
             return False
         before = self.cache.notes.get(page.rel)
         try:
-            info = os.stat(page.path)
-            size, mtime = info.st_size, info.st_mtime_ns
+            size, mtime = page.size, page.mtime_ns
+            if size < 0:
+                info = os.stat(page.path)
+                size, mtime = info.st_size, info.st_mtime_ns
             if before is not None and (before.size, before.mtime_ns) == (size, mtime):
                 digest = before.digest
             else:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Sequence
 from datetime import datetime
+from itertools import starmap
 from operator import attrgetter
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -66,18 +67,22 @@ def episode_plain(episode: Episode) -> list[Any]:
 def unepisode(values: Sequence[Any]) -> Episode:
     """The episode ``episode_plain`` gave ``values`` for (lists or tuples alike)."""
     out = list(values)
-    out[_REFERENCES] = tuple([Reference(*r) for r in out[_REFERENCES]])
-    sections = []
-    for s in out[_SECTIONS]:
-        fields = list(s)
-        fields[_SECTION_PATH] = tuple(fields[_SECTION_PATH])
-        sections.append(Section(*fields))
-    out[_SECTIONS] = tuple(sections)
-    out[_EXTRA] = tuple(tuple(pair) for pair in out[_EXTRA])
+    out[_REFERENCES] = tuple(starmap(Reference, out[_REFERENCES]))
+    sections = out[_SECTIONS]
+    if sections and not isinstance(sections[0][_SECTION_PATH], tuple):
+        sections = [
+            (*s[:_SECTION_PATH], tuple(s[_SECTION_PATH]), *s[_SECTION_PATH + 1 :]) for s in sections
+        ]
+    out[_SECTIONS] = tuple(starmap(Section, sections))
+    extra = out[_EXTRA]
+    if extra and not isinstance(extra[0], tuple):
+        out[_EXTRA] = tuple(map(tuple, extra))
     for i in _TUPLES:
-        out[i] = tuple(out[i])
+        if not isinstance(out[i], tuple):
+            out[i] = tuple(out[i])
     for i in _DATES:
-        out[i] = _unwhen(out[i])
+        if out[i] is not None:
+            out[i] = _unwhen(out[i])
     return Episode(*out)
 
 

@@ -38,6 +38,7 @@ from bot.content.siteconfig import choose_base_url
 from bot.library.gitsource import content_dir_for
 from bot.library.snapshot import Snapshot, SnapshotState
 from bot.models import Episode, Hit, LoadResult, LoadWarning, SearchResult
+from bot.parallel import gc_paused
 from bot.search import SearchIndex
 from bot.search.hybrid import HybridSearch
 from bot.search.layer import SemanticLayer
@@ -166,38 +167,39 @@ class Catalog:
         """Read the whole content folder and rebuild the index; with a snapshot, the
         notes unchanged since it was written are not read again and the index is
         restored from it, then brought up to date."""
-        snapshot = self.snapshot
-        first = self.last_load is None
-        saved = snapshot.read_notes() if snapshot is not None else None
-        reads = saved.reads if saved is not None else ReadCache()
-        before = reads.notes  # load_site replaces it: kept as it was saved
-        result = load_site(self.content_dir, self.options, reads if snapshot else None)
-        self._episodes = {e.path: e for e in result.episodes}
-        for episode in sorted(result.episodes, key=Episode.oldest_first_key):
-            self._arrival.setdefault(episode.path, len(self._arrival))
-        self._warnings = {}
-        for w in result.warnings:  # the loader's own duplicate rule is replaced by ours
-            reason = without_duplicate_reason(w.reason)
-            if reason:
-                self._warnings[w.path] = LoadWarning(w.path, reason)
-        self._ignored = self._owners()
-        self._served = {p: self._serve(e) for p, e in self._episodes.items()}
-        restored = None
-        if snapshot is not None and saved is not None:
-            restored = snapshot.restore_index(saved, before, self._served)
-        if restored is None:
-            self._index = SearchIndex.build(tuple(self._served.values()))
-        else:
-            self._index = restored[0]
-        self._search.lexical = self._index
-        self.pages_seen = result.pages_seen
-        self.last_load = result
-        if snapshot is not None:
-            if first:
-                self._search.reading_memo = snapshot.read_readings() or ReadingMemo()
-            stale = restored is None or restored[1] > 0 or _moved(before, reads.notes)
-            wrote = stale and snapshot.write_notes(reads, self._index)
-            snapshot.note_load(saved, reads, wrote)
+        with gc_paused():  # millions of objects and no cycles: no collection meanwhile
+            snapshot = self.snapshot
+            first = self.last_load is None
+            saved = snapshot.read_notes() if snapshot is not None else None
+            reads = saved.reads if saved is not None else ReadCache()
+            before = reads.notes  # load_site replaces it: kept as it was saved
+            result = load_site(self.content_dir, self.options, reads if snapshot else None)
+            self._episodes = {e.path: e for e in result.episodes}
+            for episode in sorted(result.episodes, key=Episode.oldest_first_key):
+                self._arrival.setdefault(episode.path, len(self._arrival))
+            self._warnings = {}
+            for w in result.warnings:  # the loader's own duplicate rule is replaced by ours
+                reason = without_duplicate_reason(w.reason)
+                if reason:
+                    self._warnings[w.path] = LoadWarning(w.path, reason)
+            self._ignored = self._owners()
+            self._served = {p: self._serve(e) for p, e in self._episodes.items()}
+            restored = None
+            if snapshot is not None and saved is not None:
+                restored = snapshot.restore_index(saved, before, self._served)
+            if restored is None:
+                self._index = SearchIndex.build(tuple(self._served.values()))
+            else:
+                self._index = restored[0]
+            self._search.lexical = self._index
+            self.pages_seen = result.pages_seen
+            self.last_load = result
+            if snapshot is not None:
+                if first:
+                    self._search.reading_memo = snapshot.read_readings() or ReadingMemo()
+                stale = restored is None or restored[1] > 0 or _moved(before, reads.notes)
+                wrote = stale and snapshot.write_notes(reads, self._index)
+                snapshot.note_load(saved, reads, wrote)
         self._reindex()
         # What was loaded joins the permanent generation: no full collection on a live
         # request walks it (the loader and the index build made it without collections).
