@@ -41,9 +41,10 @@ from typing import Any
 
 import msgpack
 
-from bot.content import SiteOptions
+from bot.content import SiteOptions, load_site
 from bot.content.loader import NoteRead, ReadCache
-from bot.models import Episode
+from bot.models import Episode, LoadResult
+from bot.parallel import gc_paused
 from bot.search import SearchIndex
 from bot.search.readings import ReadingMemo
 
@@ -88,7 +89,7 @@ class SnapshotState:
         if self.phase == "written":
             return f"written: {notes} ({where}, {size})"
         if self.phase == "ignored":
-            return f"ignored and rebuilt: {self.detail}"
+            return f"ignored: {self.detail}"
         return f"absent: {self.read} notes read ({where})"
 
 
@@ -322,9 +323,24 @@ class Snapshot:
     def _ignore(self, path: Path, why: str) -> None:
         if str(path) not in self._warned:
             self._warned.add(str(path))
-            log.warning("snapshot %s ignored and rebuilt: %s", path, why)
+            then = "rebuilt" if self.writable else "not used"
+            log.warning("snapshot %s ignored and %s: %s", path, then, why)
         if path.name == NOTES:
             self.state = SnapshotState(path, "ignored", why)
+
+
+def load_notes(
+    folder: Path, content_dir: Path, options: SiteOptions
+) -> tuple[LoadResult, SnapshotState]:
+    """``load_site`` with the notes of the snapshot in ``folder`` (never written), and
+    how far it served: for ``check`` and ``doctor``, which look without changing."""
+    snapshot = Snapshot(folder, content_dir, options, writable=False)
+    saved = snapshot.read_notes()
+    reads = saved.reads if saved is not None else ReadCache()
+    with gc_paused():
+        result = load_site(content_dir, options, reads)
+    snapshot.note_load(saved, reads, wrote=False)
+    return result, snapshot.state
 
 
 def _digest(data: bytes | memoryview) -> bytes:
