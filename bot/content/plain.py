@@ -69,13 +69,12 @@ def unepisode(values: Sequence[Any]) -> Episode:
     out = list(values)
     out[_REFERENCES] = tuple(starmap(Reference, out[_REFERENCES]))
     sections = out[_SECTIONS]
-    if sections and not isinstance(sections[0][_SECTION_PATH], tuple):
-        sections = [
-            (*s[:_SECTION_PATH], tuple(s[_SECTION_PATH]), *s[_SECTION_PATH + 1 :]) for s in sections
-        ]
+    if sections and not isinstance(sections[0][_SECTION_PATH], tuple):  # lists, not tuples
+        at = _SECTION_PATH
+        sections = [(*s[:at], tuple(s[at]), *s[at + 1 :]) for s in sections]
     out[_SECTIONS] = tuple(starmap(Section, sections))
     extra = out[_EXTRA]
-    if extra and not isinstance(extra[0], tuple):
+    if not isinstance(extra, tuple) or (extra and not isinstance(extra[0], tuple)):
         out[_EXTRA] = tuple(map(tuple, extra))
     for i in _TUPLES:
         if not isinstance(out[i], tuple):
