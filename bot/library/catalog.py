@@ -40,6 +40,7 @@ from bot.library.snapshot import Snapshot, SnapshotState
 from bot.models import Episode, Hit, LoadResult, LoadWarning, SearchResult
 from bot.parallel import gc_paused
 from bot.search import SearchIndex
+from bot.search.commonness import is_generic
 from bot.search.hybrid import HybridSearch
 from bot.search.layer import SemanticLayer
 from bot.search.query import MAX_QUERY_CHARS
@@ -285,7 +286,11 @@ class Catalog:
         return CatalogChange(tuple(added), tuple(changed), tuple(removed), tuple(warnings))
 
     def _read_notes(self, episodes: Sequence[Episode]) -> None:
-        """The reading index (background thread), then its part of the snapshot."""
+        """The reading index (background thread), then its part of the snapshot; the
+        word-frequency tables first, so the first query after a start does not load
+        them (about a second)."""
+        for word in ("the", "の"):  # one English and one Japanese word: both tables
+            is_generic(word)
         self._search.read_notes(episodes)
         memo = self._search.reading_memo
         if self.snapshot is not None and memo.worked:
