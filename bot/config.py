@@ -55,7 +55,9 @@ class Settings(BaseModel):
     )
 
     # State
-    data_dir: Path = Field(Path("data"), description="Folder for the state file and git checkout.")
+    data_dir: Path = Field(
+        Path("data"), description="Folder for the state file, git checkout and start-up snapshot."
+    )
     state_path: Path | None = Field(
         None, description="SQLite state file (default: DATA_DIR/state.db)."
     )

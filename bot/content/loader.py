@@ -193,12 +193,12 @@ class ReadCache:
     def __len__(self) -> int:
         return len(self.notes)
 
-    def to_state(self) -> list[list[Any]]:
-        """Plain data (``bot.content.plain``), for a file that runs no code when read."""
-        return [
-            [rel, n.size, n.mtime_ns, n.digest, page_plain(n.page) if n.page else None, n.problem]
-            for rel, n in self.notes.items()
-        ]
+    def to_state(self) -> Iterator[list[Any]]:
+        """Plain data (``bot.content.plain``), one note at a time, for a file that runs
+        no code when read."""
+        for rel, n in self.notes.items():
+            page = page_plain(n.page) if n.page else None
+            yield [rel, n.size, n.mtime_ns, n.digest, page, n.problem]
 
     @classmethod
     def from_state(cls, state: Iterable[Sequence[Any]]) -> ReadCache:

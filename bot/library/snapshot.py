@@ -15,13 +15,13 @@ Embeddings are the third part, kept apart in ``DATA_DIR/vectors.db``
 (``bot.search.vectors``): keyed by model id and passage text, so a warm restart embeds
 nothing, whatever else changed.
 
-Each file is a magic line, a header (format, what it was made by and for, body length
-and hash) and the body, all MessagePack: reading runs no code (no pickle: the data
-folder may be a shared volume). Files are written to a temporary name and moved in
-place (``os.replace``). A file that is missing is simply absent; one that is corrupt,
-truncated, foreign, from another format or another version of the code, or made for
-other settings or another content folder is ignored with one warning naming it, and
-rebuilt: the snapshot is never a reason not to start.
+Each file is a magic line, the length and hash of the rest, a header (format, what it
+was made by and for) and the items, MessagePack objects read one by one: reading runs
+no code (no pickle: the data folder may be a shared volume). Files are written to a
+temporary name and moved in place (``os.replace``). A file that is missing is simply
+absent; one that is corrupt, truncated, foreign, from another format or another version
+of the code, or made for other settings or another content folder is ignored with one
+warning naming it, and rebuilt: the snapshot is never a reason not to start.
 """
 
 from __future__ import annotations
@@ -29,11 +29,14 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import hashlib
+import itertools
 import logging
 import os
+import struct
 import tempfile
 import time
-from collections.abc import Mapping
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -50,8 +53,12 @@ from bot.search.readings import ReadingMemo
 
 log = logging.getLogger(__name__)
 
-FORMAT = 1  # bump when the layout of the files changes
+FORMAT = 2  # bump when the layout of the files changes
 MAGIC = b"mukiudo-snapshot\n"
+_SEAL = struct.Struct("<Q16s")  # length and hash of what follows
+_HEAD = len(MAGIC) + _SEAL.size
+_CHUNK = 1 << 20
+_MAX_ITEM = 1 << 31  # the largest item read (a cap, not an allocation)
 NOTES = "notes.msgpack"
 READINGS = "readings.msgpack"
 # The code a snapshot depends on: any change to how notes are read or indexed makes
@@ -123,21 +130,27 @@ class Snapshot:
     # -- the notes and the index ---------------------------------------------------
 
     def read_notes(self) -> SavedNotes | None:
-        """The notes part, or None (absent; or unusable, with one warning)."""
+        """The notes part, or None (absent; or unusable, with one warning). Read one
+        note at a time, so the file is never held whole beside what it becomes."""
         path = self.folder / NOTES
-        body = self._read(path)
-        if body is None:
-            return None
         try:
-            reads = ReadCache.from_state(body["reads"])
-            served = [(n, p, e) for n, p, e in body["served"]]
-            index = body["index"]
-            if not isinstance(index, dict) or len(served) != len(index["paths"]):
-                raise SnapshotError("the index part does not add up")
-        except (KeyError, TypeError, ValueError) as exc:
-            self._ignore(path, f"unreadable notes ({type(exc).__name__}: {exc})")
+            with self._reading(path) as items:
+                if items is None:
+                    return None
+                written_at = float(next(items))
+                count = int(next(items))
+                reads = ReadCache.from_state(next(items) for _ in range(count))
+                index = next(items)
+                served = [(n, p, e) for n, p, e in next(items)]
+                if not isinstance(index, dict) or len(served) != len(index["paths"]):
+                    raise SnapshotError("the index part does not add up")
+        except SnapshotError as exc:
+            self._ignore(path, str(exc))
             return None
-        return SavedNotes(reads, index, served, float(body["written_at"]))
+        except Exception as exc:  # whatever a damaged file makes msgpack or a from_state raise
+            self._ignore(path, f"unreadable ({type(exc).__name__}: {exc})")
+            return None
+        return SavedNotes(reads, index, served, written_at)
 
     def restore_index(
         self, saved: SavedNotes, before: Mapping[str, NoteRead], served: Mapping[str, Episode]
@@ -187,13 +200,8 @@ class Snapshot:
             episode = index.episode(doc_path)
             assert episode is not None
             served.append((episode.number, episode.player_url, episode.embed_url))
-        body = {
-            "written_at": time.time(),
-            "reads": reads.to_state(),
-            "index": state,
-            "served": served,
-        }
-        return self._write(self.folder / NOTES, body, notes=len(reads))
+        items = itertools.chain((time.time(), len(reads)), reads.to_state(), (state, served))
+        return self._write(self.folder / NOTES, items, count=len(reads))
 
     def note_load(self, saved: SavedNotes | None, reads: ReadCache, wrote: bool) -> None:
         """Record how the last load went, for ``state``."""
@@ -219,46 +227,60 @@ class Snapshot:
 
     def read_readings(self) -> ReadingMemo | None:
         path = self.folder / READINGS
-        body = self._read(path)
-        if body is None:
-            return None
         try:
-            return ReadingMemo.from_state(body["memo"])
-        except (KeyError, TypeError, ValueError) as exc:
-            self._ignore(path, f"unusable readings ({type(exc).__name__}: {exc})")
-            return None
-
-    def write_readings(self, memo: ReadingMemo) -> bool:
-        return self._write(
-            self.folder / READINGS,
-            {"written_at": time.time(), "memo": memo.to_state()},
-            notes=len(memo),
-        )
-
-    # -- files -------------------------------------------------------------------------
-
-    def _read(self, path: Path) -> dict[str, Any] | None:
-        try:
-            data = path.read_bytes()
-        except FileNotFoundError:
-            return None
-        except OSError as exc:
-            self._ignore(path, f"cannot be read ({exc})")
-            return None
-        try:
-            return self._body(data)
+            with self._reading(path) as items:
+                if items is None:
+                    return None
+                next(items)  # when written
+                return ReadingMemo.from_state(next(items))
         except SnapshotError as exc:
             self._ignore(path, str(exc))
-        except Exception as exc:  # whatever a damaged file makes msgpack raise
-            self._ignore(path, f"corrupt ({type(exc).__name__}: {exc})")
+        except Exception as exc:
+            self._ignore(path, f"unusable readings ({type(exc).__name__}: {exc})")
         return None
 
-    def _body(self, data: bytes) -> dict[str, Any]:
-        if not data.startswith(MAGIC):
-            raise SnapshotError("not a snapshot file")
-        unpacker = msgpack.Unpacker(use_list=False, raw=False, max_buffer_size=len(data))
-        unpacker.feed(memoryview(data)[len(MAGIC) :])
-        header = unpacker.unpack()
+    def write_readings(self, memo: ReadingMemo) -> bool:
+        items = (time.time(), memo.to_state())
+        return self._write(self.folder / READINGS, items, count=len(memo))
+
+    # -- files -------------------------------------------------------------------------
+    #
+    # MAGIC, then the length and hash of everything after them (8 + 16 bytes), then a
+    # header (format, and what the file was made by and for), then the items, each one
+    # MessagePack object. The hash is checked, streaming, before anything is unpacked.
+
+    @contextmanager
+    def _reading(self, path: Path) -> Iterator[Iterator[Any] | None]:
+        """The file's items after its header, one by one (None when there is no file).
+        Raises ``SnapshotError`` for a file that is not a snapshot for this code and
+        these settings, or is damaged."""
+        try:
+            fh = open(path, "rb")  # noqa: SIM115 - closed below, after the items are read
+        except FileNotFoundError:
+            yield None
+            return
+        except OSError as exc:
+            raise SnapshotError(f"cannot be read ({exc})") from exc
+        with fh:
+            head = fh.read(_HEAD)
+            if len(head) < _HEAD or not head.startswith(MAGIC):
+                raise SnapshotError("not a snapshot file")
+            length, digest = _SEAL.unpack(head[len(MAGIC) :])
+            check = _hash()
+            size = 0
+            while chunk := fh.read(_CHUNK):
+                check.update(chunk)
+                size += len(chunk)
+            if size != length or check.digest() != digest:
+                raise SnapshotError("truncated or damaged (its length or hash does not match)")
+            fh.seek(_HEAD)
+            unpacker = msgpack.Unpacker(
+                fh, use_list=False, raw=False, max_buffer_size=_MAX_ITEM, read_size=_CHUNK
+            )
+            self._check_header(next(unpacker))
+            yield iter(unpacker)
+
+    def _check_header(self, header: Any) -> None:
         if not isinstance(header, dict) or not isinstance(header.get("format"), int):
             raise SnapshotError("not a snapshot file")
         if header["format"] > FORMAT:
@@ -272,50 +294,46 @@ class Snapshot:
             raise SnapshotError(f"made for another content folder ({made_for.get('content')})")
         if list(made_for.get("options", ())) != self.key["options"]:
             raise SnapshotError("made with other site settings")
-        start = len(MAGIC) + unpacker.tell()
-        body = memoryview(data)[start:]
-        if len(body) != header.get("length") or _digest(body) != header.get("digest"):
-            raise SnapshotError("truncated or damaged (its length or hash does not match)")
-        value = msgpack.unpackb(body, use_list=False, raw=False, strict_map_key=True)
-        if not isinstance(value, dict):
-            raise SnapshotError("not a snapshot file")
-        return value
 
-    def _write(self, path: Path, body: dict[str, Any], notes: int) -> bool:
+    def _write(self, path: Path, items: Iterable[Any], count: int) -> bool:
+        """Write ``items`` under a header to a temporary file, then move it in place."""
         if not self.writable:
             return False
         started = time.perf_counter()
+        temp: str | None = None
         try:
-            packed = msgpack.packb(body, use_bin_type=True)
-            header = {
-                "format": FORMAT,
-                "key": {**self.key, "options": list(self.key["options"])},
-                "length": len(packed),
-                "digest": _digest(packed),
-            }
             self.folder.mkdir(parents=True, exist_ok=True)
             fd, temp = tempfile.mkstemp(prefix=f".{path.name}.", dir=self.folder)
-            try:
-                with os.fdopen(fd, "wb") as fh:
-                    fh.write(MAGIC)
-                    fh.write(msgpack.packb(header, use_bin_type=True))
-                    fh.write(packed)
-                    fh.flush()
-                    os.fsync(fh.fileno())
-                os.replace(temp, path)
-            except BaseException:
-                with contextlib.suppress(OSError):
-                    os.unlink(temp)
-                raise
+            with os.fdopen(fd, "wb") as fh:
+                fh.write(bytes(_HEAD))  # the seal, written last
+                packer = msgpack.Packer(use_bin_type=True)
+                check = _hash()
+                size = 0
+                header = {"format": FORMAT, "key": self.key, "written_by": "mukiudo-bot"}
+                for item in itertools.chain((header,), items):
+                    data = packer.pack(item)
+                    fh.write(data)
+                    check.update(data)
+                    size += len(data)
+                fh.seek(0)
+                fh.write(MAGIC + _SEAL.pack(size, check.digest()))
+                fh.flush()
+                os.fsync(fh.fileno())
+            os.replace(temp, path)
+            temp = None
         except (OSError, ValueError, TypeError) as exc:
             log.warning("could not write the snapshot %s (%s); the next start reads all", path, exc)
             return False
+        finally:
+            if temp is not None:
+                with contextlib.suppress(OSError):
+                    os.unlink(temp)
         self._warned.discard(str(path))
         log.info(
             "wrote the snapshot %s (%d items, %.1f MB) in %.2f s",
             path,
-            notes,
-            len(packed) / 1e6,
+            count,
+            (size + _HEAD) / 1e6,
             time.perf_counter() - started,
         )
         return True
@@ -343,8 +361,8 @@ def load_notes(
     return result, snapshot.state
 
 
-def _digest(data: bytes | memoryview) -> bytes:
-    return hashlib.blake2b(data, digest_size=16).digest()
+def _hash() -> Any:
+    return hashlib.blake2b(digest_size=16)
 
 
 def _size(path: Path) -> int:

@@ -28,7 +28,7 @@ def test_every_note_read_survives_plain_data_unchanged(site: Path, use_list: boo
     cache = ReadCache()
     load_site(site, SiteOptions(), cache)
     assert len(cache) > 0
-    again = ReadCache.from_state(through_msgpack(cache.to_state(), use_list))  # type: ignore[arg-type]
+    again = ReadCache.from_state(through_msgpack(list(cache.to_state()), use_list))  # type: ignore[arg-type]
     assert again.notes.keys() == cache.notes.keys()
     for rel, note in cache.notes.items():
         back = again.notes[rel]

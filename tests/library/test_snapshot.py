@@ -7,6 +7,7 @@ a tmp folder.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import os
 import shutil
@@ -206,14 +207,23 @@ def test_bad_notes_keep_their_warnings_across_restarts(site, tmp_path):
 # -- a snapshot that cannot be used ----------------------------------------------------
 
 
+def _items(path: Path) -> list:
+    unpacker = msgpack.Unpacker(raw=False, max_buffer_size=1 << 30)
+    unpacker.feed(path.read_bytes()[snapshot_module._HEAD :])
+    return list(unpacker)
+
+
+def _reseal(path: Path, items: list) -> None:
+    """Write ``items`` as a well-sealed file: only what they say can be wrong."""
+    data = b"".join(msgpack.packb(item, use_bin_type=True) for item in items)
+    digest = hashlib.blake2b(data, digest_size=16).digest()
+    path.write_bytes(MAGIC + snapshot_module._SEAL.pack(len(data), digest) + data)
+
+
 def _rewrite_header(path: Path, change: Callable[[dict], None]) -> None:
-    data = path.read_bytes()
-    unpacker = msgpack.Unpacker(raw=False)
-    unpacker.feed(data[len(MAGIC) :])
-    header = unpacker.unpack()
-    rest = data[len(MAGIC) + unpacker.tell() :]
+    header, *rest = _items(path)
     change(header)
-    path.write_bytes(MAGIC + msgpack.packb(header, use_bin_type=True) + rest)
+    _reseal(path, [header, *rest])
 
 
 def corrupt(path: Path) -> None:
@@ -252,18 +262,14 @@ def other_settings(path: Path) -> None:
 
 
 def valid_header_bad_body(path: Path) -> None:
-    """Well-formed MessagePack of the right length and hash, but not our structure."""
-    body = msgpack.packb({"written_at": 0.0, "reads": [[1, 2, 3]], "index": {}, "served": []})
+    """Well-sealed, with the right header, but items that are not ours."""
+    header, *_ = _items(path)
+    _reseal(path, [header, 0.0, 1, [1, 2, 3], {}, []])
 
-    def change(header: dict) -> None:
-        header.update(length=len(body), digest=snapshot_module._digest(body))
 
-    data = path.read_bytes()
-    unpacker = msgpack.Unpacker(raw=False)
-    unpacker.feed(data[len(MAGIC) :])
-    header = unpacker.unpack()
-    change(header)
-    path.write_bytes(MAGIC + msgpack.packb(header, use_bin_type=True) + body)
+def missing_items(path: Path) -> None:
+    header, *rest = _items(path)
+    _reseal(path, [header, *rest[:-2]])
 
 
 DAMAGE = [
@@ -276,6 +282,7 @@ DAMAGE = [
     older_code,
     other_settings,
     valid_header_bad_body,
+    missing_items,
 ]
 
 
