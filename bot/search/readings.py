@@ -19,6 +19,7 @@ import functools
 import hashlib
 import itertools
 import re
+import sys
 import threading
 import unicodedata
 from collections.abc import Iterable, Iterator, Sequence
@@ -476,9 +477,12 @@ class ReadingIndex:
 
 
 def _words_in(text: str) -> tuple[str, ...]:
-    """The content words of ``text``, in order, repeats kept."""
+    """The distinct content words of ``text`` in the order they first come (a word seen
+    again changes nothing), interned: a memo holds each word once, however many texts
+    use it."""
     tokenize = _analyser().tokenize
-    return tuple(word for chunk in _chunks(text) for word in _content_words(tokenize(chunk)))
+    words = dict.fromkeys(w for chunk in _chunks(text) for w in _content_words(tokenize(chunk)))
+    return tuple(map(sys.intern, words))
 
 
 def _text_key(text: str) -> bytes:
@@ -542,11 +546,13 @@ class ReadingMemo:
         if state["analyser"] != analyser_version():
             raise ValueError(f"made with {state['analyser']}, not {analyser_version()}")
         memo = cls()
+        intern = sys.intern
         memo._words = {
-            key: tuple(words) for key, words in zip(state["texts"], state["words"], strict=True)
+            key: tuple(map(intern, words))
+            for key, words in zip(state["texts"], state["words"], strict=True)
         }
         words, readings = state["readings"]
-        memo._readings = {w: tuple(r) for w, r in zip(words, readings, strict=True)}
+        memo._readings = {intern(w): tuple(r) for w, r in zip(words, readings, strict=True)}
         return memo
 
 

@@ -364,3 +364,17 @@ def test_check_reads_through_the_snapshot_without_writing_it(site, tmp_path):
     again, state = load_notes(folder, site, SiteOptions())
     assert state.phase == "used" and (state.reused, state.read) == (48, 0)
     assert again.episodes == result.episodes and again.warnings == result.warnings
+
+
+def test_what_a_load_made_is_frozen_out_of_later_collections(site, tmp_path):
+    """No full collection on a live request walks the episodes and index just loaded."""
+    import gc
+
+    gc.unfreeze()
+    catalog = start(site, tmp_path / "data")
+    frozen = gc.get_freeze_count()
+    episode = catalog.all_episodes[0]
+    assert frozen > 10 * len(catalog.all_episodes)
+    assert gc.is_tracked(episode)
+    gc.collect()  # a full collection: the episode is not among what it walks
+    assert all(episode is not o for o in gc.get_objects())
