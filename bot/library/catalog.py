@@ -134,6 +134,7 @@ class Catalog:
         self._background = semantic or SemanticLayer(lambda: None, None, prepare=self._read_notes)
         if semantic is not None:
             semantic.attach(self._read_notes)
+        self._memo_unread = False  # the snapshot's reading memo, until the first build
         self.pages_seen = 0
         self.last_load: LoadResult | None = None  # the last full load, None before the first
 
@@ -196,8 +197,7 @@ class Catalog:
             self.pages_seen = result.pages_seen
             self.last_load = result
             if snapshot is not None:
-                if first:
-                    self._search.reading_memo = snapshot.read_readings() or ReadingMemo()
+                self._memo_unread = first  # read by the background thread
                 stale = restored is None or restored[1] > 0 or _moved(before, reads.notes)
                 wrote = stale and snapshot.write_notes(reads, self._index)
                 snapshot.note_load(saved, reads, wrote)
@@ -291,6 +291,9 @@ class Catalog:
         them (about a second)."""
         for word in ("the", "の"):  # one English and one Japanese word: both tables
             is_generic(word)
+        if self._memo_unread and self.snapshot is not None:
+            self._memo_unread = False
+            self._search.reading_memo = self.snapshot.read_readings() or ReadingMemo()
         self._search.read_notes(episodes)
         memo = self._search.reading_memo
         if self.snapshot is not None and memo.worked:

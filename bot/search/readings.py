@@ -22,6 +22,7 @@ import re
 import sys
 import threading
 import unicodedata
+from array import array
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from importlib import metadata
@@ -492,12 +493,18 @@ def _text_key(text: str) -> bytes:
 class ReadingMemo:
     """What one reading-index build can reuse from the last: each text's content words
     (by a hash of the text) and each word's readings, the Sudachi work of a build.
-    Kept across restarts by the start-up snapshot; it serves one build at a time."""
+    Kept across restarts by the start-up snapshot; it serves one build at a time.
+
+    A text's words are held as ids into one table of words (4 bytes a word, one bytes
+    object a text): a large site's texts name millions of words, a few thousand of
+    them distinct."""
 
     def __init__(self) -> None:
-        self._words: dict[bytes, tuple[str, ...]] = {}
+        self._table: list[str] = []  # word id -> word
+        self._ids: dict[str, int] = {}  # word -> id
+        self._words: dict[bytes, bytes] = {}  # text key -> its word ids, packed
         self._readings: dict[str, tuple[str, ...]] = {}
-        self._new_words: dict[bytes, tuple[str, ...]] = {}
+        self._new_words: dict[bytes, bytes] = {}
         self._new_readings: dict[str, tuple[str, ...]] = {}
         self.worked = 0  # texts and words the last build read with Sudachi
 
@@ -506,14 +513,30 @@ class ReadingMemo:
 
     def words_of(self, text: str) -> tuple[str, ...]:
         key = _text_key(text)
-        found = self._new_words.get(key)
-        if found is None:
-            found = self._words.get(key)
-            if found is None:
-                found = _words_in(text)
+        packed = self._new_words.get(key)
+        if packed is None:
+            packed = self._words.get(key)
+            if packed is None:
+                words = _words_in(text)
                 self.worked += 1
-            self._new_words[key] = found
-        return found
+                self._new_words[key] = self._pack(words)
+                return words
+            self._new_words[key] = packed
+        ids = array("I")
+        ids.frombytes(packed)
+        return tuple(map(self._table.__getitem__, ids))
+
+    def _pack(self, words: tuple[str, ...]) -> bytes:
+        ids = self._ids
+        table = self._table
+        out = array("I")
+        for word in words:
+            found = ids.get(word)
+            if found is None:
+                found = ids[word] = len(table)
+                table.append(word)
+            out.append(found)
+        return out.tobytes()
 
     def readings_of(self, word: str) -> tuple[str, ...]:
         found = self._new_readings.get(word)
@@ -534,6 +557,8 @@ class ReadingMemo:
         """Plain data, with the analyser it depends on (``from_state`` refuses another)."""
         return {
             "analyser": analyser_version(),
+            "sizes": [array("I").itemsize, sys.byteorder],
+            "table": self._table,
             "texts": list(self._words),
             "words": list(self._words.values()),
             "readings": [list(self._readings), list(self._readings.values())],
@@ -545,14 +570,20 @@ class ReadingMemo:
         another Sudachi or dictionary, or does not add up."""
         if state["analyser"] != analyser_version():
             raise ValueError(f"made with {state['analyser']}, not {analyser_version()}")
+        if list(state["sizes"]) != [array("I").itemsize, sys.byteorder]:
+            raise ValueError("written on another kind of machine")
         memo = cls()
-        intern = sys.intern
-        memo._words = {
-            key: tuple(map(intern, words))
-            for key, words in zip(state["texts"], state["words"], strict=True)
-        }
+        memo._table = list(map(sys.intern, state["table"]))
+        memo._ids = {word: i for i, word in enumerate(memo._table)}
+        if len(memo._ids) != len(memo._table):
+            raise ValueError("the word table repeats a word")
+        memo._words = dict(zip(state["texts"], state["words"], strict=True))
+        check = array("I")
+        check.frombytes(b"".join(memo._words.values()))  # ValueError unless whole ids
+        if check and max(check) >= len(memo._table):
+            raise ValueError("a word id outside the table")
         words, readings = state["readings"]
-        memo._readings = {intern(w): tuple(r) for w, r in zip(words, readings, strict=True)}
+        memo._readings = {sys.intern(w): tuple(r) for w, r in zip(words, readings, strict=True)}
         return memo
 
 
