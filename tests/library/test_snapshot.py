@@ -11,11 +11,12 @@ import hashlib
 import logging
 import os
 import shutil
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 
 import msgpack
+import numpy as np
 import pytest
 from paths import ROOT_DIR
 
@@ -24,6 +25,8 @@ from bot.content import loader as content_loader
 from bot.library import snapshot as snapshot_module
 from bot.library.catalog import Catalog
 from bot.library.snapshot import MAGIC, NOTES, READINGS, load_notes
+from bot.search.layer import SemanticLayer
+from bot.search.vectors import VectorCache
 
 NOW = datetime(2026, 11, 29, tzinfo=UTC)
 SAMPLE = ROOT_DIR / "content"
@@ -378,3 +381,45 @@ def test_what_a_load_made_is_frozen_out_of_later_collections(site, tmp_path):
     assert gc.is_tracked(episode)
     gc.collect()  # a full collection: the episode is not among what it walks
     assert all(episode is not o for o in gc.get_objects())
+
+
+class CountingEmbedder:
+    """A tiny deterministic embedder that remembers what it was asked to embed."""
+
+    model_id = "test-counting-1"
+    dim = 16
+
+    def __init__(self) -> None:
+        self.embedded: list[str] = []
+
+    def _vector(self, text: str) -> np.ndarray:
+        v = np.ones(self.dim, dtype=np.float32)
+        for i, ch in enumerate(text[:200]):
+            v[(ord(ch) + i) % self.dim] += 1.0
+        return v / np.linalg.norm(v)
+
+    def passages(self, texts: Sequence[str]) -> np.ndarray:
+        self.embedded.extend(texts)
+        return np.stack([self._vector(t) for t in texts])
+
+    def query(self, text: str) -> np.ndarray:
+        return self._vector(text)
+
+
+def test_a_warm_restart_embeds_nothing(site, tmp_path):
+    """The snapshot's embedding part is DATA_DIR/vectors.db: episodes restored from the
+    snapshot give the same passages, all found there."""
+    data = tmp_path / "data"
+    embedders = []
+    for _ in range(2):
+        embedder = CountingEmbedder()
+        embedders.append(embedder)
+        layer = SemanticLayer(lambda e=embedder: e, VectorCache(data / "vectors.db"))
+        catalog = Catalog(
+            site, SiteOptions(), clock=lambda: NOW, semantic=layer, snapshot=data / "snapshot"
+        )
+        catalog.load()
+        assert catalog.wait_semantic(60)
+        assert layer.state.phase == "ready"
+    assert embedders[0].embedded and embedders[1].embedded == []
+    assert catalog.snapshot_state is not None and catalog.snapshot_state.read == 0
