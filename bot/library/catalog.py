@@ -169,6 +169,9 @@ class Catalog:
         """Read the whole content folder and rebuild the index; with a snapshot, the
         notes unchanged since it was written are not read again and the index is
         restored from it, then brought up to date."""
+        # Garbage made before is collected now, while it is cheap (what the last load
+        # made is frozen, so not walked), and not frozen with what this load makes.
+        gc.collect()
         with gc_paused():  # millions of objects and no cycles: no collection meanwhile
             snapshot = self.snapshot
             first = self.last_load is None
