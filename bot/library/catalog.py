@@ -21,6 +21,7 @@ import logging
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from functools import partial
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -89,9 +90,12 @@ class Catalog:
         *,
         max_query_chars: int = MAX_QUERY_CHARS,
         synonyms: Synonyms | None = None,
+        options_for: Callable[[Path], SiteOptions] | None = None,
     ):
         self.content_dir = Path(content_dir)
         self.options = options
+        # how to read another folder's site (its Hugo config's baseURL); None: keep options
+        self._options_for = options_for
         self.clock = clock
         self.max_query_chars = max_query_chars
         self.semantic = semantic
@@ -131,7 +135,16 @@ class Catalog:
             semantic,
             max_query_chars=settings.max_query_chars,
             synonyms=synonyms,
+            options_for=partial(site_options, settings),
         )
+
+    def retarget(self, content_dir: Path) -> None:
+        """Serve another content folder from the next load (a git source's first
+        checkout): its site's Hugo config now decides the base URL, unless
+        SITE_BASE_URL is set."""
+        self.content_dir = Path(content_dir)
+        if self._options_for is not None:
+            self.options = self._options_for(self.content_dir)
 
     # -- loading -------------------------------------------------------------
 
