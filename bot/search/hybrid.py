@@ -32,7 +32,7 @@ from urllib.parse import unquote, urlsplit
 from zoneinfo import ZoneInfo
 
 from bot.models import Episode, Hit, SearchResult
-from bot.search.commonness import is_generic
+from bot.search.commonness import is_generic, zipf
 from bot.search.engine import SearchIndex, capitalised
 from bot.search.query import MAX_QUERY_CHARS
 from bot.search.readings import ReadingIndex
@@ -54,11 +54,13 @@ Z_FUSE = 3.0  # a candidate fused with lexical hits
 Z_ALONE = 4.0  # the answer when the lexical engine has none
 Z_ALONE_UNKNOWN = 4.4  # the same when the query names a word the notes never use
 Z_SUPPORTED = 3.0  # the answer when it also shares some words with the query
+Z_SUPPORTED_UNKNOWN = 3.9  # the same when the query also names something unknown
 WEAK_VOTE = 2.0  # weight of the weak lexical ranking in that vote
 # ... or when one episode clearly leads the others (on a small site the z of even a
 # good match is small: with 40 passages it cannot pass 6)
 CLEAR_MARGIN = 0.02
 CLEAR_FLOOR = 0.84
+ENGLISH_WORD = 3.0  # wordfreq zipf from which a lower-case English word is a dictionary word
 SEMANTIC_FLOOR = 0.78  # cosine below which a passage is never about the query
 ALONE_FLOOR = 0.85  # cosine a semantic answer needs when the lexical engine has none
 DEPTH = 30  # candidates taken from each engine before fusing
@@ -202,6 +204,9 @@ class HybridSearch:
             semantic=tuple((h.path, round(h.score, 3)) for h in semantic),
             unknown=tuple(unknown),
         )
+        # an everyday English word written in lower case ("authentication",
+        # "repositories") describes a topic the notes write in Japanese: it is no name
+        naming = [w for w in unknown if not _described(w, text)]
         semantic = [h for h in semantic if h.score >= SEMANTIC_FLOOR]
         if not semantic:
             return SearchResult(text, lexical.hits[:limit], lexical.suggestions)
@@ -209,14 +214,13 @@ class HybridSearch:
             # No hit: the semantic ranking and the episodes sharing some of the words
             # (weak matches) vote; the winner must stand out enough for its support.
             weak = self.lexical.weak_matches(text, 10, where=where)
-            top = _vote(semantic, weak)
-            supported = top.path in weak
-            needed = Z_SUPPORTED if supported else Z_ALONE_UNKNOWN if unknown else Z_ALONE
-            runner_up = next((h.score for h in semantic if h.path != top.path), 0.0)
-            clear = (
-                not unknown and top.score >= CLEAR_FLOOR and top.score - runner_up >= CLEAR_MARGIN
+            voted = _vote(semantic, weak)
+            # the vote's winner, or else the semantic best standing on its own
+            top = next(
+                (h for h in (voted, semantic[0]) if _confident(h, semantic, weak, bool(naming))),
+                None,
             )
-            if (top.z < needed and not clear) or top.score < ALONE_FLOOR:
+            if top is None:
                 return SearchResult(text, (), lexical.suggestions)
             semantic = [top, *(h for h in semantic if h.path != top.path)]
             floor = max(Z_FUSE, top.z - 1.0)
@@ -510,6 +514,31 @@ def _vote(semantic: Sequence[SemanticHit], weak: Sequence[str]) -> SemanticHit:
             score[path] += WEAK_VOTE / (RRF_K + i)
     best = max(score, key=score.__getitem__)
     return next(h for h in semantic if h.path == best)
+
+
+def _described(word: str, text: str) -> bool:
+    """Whether ``word`` (absent from the notes) is an English dictionary word typed in
+    lower case in ``text``: a description, not the name of something."""
+    if not (word.isascii() and word.isalpha() and word.islower()):
+        return False
+    if not re.search(rf"(?<![A-Za-z]){re.escape(word)}(?![A-Za-z])", text):
+        return False  # typed capitalised, or as part of a longer name
+    return zipf(word, "en") >= ENGLISH_WORD
+
+
+def _confident(
+    top: SemanticHit, semantic: Sequence[SemanticHit], weak: Sequence[str], unknown: bool
+) -> bool:
+    """Whether ``top`` may answer a query the lexical engine has no hit for: it stands
+    out enough for its support (words shared with the query, or a word the notes never
+    use), or it clearly leads the other episodes."""
+    if top.path in weak:
+        needed = Z_SUPPORTED_UNKNOWN if unknown else Z_SUPPORTED
+    else:
+        needed = Z_ALONE_UNKNOWN if unknown else Z_ALONE
+    runner_up = next((h.score for h in semantic if h.path != top.path), 0.0)
+    clear = not unknown and top.score >= CLEAR_FLOOR and top.score - runner_up >= CLEAR_MARGIN
+    return (top.z >= needed or clear) and top.score >= ALONE_FLOOR
 
 
 def _narrowing(told: Understood) -> bool:
