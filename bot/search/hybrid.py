@@ -65,6 +65,8 @@ SEMANTIC_FLOOR = 0.78  # cosine below which a passage is never about the query
 ALONE_FLOOR = 0.85  # cosine a semantic answer needs when the lexical engine has none
 DEPTH = 30  # candidates taken from each engine before fusing
 STRONG_LEXICAL = 65.0  # a lexical best hit this strong keeps its order
+WEAK_LEXICAL = 50.0  # below: a semantic best of z >= Z_LEAD goes first
+Z_LEAD = 3.2
 
 
 @dataclass(frozen=True, slots=True)
@@ -237,6 +239,19 @@ class HybridSearch:
             ]
             return SearchResult(text, tuple([*lexical.hits, *extra][:limit]), lexical.suggestions)
         fused = self._fuse(lexical.hits, kept)
+        lead = semantic[0]
+        if (
+            lexical.hits
+            and lexical.hits[0].score < WEAK_LEXICAL
+            and lead.z >= Z_LEAD
+            and lead.score >= ALONE_FLOOR
+            and fused
+            and fused[0].episode.path != lead.path
+        ):
+            # the words matched only weakly ("online English lessons" finds a page
+            # that says "英語字幕"); the meaning points clearly elsewhere: it leads
+            first = [h for h in fused if h.episode.path == lead.path]
+            fused = [*first, *(h for h in fused if h.episode.path != lead.path)]
         return SearchResult(text, tuple(fused[:limit]), lexical.suggestions)
 
     def semantic_ranking(
