@@ -35,7 +35,7 @@ from bot.models import Episode, Hit, SearchResult
 from bot.search.commonness import is_generic, zipf
 from bot.search.engine import SearchIndex, capitalised
 from bot.search.query import MAX_QUERY_CHARS
-from bot.search.readings import ReadingIndex
+from bot.search.readings import ReadingIndex, pieces, sound_variants
 from bot.search.semantic import SemanticHit, SemanticIndex
 from bot.search.snippets import cut
 from bot.search.synonyms import Synonyms, expand_query
@@ -307,9 +307,9 @@ class HybridSearch:
         changed = text
         for word in absent:
             for raw in _raw_spans(text, word):
-                alternatives = readings.alternatives(raw, 1)
-                if alternatives:
-                    changed = changed.replace(raw, alternatives[0][0], 1)
+                respelled = self._respelled(raw, readings)
+                if respelled is not None:
+                    changed = changed.replace(raw, respelled, 1)
                     break
         if changed != text:
             out.append(changed)
@@ -325,6 +325,29 @@ class HybridSearch:
             if alternatives:
                 out.append(text.replace(mixed, alternatives[0][0], 1))
         return out
+
+    def _respelled(self, raw: str, readings: ReadingIndex) -> str | None:
+        """The notes' spelling of one word the notes never use: a word that reads the
+        same (視覚 for 資格), the same with its dakuten back or its romaji in katakana
+        (データフロー for テータフロー or deetafuroo), or a compound with one of its
+        pieces respelled (移行事例 for 以降事例)."""
+        alternatives = readings.alternatives(raw, 1)
+        if alternatives:
+            return alternatives[0][0]
+        for variant in sound_variants(raw):
+            if not self.lexical.query_words(variant).absent:
+                return variant
+        parts = pieces(raw)
+        if len(parts) < 2:
+            return None
+        changed = raw
+        for part in parts:
+            if not self.lexical.query_words(part).absent:
+                continue
+            alternatives = readings.alternatives(part, 1)
+            if alternatives:
+                changed = changed.replace(part, alternatives[0][0], 1)
+        return changed if changed != raw else None
 
     def _fuse_lexical(self, rankings: Sequence[Sequence[Hit]]) -> list[Hit]:
         scores: dict[str, float] = {}
