@@ -155,7 +155,7 @@ class HybridSearch:
         if told.numbers and not named and not narrowed:
             # "#99" that does not exist: the topic words alone would mislead
             return self.lexical.search(query, limit, where=where, max_chars=max_chars)
-        found = self._topic(topic if (named or narrowed) else query, limit, where, max_chars)
+        found = self._topic(topic, limit, where, max_chars)
         hits = _dedupe([*named, *found.hits])[:limit]
         if hits:
             return SearchResult(query, tuple(hits))
@@ -330,7 +330,7 @@ class HybridSearch:
         """The notes' spelling of one word the notes never use: a word that reads the
         same (視覚 for 資格), the same with its dakuten back or its romaji in katakana
         (データフロー for テータフロー or deetafuroo), or a compound with one of its
-        pieces respelled (移行事例 for 以降事例)."""
+        pieces respelled (移行 事例 for 以降事例)."""
         alternatives = readings.alternatives(raw, 1)
         if alternatives:
             return alternatives[0][0]
@@ -340,14 +340,15 @@ class HybridSearch:
         parts = pieces(raw)
         if len(parts) < 2:
             return None
-        changed = raw
-        for part in parts:
+        respelled = list(parts)
+        for i, part in enumerate(parts):
             if not self.lexical.query_words(part).absent:
                 continue
             alternatives = readings.alternatives(part, 1)
             if alternatives:
-                changed = changed.replace(part, alternatives[0][0], 1)
-        return changed if changed != raw else None
+                respelled[i] = alternatives[0][0]
+        # the pieces apart: the notes need not write them as one compound
+        return " ".join(respelled) if respelled != parts else None
 
     def _fuse_lexical(self, rankings: Sequence[Sequence[Hit]]) -> list[Hit]:
         scores: dict[str, float] = {}

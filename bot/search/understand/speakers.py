@@ -24,6 +24,14 @@ _EN_TALKED = (
 )
 
 
+# "二人で話した回", "小杉が一人で…": how many spoke, never a name and never the topic
+_HEADCOUNT = compile_ci(
+    r"(?<![\u3400-\u9fff])(?:(?:[一二三四五六七八九十]|[0-9]{1,2})\s*人|ひとり|ふたり)"
+    r"(?:きり|だけ)?\s*(?:で|が|とも)"
+)
+_TALKED_PHRASE = compile_ci(rf"\s*{_JA_TALKED}\s*{_JA_EPISODE}?")
+
+
 def _name_key(name: str) -> str:
     """Case- and space-insensitive: "山田 太郎" == "山田太郎", "Ken" == "KEN"."""
     return "".join(unicodedata.normalize("NFKC", name).casefold().split())
@@ -68,7 +76,34 @@ def _speaker_patterns(names: Sequence[str]) -> list[tuple[re.Pattern[str], bool]
     ]
 
 
+def _mask_headcount(scan: Scan) -> list[int]:
+    """Mask "二人で", "一人で", "3人が"; where each ended."""
+    ends: list[int] = []
+
+    def counted(match: re.Match[str]) -> Outcome:
+        ends.append(match.end())
+        return [match.span()]
+
+    scan.run(_HEADCOUNT, counted)
+    return ends
+
+
+def _mask_talked_after(scan: Scan, ends: Sequence[int]) -> None:
+    """The "話した回" right after a headcount, unless a speaker phrase took it
+    ("小杉が一人で話した回")."""
+    for end in ends:
+        talked = _TALKED_PHRASE.match(scan.work, end)
+        if talked is not None and talked.end() > end:
+            scan.mask([(end, talked.end())])
+
+
 def extract_speakers(scan: Scan, speakers: Sequence[str]) -> None:
+    headcounts = _mask_headcount(scan)
+    _who_spoke(scan, speakers)
+    _mask_talked_after(scan, headcounts)
+
+
+def _who_spoke(scan: Scan, speakers: Sequence[str]) -> None:
     canonical: dict[str, str] = {}
     for name in speakers:
         key = _name_key(name)

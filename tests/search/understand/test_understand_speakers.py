@@ -68,3 +68,34 @@ def test_a_single_name_string_is_taken_as_one_speaker() -> None:
 
 def test_speaker_list_entries_that_are_blank_are_ignored() -> None:
     assert u("さんの回", speakers=("", "  ")).speaker is None
+
+
+@pytest.mark.parametrize(
+    ("query", "speaker", "text"),
+    [
+        ("二人で話した回", None, ""),
+        ("一人で話した回", None, ""),
+        ("ふたりが話した回", None, ""),
+        ("3人で話した回", None, ""),
+        ("二人でkubernetesの話", None, "kubernetes"),
+        ("一人でしゃべったLightsailの回", None, "Lightsail"),
+        ("森田が一人で話した回", "森田", ""),
+        ("森田さんが二人で話したCDKの回", "森田", "CDK"),
+    ],
+)
+def test_how_many_spoke_is_neither_a_name_nor_the_topic(
+    query: str, speaker: str | None, text: str
+) -> None:
+    result = u(query, speakers=SPEAKERS)
+    assert result.speaker == speaker
+    assert result.text == text
+
+
+@pytest.mark.parametrize("query", ["二人三脚", "一人称の書き方", "一人暮らし"])
+def test_words_that_start_with_a_headcount_stay_in_the_topic(query: str) -> None:
+    assert u(query, speakers=SPEAKERS).text == query
+
+
+def test_a_headcount_is_no_speaker_even_when_listed_as_one() -> None:
+    result = u("二人が話した回", speakers=("二人", "森田"))
+    assert result.speaker is None
