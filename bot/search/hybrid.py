@@ -53,7 +53,7 @@ SEMANTIC_WEIGHT = 0.6
 Z_FUSE = 3.0  # a candidate fused with lexical hits
 Z_ALONE = 4.0  # the answer when the lexical engine has none
 Z_ALONE_UNKNOWN = 4.4  # the same when the query names a word the notes never use
-Z_SUPPORTED = 3.0  # the answer when it also shares some words with the query
+Z_SUPPORTED = 2.5  # the answer when it also shares some words with the query
 Z_SUPPORTED_UNKNOWN = 3.9  # the same when the query also names something unknown
 WEAK_VOTE = 2.0  # weight of the weak lexical ranking in that vote
 # ... or when one episode clearly leads the others (on a small site the z of even a
@@ -225,7 +225,8 @@ class HybridSearch:
             if top is None:
                 return SearchResult(text, (), lexical.suggestions)
             semantic = [top, *(h for h in semantic if h.path != top.path)]
-            floor = max(Z_FUSE, top.z - 1.0)
+            # the answer itself, even when it passed on a clear lead below Z_FUSE
+            floor = min(top.z, max(Z_FUSE, top.z - 1.0))
         else:
             floor = Z_FUSE
         kept = [h for h in semantic if h.z >= floor]
