@@ -63,6 +63,8 @@ CLEAR_FLOOR = 0.84
 ENGLISH_WORD = 3.0  # wordfreq zipf from which a lower-case English word is a dictionary word
 SEMANTIC_FLOOR = 0.78  # cosine below which a passage is never about the query
 ALONE_FLOOR = 0.85  # cosine a semantic answer needs when the lexical engine has none
+# ... for a query in English: e5 puts an English query lower against Japanese notes
+ALONE_FLOOR_ENGLISH = 0.83
 DEPTH = 30  # candidates taken from each engine before fusing
 STRONG_LEXICAL = 65.0  # a lexical best hit this strong keeps its order
 WEAK_LEXICAL = 50.0  # below: a semantic best of z >= Z_LEAD goes first
@@ -219,7 +221,11 @@ class HybridSearch:
             voted = _vote(semantic, weak)
             # the vote's winner, or else the semantic best standing on its own
             top = next(
-                (h for h in (voted, semantic[0]) if _confident(h, semantic, weak, bool(naming))),
+                (
+                    h
+                    for h in (voted, semantic[0])
+                    if _confident(h, semantic, weak, bool(naming), _floor(text))
+                ),
                 None,
             )
             if top is None:
@@ -245,7 +251,7 @@ class HybridSearch:
             lexical.hits
             and lexical.hits[0].score < WEAK_LEXICAL
             and lead.z >= Z_LEAD
-            and lead.score >= ALONE_FLOOR
+            and lead.score >= _floor(text)
             and fused
             and fused[0].episode.path != lead.path
         ):
@@ -566,8 +572,17 @@ def _described(word: str, text: str) -> bool:
     return zipf(word, "en") >= ENGLISH_WORD
 
 
+def _floor(text: str) -> float:
+    """The cosine a semantic answer needs on its own for this query."""
+    return ALONE_FLOOR_ENGLISH if text.isascii() else ALONE_FLOOR
+
+
 def _confident(
-    top: SemanticHit, semantic: Sequence[SemanticHit], weak: Sequence[str], unknown: bool
+    top: SemanticHit,
+    semantic: Sequence[SemanticHit],
+    weak: Sequence[str],
+    unknown: bool,
+    floor: float = ALONE_FLOOR,
 ) -> bool:
     """Whether ``top`` may answer a query the lexical engine has no hit for: it stands
     out enough for its support (words shared with the query, or a word the notes never
@@ -578,7 +593,7 @@ def _confident(
         needed = Z_ALONE_UNKNOWN if unknown else Z_ALONE
     runner_up = next((h.score for h in semantic if h.path != top.path), 0.0)
     clear = not unknown and top.score >= CLEAR_FLOOR and top.score - runner_up >= CLEAR_MARGIN
-    return (top.z >= needed or clear) and top.score >= ALONE_FLOOR
+    return (top.z >= needed or clear) and top.score >= floor
 
 
 def _narrowing(told: Understood) -> bool:
