@@ -68,7 +68,7 @@ ALONE_FLOOR_ENGLISH = 0.83
 DEPTH = 30  # candidates taken from each engine before fusing
 STRONG_LEXICAL = 65.0  # a lexical best hit this strong keeps its order
 WEAK_LEXICAL = 50.0  # below: a semantic best of z >= Z_LEAD goes first
-Z_LEAD = 3.2
+Z_LEAD = 3.1
 
 
 @dataclass(frozen=True, slots=True)
