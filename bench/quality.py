@@ -8,7 +8,8 @@ exists; ``holdout`` and ``holdout2``: corpus_holdout*.tsv, fresh queries over th
 notes, each written without looking at the search's answers and run first after the
 tuning was done; ``corpus_meaning*`` and ``sample_meaning*``: the query kinds of the
 meaning layer, ``corpus_meaning_dev2`` more concept, english and slip queries to tune
-on) it loads
+on, ``corpus_meaning_holdout2`` fresh ones of those kinds run once after that
+tuning) it loads
 the pages once with the bot's loader and asks every engine every query, keeping the
 first 5 results:
 
@@ -61,6 +62,8 @@ CORPUS_FILES = {
     "corpus_meaning_holdout": "corpus_meaning_holdout.tsv",
     # more concept, english and slip queries, for tuning the meaning layer
     "corpus_meaning_dev2": "corpus_meaning_dev2.tsv",
+    # fresh concept, english, slip and near-miss queries, run once after that tuning
+    "corpus_meaning_holdout2": "corpus_meaning_holdout2.tsv",
 }
 # over the bundled sample site
 SAMPLE_FILES = {
