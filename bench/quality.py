@@ -6,7 +6,10 @@ For each query set (``sample``: bench/queries/sample.tsv over the bundled conten
 ``corpus``: bench/queries/corpus.tsv over the real show notes, when ../shared/corpus
 exists; ``holdout`` and ``holdout2``: corpus_holdout*.tsv, fresh queries over the same
 notes, each written without looking at the search's answers and run first after the
-tuning was done) it loads
+tuning was done; ``corpus_meaning*`` and ``sample_meaning*``: the query kinds of the
+meaning layer, ``corpus_meaning_dev2`` more concept, english and slip queries to tune
+on, ``corpus_meaning_holdout2`` fresh ones of those kinds run once after that
+tuning) it loads
 the pages once with the bot's loader and asks every engine every query, keeping the
 first 5 results:
 
@@ -57,6 +60,10 @@ CORPUS_FILES = {
     "holdout2": "corpus_holdout2.tsv",
     "corpus_meaning": "corpus_meaning.tsv",
     "corpus_meaning_holdout": "corpus_meaning_holdout.tsv",
+    # more concept, english and slip queries, for tuning the meaning layer
+    "corpus_meaning_dev2": "corpus_meaning_dev2.tsv",
+    # fresh concept, english, slip and near-miss queries, run once after that tuning
+    "corpus_meaning_holdout2": "corpus_meaning_holdout2.tsv",
 }
 # over the bundled sample site
 SAMPLE_FILES = {

@@ -9,6 +9,7 @@ clients (``command_text``); the Discord ``Translator`` in ``bot.app`` reads this
 
 from __future__ import annotations
 
+import re
 from typing import Literal
 
 Lang = Literal["ja", "en"]
@@ -19,6 +20,18 @@ def language_for(locale: object | None) -> Lang:
     """The reply language for a Discord locale ("en-US", "ja", a ``discord.Locale``...)."""
     value = str(getattr(locale, "value", locale) or "").lower()
     if value.startswith("en"):
+        return "en"
+    return DEFAULT_LANG
+
+
+_JAPANESE = re.compile("[\u3040-\u30ff\u3400-\u9fff\uf900-\ufaff\uff66-\uff9f]")
+_LATIN = re.compile("[A-Za-z]")
+
+
+def language_of_text(text: str) -> Lang:
+    """The reply language for a message with no locale (a DM): English for a question
+    written in Latin letters only, else Japanese."""
+    if _LATIN.search(text) and not _JAPANESE.search(text):
         return "en"
     return DEFAULT_LANG
 

@@ -28,7 +28,7 @@ from discord.app_commands import locale_str as _
 from discord.ext import commands
 
 from bot.app import log_command, searchable
-from bot.i18n import Lang, language_for, t
+from bot.i18n import Lang, language_for, language_of_text, t
 from bot.library.mentions import clean_message
 from bot.ui.components import is_legacy_menu
 from bot.ui.embeds import choice_name
@@ -155,7 +155,12 @@ class SearchCog(commands.Cog):
             return
         started = time.perf_counter()
         guild_id = message.guild.id if message.guild else None
-        lang = self.bot.server_language(guild_id)
+        # A message has no locale: a server's /settings language, or in a DM the
+        # language the question is written in.
+        if guild_id is not None:
+            lang = self.bot.server_language(guild_id)
+        else:
+            lang = language_of_text(cleaned.query)
         try:
             wait = self.cooldown.retry_after(message.author.id)
             if wait > 0:

@@ -22,6 +22,7 @@ import logging
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from functools import partial
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -106,6 +107,7 @@ class Catalog:
         *,
         max_query_chars: int = MAX_QUERY_CHARS,
         synonyms: Synonyms | None = None,
+        options_for: Callable[[Path], SiteOptions] | None = None,
         snapshot: Path | None = None,
         write_snapshot: bool = True,
     ):
@@ -113,6 +115,8 @@ class Catalog:
         None for none; ``write_snapshot`` False reads it without ever writing it."""
         self.content_dir = Path(content_dir)
         self.options = options
+        # how to read another folder's site (its Hugo config's baseURL); None: keep options
+        self._options_for = options_for
         self.clock = clock
         self.max_query_chars = max_query_chars
         self.semantic = semantic
@@ -159,9 +163,23 @@ class Catalog:
             semantic,
             max_query_chars=settings.max_query_chars,
             synonyms=synonyms,
+            options_for=partial(site_options, settings),
             snapshot=settings.snapshot_path,
             write_snapshot=write_snapshot,
         )
+
+    def retarget(self, content_dir: Path) -> None:
+        """Serve another content folder from the next load (a git source's first
+        checkout): its site's Hugo config now decides the base URL, unless
+        SITE_BASE_URL is set."""
+        self.content_dir = Path(content_dir)
+        if self._options_for is not None:
+            self.options = self._options_for(self.content_dir)
+        if self.snapshot is not None:  # a snapshot is made for one folder and its options
+            old = self.snapshot
+            self.snapshot = Snapshot(
+                old.folder, self.content_dir, self.options, writable=old.writable
+            )
 
     # -- loading -------------------------------------------------------------
 

@@ -147,7 +147,7 @@ class CatalogSync:
 
     def retarget(self, content_dir: Path) -> None:
         """Serve (and watch) another content folder from now on."""
-        self.catalog.content_dir = Path(content_dir)
+        self.catalog.retarget(content_dir)
         if self.watcher is not None:
             self.watcher.retarget(self.catalog.content_dir)
 

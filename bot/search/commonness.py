@@ -39,7 +39,9 @@ def zipf(word: str, lang: str | None = None) -> float:
         lang = "en" if text.isascii() else "ja"
     freq = _table(lang).get(text, 0.0)
     if not freq and lang == "en" and text.endswith("s") and len(text) > 3:
-        freq = _table(lang).get(text[:-1], 0.0)  # plurals: "pipelines" -> "pipeline"
+        # plurals: "pipelines" -> "pipeline", "repositories" -> "repository"
+        singular = text[:-3] + "y" if text.endswith("ies") else text[:-1]
+        freq = _table(lang).get(singular, 0.0)
     return math.log10(freq) + 9 if freq > 0 else 0.0
 
 

@@ -32,10 +32,10 @@ from urllib.parse import unquote, urlsplit
 from zoneinfo import ZoneInfo
 
 from bot.models import Episode, Hit, SearchResult
-from bot.search.commonness import is_generic
+from bot.search.commonness import is_generic, zipf
 from bot.search.engine import SearchIndex, capitalised
 from bot.search.query import MAX_QUERY_CHARS
-from bot.search.readings import ReadingIndex, ReadingMemo
+from bot.search.readings import ReadingIndex, ReadingMemo, pieces, sound_variants
 from bot.search.semantic import SemanticHit, SemanticIndex
 from bot.search.snippets import cut
 from bot.search.synonyms import Synonyms, expand_query
@@ -53,16 +53,22 @@ SEMANTIC_WEIGHT = 0.6
 Z_FUSE = 3.0  # a candidate fused with lexical hits
 Z_ALONE = 4.0  # the answer when the lexical engine has none
 Z_ALONE_UNKNOWN = 4.4  # the same when the query names a word the notes never use
-Z_SUPPORTED = 3.0  # the answer when it also shares some words with the query
+Z_SUPPORTED = 2.5  # the answer when it also shares some words with the query
+Z_SUPPORTED_UNKNOWN = 3.9  # the same when the query also names something unknown
 WEAK_VOTE = 2.0  # weight of the weak lexical ranking in that vote
 # ... or when one episode clearly leads the others (on a small site the z of even a
 # good match is small: with 40 passages it cannot pass 6)
 CLEAR_MARGIN = 0.02
 CLEAR_FLOOR = 0.84
+ENGLISH_WORD = 3.0  # wordfreq zipf from which a lower-case English word is a dictionary word
 SEMANTIC_FLOOR = 0.78  # cosine below which a passage is never about the query
 ALONE_FLOOR = 0.85  # cosine a semantic answer needs when the lexical engine has none
+# ... for a query in English: e5 puts an English query lower against Japanese notes
+ALONE_FLOOR_ENGLISH = 0.83
 DEPTH = 30  # candidates taken from each engine before fusing
 STRONG_LEXICAL = 65.0  # a lexical best hit this strong keeps its order
+WEAK_LEXICAL = 50.0  # below: a semantic best of z >= Z_LEAD goes first
+Z_LEAD = 3.1
 
 
 @dataclass(frozen=True, slots=True)
@@ -152,7 +158,7 @@ class HybridSearch:
         if told.numbers and not named and not narrowed:
             # "#99" that does not exist: the topic words alone would mislead
             return self.lexical.search(query, limit, where=where, max_chars=max_chars)
-        found = self._topic(topic if (named or narrowed) else query, limit, where, max_chars)
+        found = self._topic(topic, limit, where, max_chars)
         hits = _dedupe([*named, *found.hits])[:limit]
         if hits:
             return SearchResult(query, tuple(hits))
@@ -203,6 +209,9 @@ class HybridSearch:
             semantic=tuple((h.path, round(h.score, 3)) for h in semantic),
             unknown=tuple(unknown),
         )
+        # an everyday English word written in lower case ("authentication",
+        # "repositories") describes a topic the notes write in Japanese: it is no name
+        naming = [w for w in unknown if not _described(w, text)]
         semantic = [h for h in semantic if h.score >= SEMANTIC_FLOOR]
         if not semantic:
             return SearchResult(text, lexical.hits[:limit], lexical.suggestions)
@@ -210,17 +219,21 @@ class HybridSearch:
             # No hit: the semantic ranking and the episodes sharing some of the words
             # (weak matches) vote; the winner must stand out enough for its support.
             weak = self.lexical.weak_matches(text, 10, where=where)
-            top = _vote(semantic, weak)
-            supported = top.path in weak
-            needed = Z_SUPPORTED if supported else Z_ALONE_UNKNOWN if unknown else Z_ALONE
-            runner_up = next((h.score for h in semantic if h.path != top.path), 0.0)
-            clear = (
-                not unknown and top.score >= CLEAR_FLOOR and top.score - runner_up >= CLEAR_MARGIN
+            voted = _vote(semantic, weak)
+            # the vote's winner, or else the semantic best standing on its own
+            top = next(
+                (
+                    h
+                    for h in (voted, semantic[0])
+                    if _confident(h, semantic, weak, bool(naming), _floor(text))
+                ),
+                None,
             )
-            if (top.z < needed and not clear) or top.score < ALONE_FLOOR:
+            if top is None:
                 return SearchResult(text, (), lexical.suggestions)
             semantic = [top, *(h for h in semantic if h.path != top.path)]
-            floor = max(Z_FUSE, top.z - 1.0)
+            # the answer itself, even when it passed on a clear lead below Z_FUSE
+            floor = min(top.z, max(Z_FUSE, top.z - 1.0))
         else:
             floor = Z_FUSE
         kept = [h for h in semantic if h.z >= floor]
@@ -234,6 +247,19 @@ class HybridSearch:
             ]
             return SearchResult(text, tuple([*lexical.hits, *extra][:limit]), lexical.suggestions)
         fused = self._fuse(lexical.hits, kept)
+        lead = semantic[0]
+        if (
+            lexical.hits
+            and lexical.hits[0].score < WEAK_LEXICAL
+            and lead.z >= Z_LEAD
+            and lead.score >= _floor(text)
+            and fused
+            and fused[0].episode.path != lead.path
+        ):
+            # the words matched only weakly ("online English lessons" finds a page
+            # that says "英語字幕"); the meaning points clearly elsewhere: it leads
+            first = [h for h in fused if h.episode.path == lead.path]
+            fused = [*first, *(h for h in fused if h.episode.path != lead.path)]
         return SearchResult(text, tuple(fused[:limit]), lexical.suggestions)
 
     def semantic_ranking(
@@ -289,9 +315,9 @@ class HybridSearch:
         changed = text
         for word in absent:
             for raw in _raw_spans(text, word):
-                alternatives = readings.alternatives(raw, 1)
-                if alternatives:
-                    changed = changed.replace(raw, alternatives[0][0], 1)
+                respelled = self._respelled(raw, readings)
+                if respelled is not None:
+                    changed = changed.replace(raw, respelled, 1)
                     break
         if changed != text:
             out.append(changed)
@@ -307,6 +333,30 @@ class HybridSearch:
             if alternatives:
                 out.append(text.replace(mixed, alternatives[0][0], 1))
         return out
+
+    def _respelled(self, raw: str, readings: ReadingIndex) -> str | None:
+        """The notes' spelling of one word the notes never use: a word that reads the
+        same (視覚 for 資格), the same with its dakuten back or its romaji in katakana
+        (データフロー for テータフロー or deetafuroo), or a compound with one of its
+        pieces respelled (移行 事例 for 以降事例)."""
+        alternatives = readings.alternatives(raw, 1)
+        if alternatives:
+            return alternatives[0][0]
+        for variant in sound_variants(raw):
+            if not self.lexical.query_words(variant).absent:
+                return variant
+        parts = pieces(raw)
+        if len(parts) < 2:
+            return None
+        respelled = list(parts)
+        for i, part in enumerate(parts):
+            if not self.lexical.query_words(part).absent:
+                continue
+            alternatives = readings.alternatives(part, 1)
+            if alternatives:
+                respelled[i] = alternatives[0][0]
+        # the pieces apart: the notes need not write them as one compound
+        return " ".join(respelled) if respelled != parts else None
 
     def _fuse_lexical(self, rankings: Sequence[Sequence[Hit]]) -> list[Hit]:
         scores: dict[str, float] = {}
@@ -511,6 +561,40 @@ def _vote(semantic: Sequence[SemanticHit], weak: Sequence[str]) -> SemanticHit:
             score[path] += WEAK_VOTE / (RRF_K + i)
     best = max(score, key=score.__getitem__)
     return next(h for h in semantic if h.path == best)
+
+
+def _described(word: str, text: str) -> bool:
+    """Whether ``word`` (absent from the notes) is an English dictionary word typed in
+    lower case in ``text``: a description, not the name of something."""
+    if not (word.isascii() and word.isalpha() and word.islower()):
+        return False
+    if not re.search(rf"(?<![A-Za-z]){re.escape(word)}(?![A-Za-z])", text):
+        return False  # typed capitalised, or as part of a longer name
+    return zipf(word, "en") >= ENGLISH_WORD
+
+
+def _floor(text: str) -> float:
+    """The cosine a semantic answer needs on its own for this query."""
+    return ALONE_FLOOR_ENGLISH if text.isascii() else ALONE_FLOOR
+
+
+def _confident(
+    top: SemanticHit,
+    semantic: Sequence[SemanticHit],
+    weak: Sequence[str],
+    unknown: bool,
+    floor: float = ALONE_FLOOR,
+) -> bool:
+    """Whether ``top`` may answer a query the lexical engine has no hit for: it stands
+    out enough for its support (words shared with the query, or a word the notes never
+    use), or it clearly leads the other episodes."""
+    if top.path in weak:
+        needed = Z_SUPPORTED_UNKNOWN if unknown else Z_SUPPORTED
+    else:
+        needed = Z_ALONE_UNKNOWN if unknown else Z_ALONE
+    runner_up = next((h.score for h in semantic if h.path != top.path), 0.0)
+    clear = not unknown and top.score >= CLEAR_FLOOR and top.score - runner_up >= CLEAR_MARGIN
+    return (top.z >= needed or clear) and top.score >= floor
 
 
 def _narrowing(told: Understood) -> bool:

@@ -38,7 +38,14 @@ from sudachipy import (
     Tokenizer,
 )
 
-__all__ = ["ReadingIndex", "ReadingMemo", "reading_key", "surface_readings"]
+__all__ = [
+    "ReadingIndex",
+    "ReadingMemo",
+    "pieces",
+    "reading_key",
+    "sound_variants",
+    "surface_readings",
+]
 
 EXACT_QUALITY = 0.85
 FUZZY_MIN_QUALITY = 0.6
@@ -51,6 +58,8 @@ MAX_SURFACE_CHARS = 200  # longer "surfaces" are not words: no reading
 MAX_COMPOUND_TOKENS = 4
 MAX_COMPOUND_CHARS = 40
 MAX_NAME_WORDS = 3
+MAX_SOUND_VARIANTS = 64  # spellings sound_variants offers for one word
+MAX_VOICED = 2  # dakuten added at most, for a katakana word typed without them
 _MAX_CHUNK_BYTES = 40_000  # Sudachi refuses input over ~49,000 bytes
 _CHUNK_CHARS = 10_000  # <= 40,000 bytes even at 4 bytes a character
 
@@ -602,3 +611,64 @@ def analyser_version() -> str:
 def _fuzzy_quality(score: float) -> float:
     span = (score - FUZZY_MIN_RATIO) / (100.0 - FUZZY_MIN_RATIO)
     return FUZZY_MIN_QUALITY + (FUZZY_MAX_QUALITY - FUZZY_MIN_QUALITY) * min(max(span, 0.0), 1.0)
+
+
+# --------------------------------------------------------------------------- sound variants
+
+_VOICED = MappingProxyType(
+    {
+        **{c: (chr(ord(c) + 1),) for c in "カキクケコサシスセソタチツテト"},
+        **{c: (chr(ord(c) + 1), chr(ord(c) + 2)) for c in "ハヒフヘホ"},
+        "ウ": ("ヴ",),
+    }
+)
+_VOWELS = "アイウエオ"
+
+
+def _long_vowels(katakana: str) -> str:
+    """Romaji writes a long vowel twice ("deetafuroo" -> デエタフロオ); katakana writes ー."""
+    out: list[str] = []
+    for ch in katakana:
+        prev = out[-1] if out else ""
+        vowel = _VOWEL_OF.get(prev) if prev else None
+        if ch in _VOWELS and vowel is not None and (ch == vowel or (vowel, ch) == ("オ", "ウ")):
+            out.append("ー")
+        else:
+            out.append(ch)
+    return "".join(out)
+
+
+def sound_variants(word: str) -> list[str]:
+    """Spellings that ``word`` may stand for when it was typed as it sounds: romaji in
+    katakana ("raitoseiru" -> ライトセイル, "deetafuroo" -> データフロー) and a katakana
+    word with its missing dakuten put back (テータフロー -> データフロー), fewest changes
+    first. The caller keeps those the notes use."""
+    text = unicodedata.normalize("NFKC", word).strip()
+    out: list[str] = []
+    if text.isascii():
+        romaji = text.lower()
+        if romaji.isalpha() and _ROMAJI.fullmatch(romaji):
+            kana = jaconv.hira2kata(jaconv.alphabet2kana(romaji))
+            if _KANA.fullmatch(kana):
+                out += [_long_vowels(kana), kana]
+    elif _KATAKANA_WORD.fullmatch(text):
+        spots = [i for i, ch in enumerate(text) if ch in _VOICED]
+        for count in range(1, MAX_VOICED + 1):
+            for chosen in itertools.combinations(spots, count):
+                options = [_VOICED[text[i]] for i in chosen]
+                for picked in itertools.product(*options):
+                    chars = list(text)
+                    for i, ch in zip(chosen, picked, strict=True):
+                        chars[i] = ch
+                    out.append("".join(chars))
+                    if len(out) >= MAX_SOUND_VARIANTS:
+                        return _dedupe(out)
+    return [v for v in _dedupe(out) if v != text]
+
+
+def pieces(surface: str) -> list[str]:
+    """The words of a compound as the analyser splits it (以降事例 -> 以降, 事例)."""
+    text = unicodedata.normalize("NFKC", surface).strip()
+    if not text or len(text) > MAX_SURFACE_CHARS:
+        return []
+    return [m.surface() for m in _analyser().tokenize(text) if m.surface().strip()]

@@ -18,6 +18,8 @@ _SAID = re.compile(
 )
 _IN_CHARGE = re.compile(r"[（(](?P<name>[^（）()\s]{1,8})(?:さん)?担当[）)]")
 MIN_EPISODES = 2  # a name the notes use this often as a speaker
+# "二人が話したよ", "全員で": how many spoke, not who
+_NOT_A_NAME = re.compile(r"(?:[一二三四五六七八九十何数]+|[0-9]+)人|全員|皆さん|みんな")
 
 
 def speakers_of(episodes: Iterable[Episode]) -> tuple[str, ...]:
@@ -33,6 +35,6 @@ def speakers_of(episodes: Iterable[Episode]) -> tuple[str, ...]:
         for section in episode.sections:
             for match in _IN_CHARGE.finditer(section.heading):
                 names.add(match.group("name"))
-        seen.update(n for n in names if n)
+        seen.update(n for n in names if n and not _NOT_A_NAME.fullmatch(n))
     found = {n for n, c in seen.items() if c >= MIN_EPISODES} | authors
     return tuple(sorted(found, key=lambda n: (-seen[n], n)))

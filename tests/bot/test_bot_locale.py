@@ -63,3 +63,31 @@ async def test_no_match_is_answered_in_the_users_language(world, user_locale):
     result = await world.alice.slash(world.channel, SEARCH, query="寿司の握り方")
     assert result.response.ephemeral
     assert "見つかりませんでした" in (result.response.content or "")
+
+
+# -- messages carry no locale: a DM follows the language of the question ------------
+
+
+def message_field_names(message: Any) -> list[str]:
+    embed = message.embeds[0]
+    return [f.name for f in embed.fields] + (embed.footer.text or "").split()
+
+
+async def test_a_dm_asked_in_english_is_answered_in_english(env):
+    user = env.create_user("erin")
+    await user.send_dm("kubeflow pipelines")
+    names = message_field_names(user.dm_channel.last_message)
+    assert "Released" in names and "配信日" not in names
+
+
+async def test_a_dm_asked_in_japanese_is_answered_in_japanese(env):
+    user = env.create_user("frank")
+    await user.send_dm("kubeflowの回ある？")
+    names = message_field_names(user.dm_channel.last_message)
+    assert "配信日" in names and "Released" not in names
+
+
+async def test_a_dm_no_match_in_english_says_so_in_english(env):
+    user = env.create_user("grace")
+    await user.send_dm("how to grill sushi")
+    assert "見つかりませんでした" not in (user.dm_channel.last_message.content or "")

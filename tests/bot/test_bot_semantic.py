@@ -1,14 +1,17 @@
 """Meaning-based answers through the bot: /search and a mention, with the real model.
 
-The bot serves the bundled sample site with SEMANTIC_SEARCH on; the vector cache lives
-in the test's data folder, so the first test embeds the site once (a few seconds) and
-the restart test shows the cache saves that work.
+The bot serves the bundled sample site with SEMANTIC_SEARCH on. The sample's passages
+are embedded once per test session (``warm_vectors``) and each test starts from a copy
+of that vector cache in its own data folder, the way a restarted bot finds its cache:
+the model still embeds every query, and the index is still built from the cache.
 """
 
 from __future__ import annotations
 
 import asyncio
+import shutil
 from datetime import UTC, datetime
+from pathlib import Path
 
 import discord
 import pytest
@@ -23,9 +26,24 @@ CONCEPT = "キューを挟んで同期呼び出しをやめた話"  # #4, which 
 CONCEPT_EN = "no-code machine learning on Vertex AI"  # #10, written in Japanese
 
 
+@pytest.fixture(scope="session")
+def warm_vectors(tmp_path_factory) -> Path:
+    """A vector cache holding every passage of the bundled sample (built once)."""
+    from bot.config import Settings
+
+    folder = tmp_path_factory.mktemp("vectors")
+    settings = Settings(content_dir=ROOT_DIR / "content", data_dir=folder, semantic_search=True)
+    catalog = Catalog.from_settings(settings)
+    catalog.load()
+    assert catalog.wait_semantic(600) and catalog.semantic_state.startswith("ready")
+    return settings.vector_cache_path
+
+
 @pytest.fixture
-def bot_settings(make_settings, tmp_path):
-    return make_settings(content_dir=ROOT_DIR / "content", semantic_search=True)
+def bot_settings(make_settings, tmp_path, warm_vectors):
+    settings = make_settings(content_dir=ROOT_DIR / "content", semantic_search=True)
+    shutil.copyfile(warm_vectors, settings.vector_cache_path)
+    return settings
 
 
 @pytest.fixture

@@ -7,7 +7,9 @@ from pathlib import Path
 import pytest
 
 from bot.config import Settings
+from bot.library.catalog import Catalog
 from bot.library.gitsource import GitSource, content_dir_for
+from bot.library.sync import CatalogSync
 from bot.logs import redact_url
 
 pytestmark = pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed")
@@ -132,6 +134,24 @@ async def test_wrong_branch_is_an_error_not_a_crash(remote, tmp_path):
     remote.push_note(1)
     result = await source_for(remote, tmp_path, branch="nope").sync()
     assert not result.ok and "nope" in result.error
+
+
+async def test_the_checkouts_hugo_config_sets_the_page_links_after_the_first_clone(
+    remote, tmp_path
+):
+    # Before the clone there is no site to read a baseURL from; the first checkout's
+    # config then decides the links, as it would for a local CONTENT_DIR.
+    (remote.work / "config.toml").write_text('baseURL = "https://cast.example.org/"\n')
+    remote.push_note(1)
+    settings = Settings(
+        content_git_url=remote.url, data_dir=tmp_path / "data", semantic_search=False
+    )
+    catalog = Catalog.from_settings(settings)
+    assert "cast.example.org" not in catalog.options.base_url
+    sync = CatalogSync(catalog, git=GitSource.from_settings(settings))
+    await sync.pull()
+    (episode,) = catalog.all_episodes
+    assert episode.page_url == "https://cast.example.org/podcast/0001/"
 
 
 def test_settings_point_the_content_folder_into_the_checkout(tmp_path):

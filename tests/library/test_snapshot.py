@@ -423,3 +423,18 @@ def test_a_warm_restart_embeds_nothing(site, tmp_path):
         assert layer.state.phase == "ready"
     assert embedders[0].embedded and embedders[1].embedded == []
     assert catalog.snapshot_state is not None and catalog.snapshot_state.read == 0
+
+
+def test_a_retargeted_catalog_keeps_its_snapshot_for_the_new_folder(site, tmp_path, reads):
+    data = tmp_path / "data"
+    other = tmp_path / "checkout" / "content"
+    shutil.copytree(site, other)
+    start(other, data)
+    catalog = Catalog(
+        tmp_path / "nowhere", SiteOptions(), clock=lambda: NOW, snapshot=data / "snapshot"
+    )
+    catalog.retarget(other)  # a git source's first checkout
+    reads.clear()
+    catalog.load()
+    assert reads == [] and catalog.snapshot_state is not None
+    assert catalog.snapshot_state.reused == 48

@@ -372,3 +372,36 @@ def test_a_query_that_is_only_a_product_name_needs_that_name_in_the_notes():
     search = make_search(notes, semantic=False)
     assert paths(search, "Apple Vision Pro") == []  # each word is there, the name is not
     assert paths(search, "Amazon CloudFront")[:1] == [ep(3)]
+
+
+# -- how many spoke, slips by sound, meaning over weak words -----------------------------
+
+
+def test_how_many_spoke_neither_names_a_speaker_nor_breaks_the_topic():
+    search = make_search()
+    assert paths(search, "二人でSQSの話をした回")[:1] == [ep(5)]
+    assert sorted(paths(search, "加藤が一人で話した回")) == [ep(4), ep(5)]
+    assert search.last_trace is not None
+    assert search.last_trace.understood.speaker == "加藤"
+
+
+def test_a_katakana_word_typed_without_its_dakuten_finds_the_notes_word():
+    notes = [*EPISODES, episode(8, "Dataflow入門", "DataflowでETL。", date(2021, 5, 1))]
+    search = make_search(notes, semantic=False)
+    search.read_notes([*notes, *FILLER])
+    assert paths(search, "テータフロー")[:1] == [ep(8)]
+    assert paths(search, "deetafuroo")[:1] == [ep(8)]
+
+
+def test_a_compound_with_a_wrong_kanji_is_respelled_piece_by_piece():
+    notes = [*EPISODES, episode(9, "AWSからの移行", "移行の事例。", date(2021, 6, 1))]
+    search = make_search(notes, semantic=False)
+    search.read_notes([*notes, *FILLER])
+    assert paths(search, "以降事例")[:1] == [ep(9)]
+
+
+def test_a_lower_case_english_word_describes_and_does_not_veto_a_meaning():
+    # "inference" is in no note; typed in lower case it describes, like "board"
+    assert paths(make_search(), "edge inference board")[:1] == [ep(2)]
+    # the same word capitalised reads as a product name the show never covered
+    assert paths(make_search(), "Inference edge board") == []

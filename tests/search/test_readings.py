@@ -6,7 +6,14 @@ from collections import Counter
 import pytest
 
 import bot.search.readings as readings
-from bot.search.readings import ReadingIndex, reading_key, surface_readings
+from bot.search.readings import (
+    MAX_SOUND_VARIANTS,
+    ReadingIndex,
+    pieces,
+    reading_key,
+    sound_variants,
+    surface_readings,
+)
 
 
 def words(pairs: list[tuple[str, float]]) -> list[str]:
@@ -217,3 +224,35 @@ def test_add_makes_new_words_findable() -> None:
 def test_len_counts_distinct_readable_surfaces() -> None:
     assert len(ReadingIndex()) == 0
     assert len(ReadingIndex.build(["Docker docker ＤＯＣＫＥＲ", "Kubernetes"])) == 1
+
+
+@pytest.mark.parametrize(
+    ("typed", "meant"),
+    [
+        ("deetafuroo", "データフロー"),
+        ("raitoseiru", "ライトセイル"),
+        ("kyuubufuroo", "キューブフロー"),
+        ("テータフロー", "データフロー"),
+        ("ホトルロケット", "ボトルロケット"),
+        ("ヘーシ", "ページ"),
+    ],
+)
+def test_sound_variants_offer_the_spelling_that_was_meant(typed: str, meant: str) -> None:
+    assert meant in sound_variants(typed)
+
+
+def test_sound_variants_put_fewest_changes_first_and_stay_bounded() -> None:
+    variants = sound_variants("カキクケコサシスセソ")
+    assert variants[0].count("ガ") + variants[0].count("ギ") + variants[0].count("グ") <= 1
+    assert 0 < len(variants) <= MAX_SOUND_VARIANTS
+    assert "カキクケコサシスセソ" not in variants
+
+
+@pytest.mark.parametrize("word", ["", "資格", "SageMaker", "k8s", "x" * 500])
+def test_sound_variants_leave_other_words_alone(word: str) -> None:
+    assert sound_variants(word) == []
+
+
+def test_pieces_split_a_compound_into_its_words() -> None:
+    assert pieces("以降事例") == ["以降", "事例"]
+    assert pieces("") == []

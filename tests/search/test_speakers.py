@@ -1,0 +1,40 @@
+"""Who speaks on the show, read from the notes (bot/search/speakers.py)."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+
+from bot.models import Episode, Section
+from bot.search.speakers import speakers_of
+
+JST = timezone(timedelta(hours=9))
+
+
+def note(number: int, summary: str, heading: str = "話したこと") -> Episode:
+    return Episode(
+        path=f"podcast/{number:04d}/index.md",
+        raw_title=f"#{number} 回",
+        title="回",
+        number=number,
+        category=None,
+        summary=summary,
+        date=datetime(2020, 1, number, 21, tzinfo=JST),
+        publish_date=None,
+        page_url=None,
+        sections=(Section(heading, 2, (heading,), "本文", "talk"),),
+    )
+
+
+def test_names_that_speak_in_two_episodes_are_speakers():
+    notes = [note(1, "加藤がSQSについて話したよ。"), note(2, "加藤がCDKについて話したよ。")]
+    assert speakers_of(notes) == ("加藤",)
+
+
+def test_a_headcount_that_speaks_is_no_speaker():
+    notes = [
+        note(1, "二人がre:Inventについて話したよ。"),
+        note(2, "二人がメインで話したよ。"),
+        note(3, "小杉が話したよ。", heading="ニュース（三人担当）"),
+        note(4, "小杉がAutoMLについて話したよ。", heading="ニュース（三人担当）"),
+    ]
+    assert speakers_of(notes) == ("小杉",)
