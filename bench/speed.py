@@ -1,6 +1,7 @@
 """Search speed benchmark on a synthetic site, ours against the baselines in one run.
 
     python bench/speed.py [--episodes 10000] [--json]
+    python bench/speed.py --startup [--episodes 10000] [--restarts 3]
 
 Generates the site once (``bench/synth.py``, cached under bench/out/), then measures each
 engine in its own subprocess so peak RSS (``ru_maxrss``) is that engine's alone:
@@ -13,6 +14,10 @@ engine in its own subprocess so peak RSS (``ru_maxrss``) is that engine's alone:
   whole index (Fuse has no incremental update);
 - ``wratio``: rapidfuzz WRatio over each page's whole text; an update re-reads the
   note and replaces its text.
+
+``--startup`` measures only start-up, each start a fresh process on one DATA_DIR: the
+first start (in a single-threaded process with forked workers, as ``python -m bot run``
+preloads; and in a thread, without them), then restarts with the start-up snapshot.
 
 The baselines take seconds per query at 10,000 pages, so they run the first
 ``--baseline-queries`` queries and prefixes of the same mix; ratios compare ours on
@@ -128,6 +133,7 @@ def worker_ours(plan: dict) -> dict:
     catalog_module.SearchIndex = TimedIndex  # type: ignore[misc,assignment]
     content = Path(plan["content"])
     catalog = catalog_module.Catalog.from_settings(Settings(content_dir=content))
+    catalog.snapshot = None  # a cold start: no snapshot read or written (see --startup)
     start = time.perf_counter()
     catalog.load()
     full = time.perf_counter() - start
@@ -381,6 +387,159 @@ def _notes(meta: dict) -> str:
     )
 
 
+# -- start-up: first start and restart with the snapshot -------------------------------
+#
+# Kept apart from the query figures above: ``--startup`` runs only these. Each start is
+# a fresh process on the same DATA_DIR, timed from the parent (interpreter, imports and
+# load) and inside (``Catalog.load()`` alone, and until the reading index is ready).
+
+
+def worker_startup(plan: dict) -> dict:
+    started = time.perf_counter()
+    import threading
+
+    from bot.config import Settings
+    from bot.library.catalog import Catalog
+
+    imported = time.perf_counter() - started
+    settings = Settings(
+        content_dir=Path(plan["content"]), data_dir=Path(plan["data_dir"]), semantic_search=False
+    )
+    catalog = Catalog.from_settings(settings)
+    t = time.perf_counter()
+    if plan["as_bot"]:  # in a thread, as inside the running bot: no forked workers
+        loader = threading.Thread(target=catalog.load)
+        loader.start()
+        loader.join()
+    else:
+        catalog.load()
+    load_s = time.perf_counter() - t
+    readings_s = None
+    if plan.get("wait_readings", True):
+        catalog.wait_semantic()
+        readings_s = time.perf_counter() - t
+    t = time.perf_counter()
+    catalog.search(plan["query"], 5)
+    first_query_ms = (time.perf_counter() - t) * 1000
+    state = catalog.snapshot_state
+    return {
+        "imports_s": imported,
+        "load_s": load_s,
+        "readings_s": readings_s,
+        "first_query_ms": first_query_ms,
+        "peak_rss_mb": peak_rss_mb(),
+        "workers_rss_mb": workers_peak_rss_mb(),
+        "snapshot": str(state),
+        "reused": state.reused if state else 0,
+        "read": state.read if state else 0,
+        "snapshot_mb": state.size / 1e6 if state else 0.0,
+    }
+
+
+def run_startup_worker(plan: dict, run_dir: Path) -> dict:
+    plan_file = run_dir / "startup-plan.json"
+    plan_file.write_text(json.dumps(plan, ensure_ascii=False), encoding="utf-8")
+    t = time.perf_counter()
+    result = run_worker("startup", plan_file)
+    result["process_s"] = time.perf_counter() - t
+    return result
+
+
+def startup_figures(content: Path, run_dir: Path, restarts: int = 3) -> dict[str, dict]:
+    """First start in a single-threaded process (forked workers: ``python -m bot run``
+    preloads so), first start in a thread (no workers: a load inside the running bot),
+    then ``restarts`` restarts, loaded in a thread (median kept)."""
+    import shutil
+    import statistics
+
+    base = {"content": str(content), "query": "Cloud Runの料金"}
+    out: dict[str, dict] = {}
+    for name, as_bot in (
+        ("first start, forked workers", False),
+        ("first start, one process", True),
+    ):
+        data = run_dir / f"data-{as_bot}"
+        shutil.rmtree(data, ignore_errors=True)
+        plan = {**base, "data_dir": str(data), "as_bot": as_bot, "wait_readings": as_bot}
+        out[name] = run_startup_worker(plan, run_dir)
+    runs = [
+        run_startup_worker(
+            {**base, "data_dir": str(run_dir / "data-True"), "as_bot": True}, run_dir
+        )
+        for _ in range(restarts)
+    ]
+    good = [r for r in runs if "error" not in r]
+    if good:
+        out[f"restart (median of {len(good)})"] = {
+            k: (statistics.median(g[k] for g in good) if isinstance(v, float) else v)
+            for k, v in good[-1].items()
+        }
+    else:
+        out["restart"] = runs[-1]
+    return out
+
+
+def startup_markdown(figures: dict[str, dict], pages: int) -> str:
+    names = list(figures)
+    lines = [
+        f"### Start-up, {pages} synthetic episodes (ours, semantic layer off)",
+        "",
+        "| | " + " | ".join(names) + " |",
+        "|---|" + "--:|" * len(names),
+    ]
+    rows = [
+        ("process start to ready, reading index included (s)", "process_s", 2),
+        ("imports (s)", "imports_s", 2),
+        ("Catalog.load() (s)", "load_s", 2),
+        ("until the reading index is ready (s)", "readings_s", 2),
+        ("first query (ms)", "first_query_ms", 1),
+        ("notes from the snapshot", "reused", 0),
+        ("notes read", "read", 0),
+        ("snapshot file (MB)", "snapshot_mb", 1),
+        ("peak RSS (MB)", "peak_rss_mb", 0),
+        ("largest forked worker's peak RSS (MB)", "workers_rss_mb", 0),
+    ]
+    for label, key, digits in rows:
+        cells = []
+        for name in names:
+            value = figures[name].get(key)
+            if "error" in figures[name]:
+                cells.append("error")
+            else:
+                cells.append("not waited" if value is None else f"{value:.{digits}f}")
+        lines.append(f"| {label} | " + " | ".join(cells) + " |")
+    first = figures.get("first start, one process", {})
+    restart = next((v for k, v in figures.items() if k.startswith("restart")), {})
+    if first.get("load_s") and restart.get("load_s"):
+        lines += [
+            "",
+            f"Restart / first start (load): {restart['load_s'] / first['load_s']:.3g}; "
+            f"process to reading index ready: {restart['process_s'] / first['process_s']:.3g}.",
+        ]
+    errors = [f"{k}: {v['error']}" for k, v in figures.items() if "error" in v]
+    if errors:
+        lines += ["", "Errors: " + "; ".join(errors)]
+    return "\n".join(lines)
+
+
+def startup_main(args: argparse.Namespace) -> int:
+    content = ensure_site(args.out, args.episodes, args.seed)
+    run_dir = args.out / f"startup-{os.getpid()}"
+    run_dir.mkdir(parents=True, exist_ok=True)
+    try:
+        figures = startup_figures(content, run_dir, args.restarts)
+    finally:
+        import shutil
+
+        shutil.rmtree(run_dir, ignore_errors=True)
+    pages = len(list((content / "podcast").glob("*/index.md")))
+    if args.json:
+        print(json.dumps(figures, ensure_ascii=False, indent=1))
+    else:
+        print(startup_markdown(figures, pages))
+    return 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--episodes", type=int, default=10_000)
@@ -392,18 +551,27 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--engines", default=",".join(ENGINES))
     parser.add_argument("--out", type=Path, default=OUT, help="cache and scratch folder")
     parser.add_argument("--json", action="store_true")
-    parser.add_argument("--worker", choices=ENGINES, help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--startup",
+        action="store_true",
+        help="only the start-up figures: first start, and restart with the snapshot",
+    )
+    parser.add_argument("--restarts", type=int, default=3, help="restarts measured")
+    parser.add_argument("--worker", choices=(*ENGINES, "startup"), help=argparse.SUPPRESS)
     parser.add_argument("--plan", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
 
     if args.worker:
         plan = json.loads(args.plan.read_text(encoding="utf-8"))
         try:
-            result = WORKERS[args.worker](plan)
+            worker = worker_startup if args.worker == "startup" else WORKERS[args.worker]
+            result = worker(plan)
         except BaselineUnavailable as exc:
             result = {"error": str(exc)}
         print(json.dumps(result))
         return 0
+    if args.startup:
+        return startup_main(args)
 
     engines = [e.strip() for e in args.engines.split(",") if e.strip()]
     load_before = " ".join(f"{x:.2f}" for x in os.getloadavg())

@@ -55,7 +55,9 @@ class Settings(BaseModel):
     )
 
     # State
-    data_dir: Path = Field(Path("data"), description="Folder for the state file and git checkout.")
+    data_dir: Path = Field(
+        Path("data"), description="Folder for the state file, git checkout and start-up snapshot."
+    )
     state_path: Path | None = Field(
         None, description="SQLite state file (default: DATA_DIR/state.db)."
     )
@@ -170,6 +172,11 @@ class Settings(BaseModel):
     @property
     def vector_cache_path(self) -> Path:
         return self.vector_cache or self.data_dir / "vectors.db"
+
+    @property
+    def snapshot_path(self) -> Path:
+        """The start-up snapshot's folder (``bot.library.snapshot``): DATA_DIR/snapshot."""
+        return self.data_dir / "snapshot"
 
     @property
     def health_path(self) -> Path:

@@ -1,8 +1,9 @@
 """``python -m bot doctor``: is this deployment fit to run? No gateway connection needed.
 
 Checks, in order: settings, token (present, never shown), content (loads; count and
-warnings), state and heartbeat files writable, feed reachable (when FEED_URL is set),
-git remote reachable (when CONTENT_GIT_URL is set). Exit 0 when nothing failed.
+warnings), the start-up snapshot (usable; notes it holds), state and heartbeat files
+writable, feed reachable (when FEED_URL is set), git remote reachable (when
+CONTENT_GIT_URL is set). Exit 0 when nothing failed.
 """
 
 from __future__ import annotations
@@ -81,6 +82,7 @@ def run_checks(settings: Settings, timeout: float = 15.0) -> list[Check]:
         lambda: Check("settings", OK, "valid"),
         lambda: check_token(settings),
         lambda: check_content(settings),
+        lambda: check_snapshot(settings),
         lambda: check_site_url(settings),
         lambda: check_semantic(settings),
         lambda: check_synonyms(settings),
@@ -125,7 +127,7 @@ def check_content(settings: Settings) -> Check:
         return Check("content", FAIL, f"CONTENT_DIR={folder} is not a folder")
     # the semantic layer has its own check: no embedding in the background here
     update = {"content_dir": folder, "semantic_search": False}
-    catalog = Catalog.from_settings(settings.model_copy(update=update))
+    catalog = Catalog.from_settings(settings.model_copy(update=update), write_snapshot=False)
     try:
         result = catalog.load()
     except Exception as exc:
@@ -143,6 +145,28 @@ def check_content(settings: Settings) -> Check:
         status = WARN if settings.content_git_url else FAIL
         return Check("content", status, "no episodes: " + detail, notes)
     return Check("content", WARN if result.warnings else OK, detail, notes)
+
+
+def check_snapshot(settings: Settings) -> Check:
+    """The start-up snapshot: there, usable, and how much of the site it holds (read,
+    never written: the bot writes it)."""
+    from bot.library.catalog import site_options
+    from bot.library.snapshot import load_notes
+
+    folder = content_dir_for(settings)
+    if not folder.is_dir():
+        return Check("snapshot", SKIP, f"no content folder yet ({folder})")
+    try:
+        _, state = load_notes(settings.snapshot_path, folder, site_options(settings, folder))
+    except Exception as exc:
+        return Check("snapshot", WARN, f"could not be checked: {type(exc).__name__}: {exc}")
+    if state.phase == "ignored":
+        return Check("snapshot", WARN, f"{state}; the next start reads every note")
+    if state.phase == "absent":
+        return Check(
+            "snapshot", OK, f"none yet in {settings.snapshot_path}: the first start writes it"
+        )
+    return Check("snapshot", OK, str(state))
 
 
 def check_semantic(settings: Settings) -> Check:

@@ -18,6 +18,7 @@ from bot.cli.common import add_content_arg, base_url_of, base_url_warning, setti
 from bot.content import load_site
 from bot.content.siteconfig import holds_content_folder
 from bot.library.catalog import site_options
+from bot.library.snapshot import SnapshotState, load_notes
 from bot.models import Episode, LoadResult
 
 
@@ -56,10 +57,20 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 # -- loading -------------------------------------------------------------------
 
 
-def _load(args: argparse.Namespace) -> tuple[Path, LoadResult] | None:
+def _load(
+    args: argparse.Namespace, snapshot: list[SnapshotState] | None = None
+) -> tuple[Path, LoadResult] | None:
+    """The notes as the bot reads them; with ``snapshot`` (a list), through the start-up
+    snapshot (read, never written), whose state is appended to it."""
     settings = settings_from_args(args)
     try:
-        result = load_site(settings.content_dir, site_options(settings))
+        if snapshot is None:
+            result = load_site(settings.content_dir, site_options(settings))
+        else:
+            result, state = load_notes(
+                settings.snapshot_path, settings.content_dir, site_options(settings)
+            )
+            snapshot.append(state)
     except (FileNotFoundError, NotADirectoryError, PermissionError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         print("Point --content (or CONTENT_DIR) at the site's content folder.", file=sys.stderr)
@@ -90,7 +101,8 @@ def _flags(episode: Episode, now: datetime) -> str:
 
 
 def run_check(args: argparse.Namespace) -> int:
-    loaded = _load(args)
+    snapshot: list[SnapshotState] = []
+    loaded = _load(args, snapshot)
     if loaded is None:
         return 2
     root, result = loaded
@@ -131,6 +143,7 @@ def run_check(args: argparse.Namespace) -> int:
     print(f"Warnings: {len(result.warnings)}")
     for warning in result.warnings:
         print(f"  {warning.path}: {warning.reason}")
+    print(f"Start-up snapshot: {snapshot[0]}")
     return 0
 
 

@@ -42,6 +42,8 @@ class PageFile:
     rel: str  # POSIX path relative to the content folder
     path: Path
     problem: str | None = None  # symlink loop, dangling link, unreadable folder
+    size: int = -1  # as the walk found it (-1: not known)
+    mtime_ns: int = -1
 
 
 @dataclass(frozen=True, slots=True)
@@ -127,7 +129,7 @@ def _walk(
                 continue
             yield from _walk(root, Path(entry.path), rel + "/", active | {key}, real_root)
         elif stat.S_ISREG(info.st_mode) and is_note_name(name):
-            yield PageFile(rel, Path(entry.path))
+            yield PageFile(rel, Path(entry.path), None, info.st_size, info.st_mtime_ns)
 
 
 def _is_loop(exc: OSError) -> bool:

@@ -18,23 +18,25 @@ A large site is read on all cores (``bot.parallel``), with the same result.
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import logging
 import os
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
 from functools import partial
-from operator import attrgetter
 from pathlib import Path, PurePosixPath
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from bot.content.hugo import BUNDLE_INDEXES, PAGE_SUFFIXES, PageFile, inside, walk_pages
-from bot.models import Episode, LoadResult, LoadWarning, Reference, Section
 from bot.content.page import Page, SiteOptions, player_key, player_url_key, read_page
-from bot.parallel import gc_paused, run_chunks
+from bot.content.plain import page_plain, unpage
 from bot.content.players import Player
+from bot.models import Episode, LoadResult, LoadWarning
+from bot.parallel import gc_paused, run_chunks
 
-__all__ = ["SiteOptions", "load_page", "load_site"]
+__all__ = ["NoteRead", "ReadCache", "SiteOptions", "load_page", "load_site"]
 
 log = logging.getLogger(__name__)
 
@@ -42,17 +44,24 @@ log = logging.getLogger(__name__)
 # -- public API ----------------------------------------------------------------
 
 
-def load_site(content_dir: Path, options: SiteOptions) -> LoadResult:
+def load_site(
+    content_dir: Path, options: SiteOptions, cache: ReadCache | None = None
+) -> LoadResult:
     """Every episode under ``content_dir``; never raises for a bad note.
+
+    With a ``cache`` (what each note gave when last read), a note whose size and mtime,
+    or else content hash, are unchanged is not read again; the cache is then updated to
+    this load's notes.
 
     Raises ``FileNotFoundError`` / ``NotADirectoryError`` when the folder itself is
     missing or is not a folder.
     """
     root = _check_root(content_dir)
     found: list[PageFile] = []
+    known = _Known(cache)
     with gc_paused():
         done = run_chunks(
-            _chunks(walk_pages(root), found),
+            _chunks(walk_pages(root), found, known),
             local=partial(_read_chunk, options=options),
             remote=partial(_read_packed, options=options),
             unpack=_unpack_chunk,
@@ -61,7 +70,9 @@ def load_site(content_dir: Path, options: SiteOptions) -> LoadResult:
     seen = len(found)
     warnings = {f.rel: f.problem for f in found if f.problem is not None}
     files = [f for f in found if f.problem is None]
-    reads = [read for chunk in done for read in chunk]
+    fresh = iter([read for chunk in done for read in chunk])
+    reads = [known.reused.get(f.rel) or next(fresh) for f in files]
+    known.settle(files, reads)
     pages: list[Page] = []
     for file, (page, problem) in zip(files, reads, strict=True):
         if problem:
@@ -136,13 +147,15 @@ PARALLEL_MIN_PAGES = 500  # fewer notes are read in this process alone
 _CHUNK = 32  # notes per task: small enough for all processes to finish together
 
 
-def _chunks(walk: Iterable[PageFile], found: list[PageFile]) -> Iterator[list[tuple[str, str]]]:
-    """The readable pages of ``walk`` in chunks; every page, readable or not, goes to
-    ``found`` as the walk meets it."""
+def _chunks(
+    walk: Iterable[PageFile], found: list[PageFile], known: _Known
+) -> Iterator[list[tuple[str, str]]]:
+    """The readable pages of ``walk`` that ``known`` does not hold, in chunks; every
+    page, readable or not, goes to ``found`` as the walk meets it."""
     chunk: list[tuple[str, str]] = []
     for page in walk:
         found.append(page)
-        if page.problem is None:
+        if page.problem is None and not known.holds(page):
             chunk.append((page.rel, os.fspath(page.path)))  # str pickles faster
             if len(chunk) == _CHUNK:
                 yield chunk
@@ -151,10 +164,113 @@ def _chunks(walk: Iterable[PageFile], found: list[PageFile]) -> Iterator[list[tu
         yield chunk
 
 
+# -- notes read before -----------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class NoteRead:
+    """One note as last read: its size, mtime and content hash, and what it gave."""
+
+    size: int
+    mtime_ns: int
+    digest: bytes
+    page: Page | None
+    problem: str | None
+
+
+class ReadCache:
+    """What each note gave when last read, by path relative to the content folder.
+
+    After ``load_site(..., cache)`` it holds exactly that load's notes; ``reused`` and
+    ``read`` say how many came from here and how many from the disk.
+    """
+
+    def __init__(self, notes: Mapping[str, NoteRead] | None = None) -> None:
+        self.notes: dict[str, NoteRead] = dict(notes or {})
+        self.reused = 0
+        self.read = 0
+
+    def __len__(self) -> int:
+        return len(self.notes)
+
+    def to_state(self) -> Iterator[list[Any]]:
+        """Plain data (``bot.content.plain``), one note at a time, for a file that runs
+        no code when read."""
+        for rel, n in self.notes.items():
+            page = page_plain(n.page) if n.page else None
+            yield [rel, n.size, n.mtime_ns, n.digest, page, n.problem]
+
+    @classmethod
+    def from_state(cls, state: Iterable[Sequence[Any]]) -> ReadCache:
+        """The cache ``to_state`` gave ``state`` for; raises ``ValueError`` (or
+        ``TypeError``, ``KeyError``) for anything else."""
+        notes = {}
+        for rel, size, mtime_ns, digest, page, problem in state:
+            if not isinstance(rel, str) or not isinstance(digest, bytes):
+                raise ValueError("not a note read")
+            notes[rel] = NoteRead(
+                int(size), int(mtime_ns), digest, unpage(page) if page else None, problem
+            )
+        return cls(notes)
+
+
+def note_digest(path: str | os.PathLike[str]) -> bytes:
+    """The content hash a ``ReadCache`` compares a note by."""
+    with open(path, "rb") as fh:
+        return hashlib.file_digest(fh, _hash).digest()
+
+
+def _hash() -> Any:
+    return hashlib.blake2b(digest_size=16)
+
+
+class _Known:
+    """One load's use of a ``ReadCache`` (none: every note is read)."""
+
+    def __init__(self, cache: ReadCache | None) -> None:
+        self.cache = cache
+        self.reused: dict[str, _Read] = {}
+        self._signs: dict[str, tuple[int, int, bytes]] = {}
+
+    def holds(self, page: PageFile) -> bool:
+        """Whether the cache holds ``page`` as it is on disk now (else its size, mtime
+        and hash are noted for the cache, taken before it is read)."""
+        if self.cache is None:
+            return False
+        before = self.cache.notes.get(page.rel)
+        try:
+            size, mtime = page.size, page.mtime_ns
+            if size < 0:
+                info = os.stat(page.path)
+                size, mtime = info.st_size, info.st_mtime_ns
+            if before is not None and (before.size, before.mtime_ns) == (size, mtime):
+                digest = before.digest
+            else:
+                digest = note_digest(page.path)
+        except OSError:  # gone meanwhile: read it and let it say so; read again next time
+            self._signs[page.rel] = (-1, -1, b"")
+            return False
+        self._signs[page.rel] = (size, mtime, digest)
+        if before is None or before.digest != digest:
+            return False
+        self.reused[page.rel] = (before.page, before.problem)
+        return True
+
+    def settle(self, files: list[PageFile], reads: list[_Read]) -> None:
+        """Make the cache this load's notes."""
+        if self.cache is None:
+            return
+        notes = {}
+        for file, (page, problem) in zip(files, reads, strict=True):
+            size, mtime, digest = self._signs[file.rel]
+            notes[file.rel] = NoteRead(size, mtime, digest, page, problem)
+        self.cache.notes = notes
+        self.cache.reused = len(self.reused)
+        self.cache.read = len(files) - len(self.reused)
 
 
 _Read = tuple[Page | None, str | None]
-_Packed = tuple[list[Any], list[tuple[Any, ...]], bool]
+_Packed = tuple[list[Any] | None, str | None]
 
 
 def _read_chunk(chunk: list[tuple[str, str]], options: SiteOptions) -> list[_Read]:
@@ -162,44 +278,17 @@ def _read_chunk(chunk: list[tuple[str, str]], options: SiteOptions) -> list[_Rea
     return [read_page(rel, path, options, zone) for rel, path in chunk]
 
 
-def _read_packed(
-    chunk: list[tuple[str, str]], options: SiteOptions
-) -> list[tuple[_Packed | None, str | None]]:
-    """``_read_chunk`` in a worker process: pages as plain tuples, which pickle several
-    times faster than frozen dataclasses and are rebuilt by ``_unpack_chunk``."""
+def _read_packed(chunk: list[tuple[str, str]], options: SiteOptions) -> list[_Packed]:
+    """``_read_chunk`` in a worker process: pages as plain lists (``bot.content.plain``),
+    which pickle several times faster than frozen dataclasses."""
     return [
-        (_pack(page) if page else None, problem) for page, problem in _read_chunk(chunk, options)
+        (page_plain(page) if page else None, problem)
+        for page, problem in _read_chunk(chunk, options)
     ]
 
 
-_EPISODE_FIELDS = tuple(f.name for f in dataclasses.fields(Episode))
-_REFERENCES = _EPISODE_FIELDS.index("references")
-_SECTIONS = _EPISODE_FIELDS.index("sections")
-_episode_values = attrgetter(*_EPISODE_FIELDS)
-_reference_values = attrgetter(*(f.name for f in dataclasses.fields(Reference)))
-_section_values = attrgetter(*(f.name for f in dataclasses.fields(Section)))
-_player_values = attrgetter(*(f.name for f in dataclasses.fields(Player)))
-
-
-def _pack(page: Page) -> _Packed:
-    values = list(_episode_values(page.episode))
-    values[_REFERENCES] = [_reference_values(r) for r in values[_REFERENCES]]
-    values[_SECTIONS] = [_section_values(s) for s in values[_SECTIONS]]
-    return values, [_player_values(p) for p in page.players], page.in_section
-
-
-def _unpack_chunk(packed: list[tuple[_Packed | None, str | None]]) -> list[_Read]:
-    out: list[_Read] = []
-    for page, problem in packed:
-        if page is None:
-            out.append((None, problem))
-            continue
-        values, players, in_section = page
-        values[_REFERENCES] = tuple([Reference(*r) for r in values[_REFERENCES]])
-        values[_SECTIONS] = tuple([Section(*s) for s in values[_SECTIONS]])
-        episode = Episode(*values)
-        out.append((Page(episode, tuple([Player(*p) for p in players]), in_section), problem))
-    return out
+def _unpack_chunk(packed: list[_Packed]) -> list[_Read]:
+    return [(unpage(page) if page is not None else None, problem) for page, problem in packed]
 
 
 # -- paths ---------------------------------------------------------------------
@@ -305,7 +394,11 @@ _DUPLICATE_MARK = "is also used by"
 def without_duplicate_reason(reason: str) -> str:
     """A warning's reason without the duplicate-number part (the catalog, which knows
     the first-seen order, writes its own)."""
-    parts = [p for p in reason.split("; ") if not (p.startswith("episode number ") and _DUPLICATE_MARK in p)]
+    parts = [
+        p
+        for p in reason.split("; ")
+        if not (p.startswith("episode number ") and _DUPLICATE_MARK in p)
+    ]
     return "; ".join(parts)
 
 

@@ -17,8 +17,9 @@ notifier.
 from __future__ import annotations
 
 import dataclasses
+import gc
 import logging
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from functools import partial
@@ -28,17 +29,23 @@ from zoneinfo import ZoneInfo
 from bot.config import Settings
 from bot.content import SiteOptions, load_page, load_site
 from bot.content.loader import (
+    NoteRead,
+    ReadCache,
     duplicate_reason,
     number_owners,
     without_duplicate_reason,
 )
 from bot.content.siteconfig import choose_base_url
 from bot.library.gitsource import content_dir_for
+from bot.library.snapshot import Snapshot, SnapshotState
 from bot.models import Episode, Hit, LoadResult, LoadWarning, SearchResult
+from bot.parallel import gc_paused
 from bot.search import SearchIndex
+from bot.search.commonness import is_generic
 from bot.search.hybrid import HybridSearch
 from bot.search.layer import SemanticLayer
 from bot.search.query import MAX_QUERY_CHARS
+from bot.search.readings import ReadingMemo
 from bot.search.semantic import SemanticIndex, load_embedder
 from bot.search.speakers import speakers_of
 from bot.search.synonyms import Synonyms, load_synonyms
@@ -60,6 +67,16 @@ def site_options(settings: Settings, content_dir: Path | None = None) -> SiteOpt
         podcast_sections=settings.podcast_sections,
         timezone=settings.site_timezone,
         max_bytes=settings.max_note_bytes,
+    )
+
+
+def _moved(before: Mapping[str, NoteRead], now: Mapping[str, NoteRead]) -> bool:
+    """Whether the notes' set, sizes, mtimes or hashes differ from the saved ones."""
+    if before.keys() != now.keys():
+        return True
+    return any(
+        (b.size, b.mtime_ns, b.digest) != (n.size, n.mtime_ns, n.digest)
+        for b, n in zip(map(before.__getitem__, now), now.values(), strict=True)
     )
 
 
@@ -91,7 +108,11 @@ class Catalog:
         max_query_chars: int = MAX_QUERY_CHARS,
         synonyms: Synonyms | None = None,
         options_for: Callable[[Path], SiteOptions] | None = None,
+        snapshot: Path | None = None,
+        write_snapshot: bool = True,
     ):
+        """``snapshot``: the folder of the start-up snapshot (``bot.library.snapshot``),
+        None for none; ``write_snapshot`` False reads it without ever writing it."""
         self.content_dir = Path(content_dir)
         self.options = options
         # how to read another folder's site (its Hugo config's baseURL); None: keep options
@@ -109,18 +130,25 @@ class Catalog:
         self.synonyms = synonyms or Synonyms()
         self._search = HybridSearch(self._index, timezone=options.timezone, synonyms=self.synonyms)
         # the reading index always, and the semantic index when there is a model
-        self._background = semantic or SemanticLayer(
-            lambda: None, None, prepare=self._search.read_notes
+        self.snapshot = (
+            Snapshot(snapshot, self.content_dir, options, writable=write_snapshot)
+            if snapshot is not None
+            else None
         )
+        self._background = semantic or SemanticLayer(lambda: None, None, prepare=self._read_notes)
         if semantic is not None:
-            semantic.attach(self._search.read_notes)
+            semantic.attach(self._read_notes)
+        self._memo_unread = False  # the snapshot's reading memo, until the first build
         self.pages_seen = 0
         self.last_load: LoadResult | None = None  # the last full load, None before the first
 
     @classmethod
-    def from_settings(cls, settings: Settings, clock: Clock = utcnow) -> Catalog:
+    def from_settings(
+        cls, settings: Settings, clock: Clock = utcnow, *, write_snapshot: bool = True
+    ) -> Catalog:
         """CONTENT_DIR, or the git checkout's subfolder when CONTENT_GIT_URL is set;
-        with the semantic layer unless SEMANTIC_SEARCH is off."""
+        with the semantic layer unless SEMANTIC_SEARCH is off, and the start-up
+        snapshot in DATA_DIR/snapshot (``write_snapshot`` False: only read it)."""
         folder = content_dir_for(settings)
         semantic = None
         if settings.semantic_search:
@@ -136,6 +164,8 @@ class Catalog:
             max_query_chars=settings.max_query_chars,
             synonyms=synonyms,
             options_for=partial(site_options, settings),
+            snapshot=settings.snapshot_path,
+            write_snapshot=write_snapshot,
         )
 
     def retarget(self, content_dir: Path) -> None:
@@ -145,27 +175,57 @@ class Catalog:
         self.content_dir = Path(content_dir)
         if self._options_for is not None:
             self.options = self._options_for(self.content_dir)
+        if self.snapshot is not None:  # a snapshot is made for one folder and its options
+            old = self.snapshot
+            self.snapshot = Snapshot(
+                old.folder, self.content_dir, self.options, writable=old.writable
+            )
 
     # -- loading -------------------------------------------------------------
 
     def load(self) -> LoadResult:
-        """Read the whole content folder and rebuild the index."""
-        result = load_site(self.content_dir, self.options)
-        self._episodes = {e.path: e for e in result.episodes}
-        for episode in sorted(result.episodes, key=Episode.oldest_first_key):
-            self._arrival.setdefault(episode.path, len(self._arrival))
-        self._warnings = {}
-        for w in result.warnings:  # the loader's own duplicate rule is replaced by ours
-            reason = without_duplicate_reason(w.reason)
-            if reason:
-                self._warnings[w.path] = LoadWarning(w.path, reason)
-        self._ignored = self._owners()
-        self._served = {p: self._serve(e) for p, e in self._episodes.items()}
-        self._index = SearchIndex.build(tuple(self._served.values()))
-        self._search.lexical = self._index
-        self.pages_seen = result.pages_seen
-        self.last_load = result
+        """Read the whole content folder and rebuild the index; with a snapshot, the
+        notes unchanged since it was written are not read again and the index is
+        restored from it, then brought up to date."""
+        # Garbage made before is collected now, while it is cheap (what the last load
+        # made is frozen, so not walked), and not frozen with what this load makes.
+        gc.collect()
+        with gc_paused():  # millions of objects and no cycles: no collection meanwhile
+            snapshot = self.snapshot
+            first = self.last_load is None
+            saved = snapshot.read_notes() if snapshot is not None else None
+            reads = saved.reads if saved is not None else ReadCache()
+            before = reads.notes  # load_site replaces it: kept as it was saved
+            result = load_site(self.content_dir, self.options, reads if snapshot else None)
+            self._episodes = {e.path: e for e in result.episodes}
+            for episode in sorted(result.episodes, key=Episode.oldest_first_key):
+                self._arrival.setdefault(episode.path, len(self._arrival))
+            self._warnings = {}
+            for w in result.warnings:  # the loader's own duplicate rule is replaced by ours
+                reason = without_duplicate_reason(w.reason)
+                if reason:
+                    self._warnings[w.path] = LoadWarning(w.path, reason)
+            self._ignored = self._owners()
+            self._served = {p: self._serve(e) for p, e in self._episodes.items()}
+            restored = None
+            if snapshot is not None and saved is not None:
+                restored = snapshot.restore_index(saved, before, self._served)
+            if restored is None:
+                self._index = SearchIndex.build(tuple(self._served.values()))
+            else:
+                self._index = restored[0]
+            self._search.lexical = self._index
+            self.pages_seen = result.pages_seen
+            self.last_load = result
+            if snapshot is not None:
+                self._memo_unread = first  # read by the background thread
+                stale = restored is None or restored[1] > 0 or _moved(before, reads.notes)
+                wrote = stale and snapshot.write_notes(reads, self._index)
+                snapshot.note_load(saved, reads, wrote)
         self._reindex()
+        # What was loaded joins the permanent generation: no full collection on a live
+        # request walks it (the loader and the index build made it without collections).
+        gc.freeze()
         return result
 
     def adopt_first_seen(self, first_seen: Mapping[str, float]) -> tuple[LoadWarning, ...]:
@@ -245,6 +305,25 @@ class Catalog:
         if added or changed or removed:
             self._reindex()
         return CatalogChange(tuple(added), tuple(changed), tuple(removed), tuple(warnings))
+
+    def _read_notes(self, episodes: Sequence[Episode]) -> None:
+        """The reading index (background thread), then its part of the snapshot; the
+        word-frequency tables first, so the first query after a start does not load
+        them (about a second)."""
+        for word in ("the", "の"):  # one English and one Japanese word: both tables
+            is_generic(word)
+        if self._memo_unread and self.snapshot is not None:
+            self._memo_unread = False
+            self._search.reading_memo = self.snapshot.read_readings() or ReadingMemo()
+        self._search.read_notes(episodes)
+        memo = self._search.reading_memo
+        if self.snapshot is not None and memo.worked:
+            self.snapshot.write_readings(memo)
+
+    @property
+    def snapshot_state(self) -> SnapshotState | None:
+        """How the last load used the snapshot, for ``check`` and ``doctor``."""
+        return self.snapshot.state if self.snapshot is not None else None
 
     def _reindex(self) -> None:
         """Who speaks, and the semantic index (in the background) for what is held now."""

@@ -17,9 +17,11 @@ import heapq
 import logging
 import re
 import unicodedata
-from collections.abc import Callable, Iterable
+from array import array
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Any
 
 from bot.models import Episode, Hit, SearchResult, SortKey
 from bot.parallel import gc_paused
@@ -168,6 +170,54 @@ class SearchIndex:
             self._by_number.get(number, set()).discard(doc_id)
         self._titles.pop(doc_id, None)
         self.vocab.remove(found.words, found.pairs)
+
+    # -- plain data, for the start-up snapshot ------------------------------------
+
+    def to_state(self) -> dict[str, Any]:
+        """The index as plain data, without its episodes: ``from_state`` takes those
+        (the same ones, by path, in the order of ``state["paths"]``)."""
+        ids = sorted(self._docs)
+        docs = self._docs
+        return {
+            "paths": [docs[d].episode.path for d in ids],
+            "ids": array("I", ids).tobytes(),
+            "body_lens": array("I", [docs[d].body_len for d in ids]).tobytes(),
+            "title_terms": array("I", [docs[d].title_terms for d in ids]).tobytes(),
+            "titles": [self._titles[d] for d in ids],
+            "next_id": self._next_id,
+            "postings": self._postings.to_state(),
+            "vocab": self.vocab.to_state(),
+        }
+
+    @classmethod
+    def from_state(cls, state: dict[str, Any], episodes: Sequence[Episode]) -> SearchIndex:
+        """The index ``to_state`` gave ``state`` for, holding ``episodes`` (those it
+        held then, in the order of ``state["paths"]``); ``ValueError`` when they are
+        not those or ``state`` does not add up."""
+        ids, body_lens, title_terms = array("I"), array("I"), array("I")
+        ids.frombytes(state["ids"])
+        body_lens.frombytes(state["body_lens"])
+        title_terms.frombytes(state["title_terms"])
+        paths, titles = state["paths"], state["titles"]
+        counts = {len(ids), len(body_lens), len(title_terms), len(paths), len(titles)}
+        if counts != {len(episodes)} or [e.path for e in episodes] != list(paths):
+            raise ValueError("the index state does not match its episodes")
+        index = cls()
+        index._postings = Postings.from_state(state["postings"])
+        index.vocab = Vocabulary.from_state(state["vocab"])
+        index._next_id = int(state["next_id"])
+        for doc_id, episode, body_len, terms, title in zip(
+            ids, episodes, body_lens, title_terms, titles, strict=True
+        ):
+            if doc_id >= index._next_id:
+                raise ValueError("the index state does not add up")
+            index._ids[episode.path] = doc_id
+            index._docs[doc_id] = _Doc(episode, body_len, terms, episode.newest_first_key())
+            index._titles[doc_id] = title
+            index._body_total += body_len
+            if episode.number is not None:
+                index._by_number.setdefault(episode.number, set()).add(doc_id)
+        return index
 
     # -- search ------------------------------------------------------------------
 

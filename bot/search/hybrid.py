@@ -35,7 +35,7 @@ from bot.models import Episode, Hit, SearchResult
 from bot.search.commonness import is_generic, zipf
 from bot.search.engine import SearchIndex, capitalised
 from bot.search.query import MAX_QUERY_CHARS
-from bot.search.readings import ReadingIndex, pieces, sound_variants
+from bot.search.readings import ReadingIndex, ReadingMemo, pieces, sound_variants
 from bot.search.semantic import SemanticHit, SemanticIndex
 from bot.search.snippets import cut
 from bot.search.synonyms import Synonyms, expand_query
@@ -96,6 +96,7 @@ class HybridSearch:
         self.semantic_state = "off"
         self.tz = ZoneInfo(timezone)
         self.readings: ReadingIndex | None = None
+        self.reading_memo = ReadingMemo()  # the last build's Sudachi work, for the next
         self.synonyms = synonyms or Synonyms()
         self.speakers: tuple[str, ...] = ()
         self._speaker_of: dict[str, str] = {}
@@ -115,7 +116,7 @@ class HybridSearch:
 
     def read_notes(self, episodes: Sequence[Episode]) -> None:
         """Build the reading index of the notes' words (runs off the event loop)."""
-        self.readings = ReadingIndex.build(_texts(episodes))
+        self.readings = ReadingIndex.build(_texts(episodes), self.reading_memo)
 
     # -- the one search ------------------------------------------------------------
 

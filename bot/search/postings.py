@@ -12,12 +12,14 @@ summary 8-9, title 10-11 (capped at 3 each).
 from __future__ import annotations
 
 import re
+import sys
 from array import array
 from bisect import bisect_left
 from collections import Counter
 from dataclasses import dataclass
 from itertools import compress, filterfalse, repeat
 from operator import attrgetter, lt
+from typing import Any
 
 from bot.models import Episode
 from bot.search.textnorm import RunTerms, count_terms, nfkc
@@ -169,3 +171,43 @@ class Postings:
                 del values[i]
             if not ids:
                 del self._lists[term]
+
+    # -- plain data, for the start-up snapshot --------------------------------------
+
+    def to_state(self) -> dict[str, Any]:
+        """Every list as plain data: the terms, and their ids, values and lengths each
+        as one native-order byte string (``from_state`` checks the item sizes)."""
+        lengths = array("I", [len(ids) for ids, _ in self._lists.values()])
+        ids = array("I")
+        values = array("H")
+        for found_ids, found_values in self._lists.values():
+            ids.extend(found_ids)
+            values.extend(found_values)
+        return {
+            "sizes": [ids.itemsize, values.itemsize, sys.byteorder],
+            "terms": list(self._lists),
+            "lengths": lengths.tobytes(),
+            "ids": ids.tobytes(),
+            "values": values.tobytes(),
+        }
+
+    @classmethod
+    def from_state(cls, state: dict[str, Any]) -> Postings:
+        """The postings ``to_state`` gave ``state`` for; ``ValueError`` for anything else."""
+        lengths, ids, values = array("I"), array("I"), array("H")
+        if list(state["sizes"]) != [ids.itemsize, values.itemsize, sys.byteorder]:
+            raise ValueError("postings written on another kind of machine")
+        lengths.frombytes(state["lengths"])
+        ids.frombytes(state["ids"])
+        values.frombytes(state["values"])
+        terms = state["terms"]
+        if len(terms) != len(lengths) or sum(lengths) != len(ids) or len(ids) != len(values):
+            raise ValueError("postings do not add up")
+        postings = cls()
+        lists = postings._lists
+        at = 0
+        for term, n in zip(terms, lengths, strict=True):
+            end = at + n
+            lists[term] = (ids[at:end], values[at:end])
+            at = end
+        return postings

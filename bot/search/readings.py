@@ -16,13 +16,18 @@ thread.
 from __future__ import annotations
 
 import functools
+import hashlib
 import itertools
 import re
+import sys
 import threading
 import unicodedata
+from array import array
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
+from importlib import metadata
 from types import MappingProxyType
+from typing import Any
 
 import jaconv
 from rapidfuzz import fuzz, process
@@ -33,7 +38,14 @@ from sudachipy import (
     Tokenizer,
 )
 
-__all__ = ["ReadingIndex", "pieces", "reading_key", "sound_variants", "surface_readings"]
+__all__ = [
+    "ReadingIndex",
+    "ReadingMemo",
+    "pieces",
+    "reading_key",
+    "sound_variants",
+    "surface_readings",
+]
 
 EXACT_QUALITY = 0.85
 FUZZY_MIN_QUALITY = 0.6
@@ -373,34 +385,39 @@ class ReadingIndex:
         self._fuzzy_keys: list[str] | None = None
 
     @classmethod
-    def build(cls, texts: Iterable[str]) -> ReadingIndex:
+    def build(cls, texts: Iterable[str], memo: ReadingMemo | None = None) -> ReadingIndex:
+        """The index of ``texts``; with a ``memo`` of the last build, only texts and words
+        it does not hold are read with Sudachi (the same index either way), and the memo
+        then holds this build's."""
         index = cls()
-        index.add(texts)
+        index.add(texts, memo)
+        if memo is not None:
+            memo.settle()
         return index
 
-    def add(self, texts: Iterable[str]) -> None:
+    def add(self, texts: Iterable[str], memo: ReadingMemo | None = None) -> None:
         """Index more texts; each new distinct word (NFKC casefolded) is read once."""
-        an = _analyser()
         new: list[str] = []
         for text in texts:
-            for chunk in _chunks(text):
-                for word in _content_words(an.tokenize(chunk)):
-                    if word in self._spellings:
-                        continue
-                    self._spellings.add(word)
-                    folded = _fold(word)
-                    if folded not in self._seen and _is_indexable(word):
-                        self._seen[folded] = word
-                        new.append(word)
+            words = memo.words_of(text) if memo is not None else _words_in(text)
+            for word in words:
+                if word in self._spellings:
+                    continue
+                self._spellings.add(word)
+                folded = _fold(word)
+                if folded not in self._seen and _is_indexable(word):
+                    self._seen[folded] = word
+                    new.append(word)
         for word in new:
-            self._add_word(word)
+            self._add_word(word, memo)
         if new:
             self._fuzzy_keys = None
 
-    def _add_word(self, word: str) -> None:
+    def _add_word(self, word: str, memo: ReadingMemo | None = None) -> None:
         indexed = False
         loose_ok = not _is_short_latin(word)
-        for reading in surface_readings(word):
+        readings = memo.readings_of(word) if memo is not None else surface_readings(word)
+        for reading in readings:
             if _morae(reading) >= MIN_KEY_LEN:
                 self._strict.setdefault(reading, set()).add(word)
                 indexed = True
@@ -467,6 +484,128 @@ class ReadingIndex:
         if self._fuzzy_keys is None:
             self._fuzzy_keys = sorted(k for k in self._loose if len(k) >= FUZZY_MIN_KEY_LEN)
         return self._fuzzy_keys
+
+
+def _words_in(text: str) -> tuple[str, ...]:
+    """The distinct content words of ``text`` in the order they first come (a word seen
+    again changes nothing), interned: a memo holds each word once, however many texts
+    use it."""
+    tokenize = _analyser().tokenize
+    words = dict.fromkeys(w for chunk in _chunks(text) for w in _content_words(tokenize(chunk)))
+    return tuple(map(sys.intern, words))
+
+
+def _text_key(text: str) -> bytes:
+    return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).digest()
+
+
+class ReadingMemo:
+    """What one reading-index build can reuse from the last: each text's content words
+    (by a hash of the text) and each word's readings, the Sudachi work of a build.
+    Kept across restarts by the start-up snapshot; it serves one build at a time.
+
+    A text's words are held as ids into one table of words (4 bytes a word, one bytes
+    object a text): a large site's texts name millions of words, a few thousand of
+    them distinct."""
+
+    def __init__(self) -> None:
+        self._table: list[str] = []  # word id -> word
+        self._ids: dict[str, int] = {}  # word -> id
+        self._words: dict[bytes, bytes] = {}  # text key -> its word ids, packed
+        self._readings: dict[str, tuple[str, ...]] = {}
+        self._new_words: dict[bytes, bytes] = {}
+        self._new_readings: dict[str, tuple[str, ...]] = {}
+        self.worked = 0  # texts and words the last build read with Sudachi
+
+    def __len__(self) -> int:
+        return len(self._words)
+
+    def words_of(self, text: str) -> tuple[str, ...]:
+        key = _text_key(text)
+        packed = self._new_words.get(key)
+        if packed is None:
+            packed = self._words.get(key)
+            if packed is None:
+                words = _words_in(text)
+                self.worked += 1
+                self._new_words[key] = self._pack(words)
+                return words
+            self._new_words[key] = packed
+        ids = array("I")
+        ids.frombytes(packed)
+        return tuple(map(self._table.__getitem__, ids))
+
+    def _pack(self, words: tuple[str, ...]) -> bytes:
+        ids = self._ids
+        table = self._table
+        out = array("I")
+        for word in words:
+            found = ids.get(word)
+            if found is None:
+                found = ids[word] = len(table)
+                table.append(word)
+            out.append(found)
+        return out.tobytes()
+
+    def readings_of(self, word: str) -> tuple[str, ...]:
+        found = self._new_readings.get(word)
+        if found is None:
+            found = self._readings.get(word)
+            if found is None:
+                found = surface_readings(word)
+                self.worked += 1
+            self._new_readings[word] = found
+        return found
+
+    def settle(self) -> None:
+        """Keep only what the build just done used."""
+        self._words, self._new_words = self._new_words, {}
+        self._readings, self._new_readings = self._new_readings, {}
+
+    def to_state(self) -> dict[str, Any]:
+        """Plain data, with the analyser it depends on (``from_state`` refuses another)."""
+        return {
+            "analyser": analyser_version(),
+            "sizes": [array("I").itemsize, sys.byteorder],
+            "table": self._table,
+            "texts": list(self._words),
+            "words": list(self._words.values()),
+            "readings": [list(self._readings), list(self._readings.values())],
+        }
+
+    @classmethod
+    def from_state(cls, state: dict[str, Any]) -> ReadingMemo:
+        """The memo ``to_state`` gave ``state`` for; ``ValueError`` when it was made with
+        another Sudachi or dictionary, or does not add up."""
+        if state["analyser"] != analyser_version():
+            raise ValueError(f"made with {state['analyser']}, not {analyser_version()}")
+        if list(state["sizes"]) != [array("I").itemsize, sys.byteorder]:
+            raise ValueError("written on another kind of machine")
+        memo = cls()
+        memo._table = list(map(sys.intern, state["table"]))
+        memo._ids = {word: i for i, word in enumerate(memo._table)}
+        if len(memo._ids) != len(memo._table):
+            raise ValueError("the word table repeats a word")
+        memo._words = dict(zip(state["texts"], state["words"], strict=True))
+        check = array("I")
+        check.frombytes(b"".join(memo._words.values()))  # ValueError unless whole ids
+        if check and max(check) >= len(memo._table):
+            raise ValueError("a word id outside the table")
+        words, readings = state["readings"]
+        memo._readings = {sys.intern(w): tuple(r) for w, r in zip(words, readings, strict=True)}
+        return memo
+
+
+@functools.cache
+def analyser_version() -> str:
+    """SudachiPy's and its dictionary's versions: readings depend on both."""
+    parts = []
+    for name in ("sudachipy", "sudachidict-core"):
+        try:
+            parts.append(f"{name} {metadata.version(name)}")
+        except metadata.PackageNotFoundError:
+            parts.append(f"{name} ?")
+    return ", ".join(parts)
 
 
 def _fuzzy_quality(score: float) -> float:

@@ -13,6 +13,7 @@ import re
 from collections import Counter, deque
 from collections.abc import Iterable
 from itertools import filterfalse
+from typing import Any
 
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import OSA
@@ -147,6 +148,34 @@ class Vocabulary:
         if not words:
             del self._sound_words[sound]
             _discard_sorted(self._sounds, sound)
+
+    # -- plain data, for the start-up snapshot ------------------------------------
+
+    def to_state(self) -> dict[str, Any]:
+        """Everything counted and indexed, as plain lists (settled first)."""
+        self.settle()
+        return {
+            "count": [list(self._count), list(self._count.values())],
+            "sorted": self._sorted,
+            "sound_words": [[sound, sorted(words)] for sound, words in self._sound_words.items()],
+            "sounds": self._sounds,
+            "surface": [list(self._surface), list(self._surface.values())],
+        }
+
+    @classmethod
+    def from_state(cls, state: dict[str, Any]) -> Vocabulary:
+        """The vocabulary ``to_state`` gave ``state`` for."""
+        vocab = cls()
+        words, counts = state["count"]
+        vocab._count = Counter(dict(zip(words, counts, strict=True)))
+        vocab._sorted = list(state["sorted"])
+        vocab._sound_words = {sound: set(words) for sound, words in state["sound_words"]}
+        vocab._sounds = list(state["sounds"])
+        spelled, spellings = state["surface"]
+        vocab._surface = dict(zip(spelled, spellings, strict=True))
+        if len(vocab._sounds) != len(vocab._sound_words):
+            raise ValueError("vocabulary sounds do not add up")
+        return vocab
 
     # -- look-ups ----------------------------------------------------------------
 

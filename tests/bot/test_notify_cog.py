@@ -614,8 +614,8 @@ async def test_a_note_changed_during_a_reload_is_not_lost(room, site, monkeypatc
     reading_done, finish = threading.Event(), threading.Event()
     load_site = bot.library.catalog.load_site
 
-    def slow_load_site(root, options):
-        result = load_site(root, options)  # the folder as it was before note 3
+    def slow_load_site(root, options, cache=None):
+        result = load_site(root, options, cache)  # the folder as it was before note 3
         reading_done.set()
         finish.wait(10)
         return result
