@@ -19,12 +19,12 @@ import re
 import unicodedata
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from functools import lru_cache
 
 from bot.models import Episode, Hit, SearchResult, SortKey
 from bot.parallel import gc_paused
 from bot.search.build import Part, analyse_all
 from bot.search.commonness import is_generic
+from bot.search.notetext import SKELETON_MIN, KatakanaWords, NoteTexts, skeleton
 from bot.search.postings import Postings, analyse
 from bot.search.query import (
     MAX_QUERY_CHARS,
@@ -46,22 +46,13 @@ from bot.search.ranking import (
     unseen_idf,
 )
 from bot.search.snippets import Needle, cut, locate
-from bot.search.textnorm import (
-    fold_kana,
-    kana_pattern,
-    kana_sound,
-    latin_sound,
-    light_normalize,
-    normalize,
-)
+from bot.search.textnorm import kana_pattern, latin_sound, normalize
 from bot.search.vocab import Vocabulary
 
 log = logging.getLogger(__name__)
 
 Where = Callable[[Episode], bool]
 
-_KATAKANA_RUN = re.compile("[\u30a1-\u30fa\u30fc]{3,}")
-SKELETON_MIN = 5  # consonants a sound skeleton needs before it may match alone
 WEAK = 0.25  # coverage of a weak match (``weak_matches``)
 BODY_B = 0.6  # body length normalisation
 VERIFY = 20  # candidates scored exactly
@@ -92,7 +83,8 @@ class SearchIndex:
         self._by_number: dict[int, set[int]] = {}
         self._titles: dict[int, str] = {}  # normalised label, for autocomplete
         self._newest_cache: list[int] | None = None
-        self._katakana: dict[str, tuple[str, ...]] | None = None
+        self._katakana = KatakanaWords()
+        self._texts = NoteTexts()  # normalised text of recently queried notes
         self.vocab = Vocabulary()
 
     @classmethod
@@ -144,7 +136,7 @@ class SearchIndex:
         doc_id = self._next_id
         self._next_id += 1
         self._newest_cache = None
-        self._katakana = None
+        self._katakana.add(episode)
         self._ids[episode.path] = doc_id
         self._body_total += body_len
         self._docs[doc_id] = _Doc(episode, body_len, title_terms, episode.newest_first_key())
@@ -159,7 +151,8 @@ class SearchIndex:
             return
         doc = self._docs.pop(doc_id)
         self._newest_cache = None
-        self._katakana = None
+        self._katakana.remove(doc.episode)
+        self._texts.forget(doc_id)
         found = analyse(doc.episode)  # the same terms it was added with
         self._postings.remove(doc_id, found.packed)
         self._body_total -= doc.body_len
@@ -198,7 +191,8 @@ class SearchIndex:
             episode = self._docs[doc_id].episode
             if episode.path in taken:
                 continue
-            section, snippet = locate(episode, [_needles(u) for u in units])
+            texts = self._texts.sections(doc_id, episode)
+            section, snippet = locate(episode, [_needles(u) for u in units], texts)
             hits.append(Hit(episode, score, section, snippet))
             if len(hits) >= limit:
                 break
@@ -380,10 +374,9 @@ class SearchIndex:
         in Latin: ``serverless`` -> サーバーレス, ``remote`` -> リモート."""
         alts: list[Alt] = []
         shape = latin_sound(word)
-        words = self._katakana_words()
-        found = words.get(shape, ())
-        if not found and len(_skeleton(shape)) >= SKELETON_MIN:
-            found = words.get(_skeleton(shape), ())
+        found = self._katakana.get(shape, self._all_episodes)
+        if not found and len(skeleton(shape)) >= SKELETON_MIN:
+            found = self._katakana.get(skeleton(shape), self._all_episodes)
         for kana in found[:3]:
             chunk = parse_query(kana).ja
             if len(chunk) == 1:
@@ -391,23 +384,8 @@ class SearchIndex:
                 alts.append(Alt(chunk[0].terms, 0.85, pattern, pattern))
         return alts
 
-    def _katakana_words(self) -> dict[str, tuple[str, ...]]:
-        """Sound shape (and, for long words, its consonant skeleton) -> katakana words
-        of three or more kana in the notes (built on first use after a change)."""
-        if self._katakana is None:
-            found: dict[str, set[str]] = {}
-            for doc in self._docs.values():
-                e = doc.episode
-                text = "\n".join((e.raw_title, e.summary, *(s.heading for s in e.sections), e.text))
-                for run in _KATAKANA_RUN.findall(text):
-                    folded = fold_kana(run)
-                    if len(folded) >= 3:
-                        shape = kana_sound(folded)
-                        found.setdefault(shape, set()).add(run)
-                        if len(_skeleton(shape)) >= SKELETON_MIN:
-                            found.setdefault(_skeleton(shape), set()).add(run)
-            self._katakana = {k: tuple(sorted(v, key=len)) for k, v in found.items()}
-        return self._katakana
+    def _all_episodes(self) -> list[Episode]:
+        return [d.episode for d in self._docs.values()]
 
     def _split(self, word: str) -> list[Alt]:
         for i in range(2, len(word) - 1):
@@ -482,6 +460,7 @@ class SearchIndex:
             verify, (d for d, v in rough.items() if v >= floor), key=rough.__getitem__
         )
         average = self._body_total / n if n else 1.0
+        texts = self._texts
         checked: dict[int, float] = {}
         for doc_id in pool:
             doc = self._docs[doc_id]
@@ -493,7 +472,7 @@ class SearchIndex:
                 doc_id,
                 norm,
                 doc.title_terms,
-                lambda doc=doc: _full_text(doc.episode),  # type: ignore[misc]
+                lambda d=doc_id, e=doc.episode: texts.whole(d, e),  # type: ignore[misc]
                 coverage,
             )
             if value > 0:
@@ -613,24 +592,8 @@ def _looks_like_a_name(surface: str) -> bool:
     return latin_or_kana >= 0.8 * len(letters)
 
 
-def _skeleton(shape: str) -> str:
-    """A sound shape without its vowels: katakana adds vowels English does not write
-    (リモートワーク ~ remote work), so only the consonants are compared."""
-    return shape.replace("a", "")
-
-
 def _needles(unit: Unit) -> list[Needle]:
     return [Needle(alt.pattern, unit.weight * alt.quality) for alt in unit.alts]
-
-
-@lru_cache(maxsize=256)
-def _full_text(episode: Episode) -> str:
-    """Normalised text of every field, to check Japanese chunks as written."""
-    parts = [episode.raw_title, episode.summary, *episode.tags, *episode.categories]
-    parts.extend(s.heading for s in episode.sections)
-    parts.extend(r.text for r in episode.references)
-    parts.append(episode.text)
-    return light_normalize("\n".join(parts))
 
 
 def _bare_long_number(query: str) -> bool:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from bot.models import Episode, Section
@@ -20,18 +21,26 @@ class Needle:
     weight: float
 
 
-def locate(episode: Episode, groups: list[list[Needle]]) -> tuple[Section | None, str]:
+def locate(
+    episode: Episode,
+    groups: list[list[Needle]],
+    normalised: Sequence[tuple[str, str]] | None = None,
+) -> tuple[Section | None, str]:
     """The section that matches the most of ``groups`` (one group per query unit; the
     best needle of a group counts) and a snippet of its text around the first match.
 
-    Falls back to no section and the start of the summary when no section matches.
+    ``normalised`` is each section's (heading, text) through :func:`light_normalize`,
+    when the caller holds it. Falls back to no section and the start of the summary
+    when no section matches.
     """
     finders = [[(re.compile(n.pattern), n.weight) for n in group] for group in groups]
+    if normalised is None:
+        normalised = [
+            (light_normalize(s.heading), light_normalize(s.text)) for s in episode.sections
+        ]
     best_total = 0.0
     best: tuple[int, bool, int] | None = None  # section index, in heading, offset in text
-    for index, section in enumerate(episode.sections):
-        heading = light_normalize(section.heading)
-        text = light_normalize(section.text)
+    for index, (heading, text) in enumerate(normalised):
         total = 0.0
         first: tuple[int, bool, int] | None = None
         for group in finders:
@@ -57,7 +66,7 @@ def locate(episode: Episode, groups: list[list[Needle]]) -> tuple[Section | None
     section = episode.sections[best[0]]
     if not section.text:
         return section, cut(section.heading, 0)
-    norm_len = len(light_normalize(section.text)) or 1
+    norm_len = len(normalised[best[0]][1]) or 1
     offset = int(best[2] * len(section.text) / norm_len)
     return section, cut(section.text, offset)
 
