@@ -13,22 +13,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
 
 from bot.models import Episode
+from bot.search.snippets import SectionTexts, section_texts
 from bot.search.textnorm import fold_kana, kana_sound, light_normalize
 
 NOTE_TEXTS = 2048  # notes whose normalised text is kept (about 15 MB at 7 KB a note)
 SKELETON_MIN = 5  # consonants a sound skeleton needs before it may match alone
 _KATAKANA_RUN = re.compile("[\u30a1-\u30fa\u30fc]{3,}")
-
-
-@dataclass(frozen=True, slots=True)
-class NoteText:
-    """One note's normalised text."""
-
-    whole: str  # every field, for phrases that must appear as written
-    sections: tuple[tuple[str, str], ...]  # (heading, text) of each section, for snippets
 
 
 def whole_text(episode: Episode) -> str:
@@ -40,16 +32,12 @@ def whole_text(episode: Episode) -> str:
     return light_normalize("\n".join(parts))
 
 
-def section_texts(episode: Episode) -> tuple[tuple[str, str], ...]:
-    return tuple((light_normalize(s.heading), light_normalize(s.text)) for s in episode.sections)
-
-
 class NoteTexts:
     """The normalised text of the ``capacity`` notes asked for most recently, by id."""
 
     def __init__(self, capacity: int = NOTE_TEXTS) -> None:
         self.capacity = capacity
-        self._held: dict[int, tuple[Episode, str | None, tuple[tuple[str, str], ...] | None]] = {}
+        self._held: dict[int, tuple[Episode, str | None, SectionTexts | None]] = {}
 
     def whole(self, doc_id: int, episode: Episode) -> str:
         held = self._get(doc_id, episode)
@@ -58,7 +46,7 @@ class NoteTexts:
             self._held[doc_id] = held
         return held[1]  # type: ignore[return-value]
 
-    def sections(self, doc_id: int, episode: Episode) -> tuple[tuple[str, str], ...]:
+    def sections(self, doc_id: int, episode: Episode) -> SectionTexts:
         held = self._get(doc_id, episode)
         if held[2] is None:
             held = (episode, held[1], section_texts(episode))
@@ -70,7 +58,7 @@ class NoteTexts:
 
     def _get(
         self, doc_id: int, episode: Episode
-    ) -> tuple[Episode, str | None, tuple[tuple[str, str], ...] | None]:
+    ) -> tuple[Episode, str | None, SectionTexts | None]:
         held = self._held.pop(doc_id, None)  # re-inserted last: most recent
         if held is None or held[0] is not episode:
             held = (episode, None, None)
