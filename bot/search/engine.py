@@ -42,6 +42,7 @@ from bot.search.ranking import (
     Unit,
     candidates,
     exact,
+    exact_plan,
     idf,
     unseen_idf,
 )
@@ -461,6 +462,7 @@ class SearchIndex:
         )
         average = self._body_total / n if n else 1.0
         texts = self._texts
+        plan = exact_plan(self._postings, units, n)
         checked: dict[int, float] = {}
         for doc_id in pool:
             doc = self._docs[doc_id]
@@ -474,6 +476,7 @@ class SearchIndex:
                 doc.title_terms,
                 lambda d=doc_id, e=doc.episode: texts.whole(d, e),  # type: ignore[misc]
                 coverage,
+                plan,
             )
             if value > 0:
                 checked[doc_id] = round(100 * value, 2)

@@ -147,6 +147,22 @@ def _coverage(frac: float) -> float:
     return 1.0 if frac >= 0.999 else frac**1.5
 
 
+Plan = list[tuple[float, list[tuple[Alt, list[tuple[str, float]], float]]]]
+
+
+def exact_plan(postings: Postings, units: list[Unit], n: int) -> Plan:
+    """What ``exact`` needs of the query, worked out once for all its candidates: per
+    unit its weight, and per alternative its terms' idf and their sum."""
+    plan: Plan = []
+    for unit in units:
+        alts = []
+        for alt in unit.alts:
+            weights = [(t, idf(postings, t, n)) for t in alt.terms]
+            alts.append((alt, weights, sum(w for _, w in weights)))
+        plan.append((unit.weight, alts))
+    return plan
+
+
 def exact(
     postings: Postings,
     units: list[Unit],
@@ -156,28 +172,30 @@ def exact(
     title_terms: int,
     text: Callable[[], str],
     min_coverage: float = MIN_COVERAGE,
+    plan: Plan | None = None,
 ) -> float:
     """Exact score (0-1) of one episode; 0 when it covers too little of the query.
 
     ``text`` gives the episode's normalised text, asked for only when a Japanese chunk
-    must be checked as written.
+    must be checked as written; ``plan`` is ``exact_plan`` of the units, when held.
     """
-    total = sum(u.weight for u in units)
+    if plan is None:
+        plan = exact_plan(postings, units, n)
+    total = sum(weight for weight, _ in plan)
     if total <= 0:
         return 0.0
     cover = value = in_title_share = 0.0
     title_hits = 0
-    for unit in units:
+    lookup = postings.value
+    for unit_weight, alts in plan:
         best_match = best_value = 0.0
         best_title = 0
         best_terms = 1
-        for alt in unit.alts:
-            weights = [(t, idf(postings, t, n)) for t in alt.terms]
-            alt_total = sum(w for _, w in weights)
+        for alt, weights, alt_total in alts:
             matched = strength = 0.0
             in_title = 0
             for term, w in weights:
-                packed = postings.value(term, doc_id)
+                packed = lookup(term, doc_id)
                 if packed is None:
                     continue
                 matched += w
@@ -192,10 +210,10 @@ def exact(
             if got > best_value:
                 best_match, best_value, best_title = match, got, in_title
                 best_terms = len(alt.terms)
-        cover += unit.weight * best_match / total
-        value += unit.weight * best_value / total
+        cover += unit_weight * best_match / total
+        value += unit_weight * best_value / total
         title_hits += best_title
-        in_title_share += unit.weight * min(1.0, best_title / best_terms) / total
+        in_title_share += unit_weight * min(1.0, best_title / best_terms) / total
     if cover < min_coverage:
         return 0.0
     title_share = min(1.0, title_hits / title_terms) if title_terms else 0.0
