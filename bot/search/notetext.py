@@ -74,19 +74,14 @@ def skeleton(shape: str) -> str:
     return shape.replace("a", "")
 
 
-def _shapes(episode: Episode) -> list[tuple[str, str]]:
-    """(sound shape, katakana word) of each katakana run of three or more kana."""
-    e = episode
-    text = "\n".join((e.raw_title, e.summary, *(s.heading for s in e.sections), e.text))
-    out: list[tuple[str, str]] = []
-    for run in _KATAKANA_RUN.findall(text):
-        folded = fold_kana(run)
-        if len(folded) >= 3:
-            shape = kana_sound(folded)
-            out.append((shape, run))
-            if len(skeleton(shape)) >= SKELETON_MIN:
-                out.append((skeleton(shape), run))
-    return out
+def _run_shapes(run: str) -> tuple[str, ...]:
+    """The sound shape of a katakana run (and its skeleton when long enough); none
+    when it folds to fewer than three kana."""
+    folded = fold_kana(run)
+    if len(folded) < 3:
+        return ()
+    shape = kana_sound(folded)
+    return (shape, skeleton(shape)) if len(skeleton(shape)) >= SKELETON_MIN else (shape,)
 
 
 class KatakanaWords:
@@ -96,6 +91,7 @@ class KatakanaWords:
     def __init__(self) -> None:
         self._counts: dict[str, dict[str, int]] | None = None  # None: not built yet
         self._sorted: dict[str, tuple[str, ...]] = {}
+        self._shapes: dict[str, tuple[str, ...]] = {}  # katakana run -> its shapes
 
     def get(self, shape: str, episodes: Callable[[], Iterable[Episode]]) -> tuple[str, ...]:
         """The words of ``shape``; ``episodes`` (every indexed note) builds the table on
@@ -121,7 +117,15 @@ class KatakanaWords:
     def _change(self, episode: Episode, by: int) -> None:
         counts = self._counts
         assert counts is not None
-        for shape, run in set(_shapes(episode)):
+        e = episode
+        text = "\n".join((e.raw_title, e.summary, *(s.heading for s in e.sections), e.text))
+        pairs: set[tuple[str, str]] = set()
+        for run in set(_KATAKANA_RUN.findall(text)):
+            shapes = self._shapes.get(run)
+            if shapes is None:
+                shapes = self._shapes[run] = _run_shapes(run)
+            pairs.update((shape, run) for shape in shapes)
+        for shape, run in pairs:
             words = counts.setdefault(shape, {})
             left = words.get(run, 0) + by
             if left > 0:
