@@ -21,6 +21,9 @@ from bisect import bisect_right
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 
+import numpy as np
+from numpy.typing import NDArray
+
 from bot.models import Episode, Hit, SearchResult, SortKey
 from bot.parallel import gc_paused
 from bot.search.build import Part, analyse_all
@@ -448,17 +451,12 @@ class SearchIndex:
         if not units:
             return []
         n = len(self._docs)
-        rough = candidates(self._postings, units, n)
+        rough = candidates(self._postings, units, n, self._next_id)
         floor = coverage * BASE * 0.9
         if not precise:
-            best = heapq.nlargest(
-                limit * 2, (d for d, v in rough.items() if v >= floor), key=rough.__getitem__
-            )
-            return self._order({d: round(100 * rough[d], 2) for d in best}, where, limit)
-        verify = max(VERIFY, 2 * limit + 10)
-        pool = heapq.nlargest(
-            verify, (d for d, v in rough.items() if v >= floor), key=rough.__getitem__
-        )
+            best = _best(rough, floor, limit * 2)
+            return self._order({d: round(100 * float(rough[d]), 2) for d in best}, where, limit)
+        pool = _best(rough, floor, max(VERIFY, 2 * limit + 10))
         average = self._body_total / n if n else 1.0
         texts = self._texts
         plan = exact_plan(self._postings, units, n)
@@ -621,6 +619,17 @@ def _looks_like_a_name(surface: str) -> bool:
         return False
     latin_or_kana = sum(c.isascii() or "\u30a1" <= c <= "\u30fc" for c in letters)
     return latin_or_kana >= 0.8 * len(letters)
+
+
+def _best(rough: NDArray[np.float64], floor: float, count: int) -> list[int]:
+    """Ids of the ``count`` best first-stage scores of at least ``floor``, best first;
+    equal scores in id order."""
+    passing = np.flatnonzero(rough >= floor)
+    if len(passing) > count:
+        kth = np.partition(rough[passing], len(passing) - count)[len(passing) - count]
+        passing = passing[rough[passing] >= kth]
+    order = np.lexsort((passing, -rough[passing]))
+    return [int(d) for d in passing[order[:count]]]
 
 
 def _needles(unit: Unit) -> list[Needle]:
