@@ -9,6 +9,7 @@ once, at the end). Fuzzy look-ups run in rapidfuzz (C++) over the whole vocabula
 from __future__ import annotations
 
 import bisect
+import math
 import re
 from collections import Counter, deque
 from collections.abc import Iterable
@@ -31,6 +32,7 @@ class Vocabulary:
         self._sounds: list[str] = []  # sound shapes, sorted
         self._surface: dict[str, str] = {}  # word -> a spelling from the notes, for display
         self._new: list[str] = []  # words and pairs added, not yet in _sorted and _sounds
+        self._by_length: dict[int, list[str]] | None = None  # _sounds by length, when asked
 
     def __contains__(self, word: str) -> bool:
         return word in self._count
@@ -71,6 +73,7 @@ class Vocabulary:
                 mine.update(words)
         self._sounds.extend(fresh)
         self._sounds.sort()
+        self._by_length = None
 
     def settle(self) -> None:
         """Bring new words into the sorted list and the sound index."""
@@ -99,6 +102,8 @@ class Vocabulary:
         else:
             self._sounds.extend(added)
             self._sounds.sort()
+        if added:
+            self._by_length = None
 
     def remove(self, words: Iterable[str], pairs: Iterable[str] = ()) -> None:
         self.settle()
@@ -147,6 +152,7 @@ class Vocabulary:
         if not words:
             del self._sound_words[sound]
             _discard_sorted(self._sounds, sound)
+            self._by_length = None
 
     # -- look-ups ----------------------------------------------------------------
 
@@ -199,12 +205,10 @@ class Vocabulary:
         if len(sound) < MIN_SOUND or not self._sounds:
             return []
         cutoff = 88 if len(sound) <= 4 else 80
-        found = process.extract(
-            sound, self._sounds, scorer=fuzz.ratio, score_cutoff=cutoff, limit=limit
-        )
+        found = self._close_sounds(sound, cutoff, limit)
         voiced = kana_sound(kana, vowels=True)
         scored: dict[str, float] = {}
-        for shape, score, _ in found:
+        for shape, score in found:
             for word in self._sound_words.get(shape, ()):
                 plain = word.replace(" ", "")
                 vowel_score = max(fuzz.ratio(voiced, v) for v in _sounds(plain, vowels=True))
@@ -214,6 +218,34 @@ class Vocabulary:
                     scored[word] = max(scored.get(word, 0.0), similarity / 100)
         ranked = sorted(scored.items(), key=lambda item: (-item[1], item[0]))
         return ranked[:limit]
+
+    def _close_sounds(self, sound: str, cutoff: float, limit: int) -> list[tuple[str, float]]:
+        """``process.extract(sound, self._sounds, scorer=fuzz.ratio, ...)``, the same
+        answers in the same order (score, then the sorted list's order), looking only
+        at shapes whose length can reach ``cutoff``: ratio is at most 200 * shorter /
+        (sum of lengths), so a shape of length m needs m / len(sound) between
+        cutoff / (200 - cutoff) and its inverse."""
+        by_length = getattr(self, "_by_length", None)
+        if by_length is None:
+            by_length = {}
+            for shape in self._sounds:  # sorted: each bucket stays sorted
+                by_length.setdefault(len(shape), []).append(shape)
+            self._by_length = by_length
+        n = len(sound)
+        low = math.floor(n * cutoff / (200 - cutoff)) - 1
+        high = math.ceil(n * (200 - cutoff) / cutoff) + 1
+        found: list[tuple[str, float]] = []
+        for length in range(max(low, 1), high + 1):
+            bucket = by_length.get(length)
+            if bucket:
+                found += [
+                    (choice, score)
+                    for choice, score, _ in process.extract(
+                        sound, bucket, scorer=fuzz.ratio, score_cutoff=cutoff, limit=limit
+                    )
+                ]
+        found.sort(key=lambda item: (-item[1], item[0]))
+        return found[:limit]
 
 
 def _sounds(word: str, vowels: bool = False) -> set[str]:
