@@ -12,7 +12,7 @@ import bisect
 import math
 import re
 from collections import Counter, deque
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from itertools import filterfalse
 
 from rapidfuzz import fuzz, process
@@ -33,6 +33,7 @@ class Vocabulary:
         self._surface: dict[str, str] = {}  # word -> a spelling from the notes, for display
         self._new: list[str] = []  # words and pairs added, not yet in _sorted and _sounds
         self._by_length: dict[int, list[str]] | None = None  # _sounds by length, when asked
+        self._words_by_length: dict[int, list[str]] | None = None  # the same for _sorted
 
     def __contains__(self, word: str) -> bool:
         return word in self._count
@@ -62,6 +63,7 @@ class Vocabulary:
         self.remember_surface(other._surface)
         self._sorted.extend(fresh)
         self._sorted.sort()
+        self._words_by_length = None
         sound_words = self._sound_words
         fresh = []
         for sound, words in other._sound_words.items():
@@ -90,6 +92,8 @@ class Vocabulary:
         else:
             self._sorted.extend(words)
             self._sorted.sort()
+        if words:
+            self._words_by_length = None
         added: list[str] = []
         for word in words:
             if _SOUNDABLE.fullmatch(word):
@@ -110,6 +114,7 @@ class Vocabulary:
         for word in words:
             if self._drop(word):
                 _discard_sorted(self._sorted, word)
+                self._words_by_length = None
                 if _SOUNDABLE.fullmatch(word):
                     for sound in _sounds(word):
                         self._remove_sound(sound, word)
@@ -175,11 +180,18 @@ class Vocabulary:
         if len(word) < 3 or not self._sorted:
             return []
         max_edits = 0 if len(word) <= 4 else 1 if len(word) <= 7 else 2
-        found = process.extract(
-            word, self._sorted, scorer=OSA.distance, score_cutoff=max(1, max_edits), limit=limit
+        edits = max(1, max_edits)  # OSA distance: lengths differ by at most that
+        found = _extract(
+            word,
+            self._words(),
+            range(len(word) - edits, len(word) + edits + 1),
+            OSA.distance,
+            edits,
+            limit,
+            lower_is_better=True,
         )
         out = []
-        for choice, dist, _ in found:
+        for choice, dist in found:
             if dist == 0 or choice == word:
                 continue
             if max_edits == 0 and sorted(choice) != sorted(word):
@@ -192,10 +204,10 @@ class Vocabulary:
         self.settle()
         if not self._sorted:
             return []
-        found = process.extract(
-            word, self._sorted, scorer=fuzz.ratio, score_cutoff=cutoff, limit=limit
+        found = _extract(
+            word, self._words(), _ratio_lengths(len(word), cutoff), fuzz.ratio, cutoff, limit
         )
-        return [choice for choice, _, _ in found if choice != word]
+        return [choice for choice, _ in found if choice != word]
 
     def sounds_like(self, kana: str, limit: int = 3) -> list[tuple[str, float]]:
         """Words and word pairs that folded katakana ``kana`` may be a rendering of,
@@ -220,32 +232,61 @@ class Vocabulary:
         return ranked[:limit]
 
     def _close_sounds(self, sound: str, cutoff: float, limit: int) -> list[tuple[str, float]]:
-        """``process.extract(sound, self._sounds, scorer=fuzz.ratio, ...)``, the same
-        answers in the same order (score, then the sorted list's order), looking only
-        at shapes whose length can reach ``cutoff``: ratio is at most 200 * shorter /
-        (sum of lengths), so a shape of length m needs m / len(sound) between
-        cutoff / (200 - cutoff) and its inverse."""
+        """``process.extract(sound, self._sounds, scorer=fuzz.ratio, ...)``, over only
+        the shapes long enough to reach ``cutoff``."""
         by_length = getattr(self, "_by_length", None)
         if by_length is None:
-            by_length = {}
-            for shape in self._sounds:  # sorted: each bucket stays sorted
-                by_length.setdefault(len(shape), []).append(shape)
-            self._by_length = by_length
-        n = len(sound)
-        low = math.floor(n * cutoff / (200 - cutoff)) - 1
-        high = math.ceil(n * (200 - cutoff) / cutoff) + 1
-        found: list[tuple[str, float]] = []
-        for length in range(max(low, 1), high + 1):
-            bucket = by_length.get(length)
-            if bucket:
-                found += [
-                    (choice, score)
-                    for choice, score, _ in process.extract(
-                        sound, bucket, scorer=fuzz.ratio, score_cutoff=cutoff, limit=limit
-                    )
-                ]
-        found.sort(key=lambda item: (-item[1], item[0]))
-        return found[:limit]
+            by_length = self._by_length = _by_length(self._sounds)
+        return _extract(
+            sound, by_length, _ratio_lengths(len(sound), cutoff), fuzz.ratio, cutoff, limit
+        )
+
+    def _words(self) -> dict[int, list[str]]:
+        by_length = getattr(self, "_words_by_length", None)
+        if by_length is None:
+            by_length = self._words_by_length = _by_length(self._sorted)
+        return by_length
+
+
+def _by_length(items: list[str]) -> dict[int, list[str]]:
+    """A sorted list split by length, each part still sorted."""
+    out: dict[int, list[str]] = {}
+    for item in items:
+        out.setdefault(len(item), []).append(item)
+    return out
+
+
+def _ratio_lengths(n: int, cutoff: float) -> range:
+    """Lengths a string needs for ``fuzz.ratio`` with one of length ``n`` to reach
+    ``cutoff``: the ratio is at most 200 * shorter / (sum of lengths)."""
+    low = math.floor(n * cutoff / (200 - cutoff)) - 1
+    high = math.ceil(n * (200 - cutoff) / cutoff) + 1
+    return range(max(low, 0), high + 1)
+
+
+def _extract(
+    query: str,
+    by_length: dict[int, list[str]],
+    lengths: range,
+    scorer: Callable[..., float],
+    cutoff: float,
+    limit: int,
+    lower_is_better: bool = False,
+) -> list[tuple[str, float]]:
+    """``process.extract`` over a sorted list, looking only at its items of the given
+    lengths: the same answers in the same order (score, then the list's order)."""
+    found: list[tuple[str, float]] = []
+    for length in lengths:
+        bucket = by_length.get(length)
+        if bucket:
+            found += [
+                (choice, score)
+                for choice, score, _ in process.extract(
+                    query, bucket, scorer=scorer, score_cutoff=cutoff, limit=limit
+                )
+            ]
+    found.sort(key=lambda item: (item[1] if lower_is_better else -item[1], item[0]))
+    return found[:limit]
 
 
 def _sounds(word: str, vowels: bool = False) -> set[str]:
