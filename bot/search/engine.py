@@ -90,6 +90,10 @@ class SearchIndex:
         self._newest_cache: list[int] | None = None
         self._joined_titles: tuple[str, list[int]] | None = None  # for autocomplete
         self._katakana = KatakanaWords()
+        self._version = 0  # changes with every episode added or removed
+        self._units_memo: dict[
+            tuple[ParsedQuery, bool, bool], tuple[int, list[Unit], tuple[str, ...], tuple[str, ...]]
+        ] = {}
         self._texts = NoteTexts()  # normalised text of recently queried notes
         self.vocab = Vocabulary()
 
@@ -142,6 +146,7 @@ class SearchIndex:
         doc_id = self._next_id
         self._next_id += 1
         self._newest_cache = None
+        self._version += 1
         self._katakana.add(episode)
         self._ids[episode.path] = doc_id
         self._body_total += body_len
@@ -157,6 +162,7 @@ class SearchIndex:
             return
         doc = self._docs.pop(doc_id)
         self._newest_cache = None
+        self._version += 1
         self._katakana.remove(doc.episode)
         self._texts.forget(doc_id)
         found = analyse(doc.episode)  # the same terms it was added with
@@ -301,7 +307,34 @@ class SearchIndex:
     ) -> list[Unit]:
         """The query's ranking units. A word the index has never seen is dropped when it
         is an everyday word (filler: "basics", "紹介") and kept, to veto the match, when
-        it is a name; ``unknown`` collects those names."""
+        it is a name; ``unknown`` collects those names.
+
+        The hybrid search asks for the same query's units twice in a row (its rules,
+        then the ranking): the last few answers are kept until the index changes."""
+        key = (parsed, fuzzy, prefix_last)
+        held = self._units_memo.get(key)
+        if held is None or held[0] != self._version:
+            found_unknown: list[str] = []
+            found_absent: list[str] = []
+            units = self._work_out_units(parsed, fuzzy, prefix_last, found_unknown, found_absent)
+            held = (self._version, units, tuple(found_unknown), tuple(found_absent))
+            if len(self._units_memo) >= 8:
+                del self._units_memo[next(iter(self._units_memo))]
+            self._units_memo[key] = held
+        if unknown is not None:
+            unknown.extend(held[2])
+        if absent is not None:
+            absent.extend(held[3])
+        return list(held[1])
+
+    def _work_out_units(
+        self,
+        parsed: ParsedQuery,
+        fuzzy: bool,
+        prefix_last: bool,
+        unknown: list[str],
+        absent: list[str],
+    ) -> list[Unit]:
         units = self._raw_units(parsed, fuzzy, prefix_last)
         if not fuzzy:  # autocomplete: every typed word narrows
             return [u for u, _ in units]
