@@ -3,6 +3,8 @@
 - ``fuse``: the site's own search, the Hugo Academic theme's Fuse.js 3.2.1 with the
   theme's options, over an index shaped like the theme's ``index.json``. It runs in
   node (``fuse_search.mjs``): all queries of a run in one process, JSON in, JSON out.
+- ``minisearch``: MiniSearch 7, an in-memory inverted index in node
+  (``minisearch_search.mjs``), built from the same records as prepared JSON.
 - ``wratio``: rapidfuzz ``WRatio`` of the query against each page's whole text
   (``utils.default_process``), pages ranked by that score.
 """
@@ -24,6 +26,7 @@ from bot.models import Episode
 
 BENCH = Path(__file__).resolve().parent
 FUSE_SCRIPT = BENCH / "fuse_search.mjs"
+MINISEARCH_SCRIPT = BENCH / "minisearch_search.mjs"
 NODE_MODULES = BENCH / "node_modules"
 _TAGS = re.compile(r"<[^>]+>")
 
@@ -76,11 +79,11 @@ def node_available() -> bool:
     return shutil.which("node") is not None
 
 
-def ensure_fuse() -> None:
-    """Install the pinned fuse.js with ``npm ci`` when ``node_modules`` is missing."""
+def ensure_fuse(package: str = "fuse.js") -> None:
+    """Install the pinned node packages with ``npm ci`` when ``package`` is missing."""
     if not node_available():
         raise BaselineUnavailable("node is not installed")
-    if (NODE_MODULES / "fuse.js" / "package.json").is_file():
+    if (NODE_MODULES / package / "package.json").is_file():
         return
     npm = shutil.which("npm")
     if npm is None:
@@ -135,6 +138,45 @@ def run_fuse(
         latency_ms=out["latency_ms"],
         max_rss_kb=out["max_rss_kb"],
     )
+
+
+# -- MiniSearch (node) ----------------------------------------------------------
+
+
+def run_minisearch(
+    docs_file: Path,
+    queries: Sequence[str],
+    prefixes: Sequence[str],
+    updates: Sequence[str],
+    limit: int = 5,
+    tokenizer: str = "bigram",
+) -> dict[str, object]:
+    """Build MiniSearch from ``docs_file`` (academic_index records as JSON), run the
+    queries, the prefixes and one-document replacements; what minisearch_search.mjs
+    reports (times in ms, ``max_rss_kb`` the node process's peak). ``tokenizer``:
+    "bigram" (Japanese runs as character bigrams, like ours) or "default" (MiniSearch's
+    own: a Japanese sentence stays one term)."""
+    ensure_fuse("minisearch")
+    request = {
+        "docs_file": str(docs_file),
+        "queries": list(queries),
+        "prefixes": list(prefixes),
+        "updates": list(updates),
+        "limit": limit,
+        "tokenizer": tokenizer,
+    }
+    done = subprocess.run(
+        ["node", "--max-old-space-size=8192", str(MINISEARCH_SCRIPT)],
+        input=json.dumps(request, ensure_ascii=False),
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        cwd=BENCH,
+    )
+    if done.returncode != 0:
+        raise BaselineUnavailable(f"minisearch_search.mjs failed: {done.stderr.strip()[-800:]}")
+    out: dict[str, object] = json.loads(done.stdout)
+    return out
 
 
 # -- rapidfuzz WRatio ------------------------------------------------------------

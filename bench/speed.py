@@ -13,7 +13,14 @@ engine in its own subprocess so peak RSS (``ru_maxrss``) is that engine's alone:
   the same episodes, ``new Fuse``, then the queries; an update means reloading the
   whole index (Fuse has no incremental update);
 - ``wratio``: rapidfuzz WRatio over each page's whole text; an update re-reads the
-  note and replaces its text.
+  note and replaces its text;
+- ``minisearch``: MiniSearch 7 in node, built from the episodes as prepared JSON (the
+  records Fuse gets, written once: parsing them and ``addAll`` is its build), the same
+  queries, prefixes and updates (``replace`` of one document) as ours.
+
+Ours and MiniSearch run ``--rounds`` times, alternating which goes first, so the load
+other work puts on the machine falls on both; their samples are pooled over the rounds
+and the ratios ours / MiniSearch are printed per round and for the pool.
 
 ``--startup`` measures only start-up, each start a fresh process on one DATA_DIR: the
 first start (in a single-threaded process with forked workers, as ``python -m bot run``
@@ -51,16 +58,24 @@ from bench.baselines import (  # noqa: E402
     academic_index,
     page_text,
     run_fuse,
+    run_minisearch,
 )
 
 OUT = ROOT / "bench" / "out"
-ENGINES = ("ours", "fuse", "wratio")
-TITLES = {"ours": "ours", "fuse": "Fuse.js 3.2.1", "wratio": "WRatio"}
+ENGINES = ("ours", "minisearch", "minisearch_default", "fuse", "wratio")
+TITLES = {
+    "ours": "ours",
+    "minisearch": "MiniSearch 7 (bigrams)",
+    "minisearch_default": "MiniSearch 7 (its tokenizer)",
+    "fuse": "Fuse.js 3.2.1",
+    "wratio": "WRatio",
+}
+INTERLEAVED = ("ours", "minisearch", "minisearch_default")  # --rounds times, alternating
 TARGETS = {  # metric -> (label, limit, unit)
-    "query_p99": ("query p99", 20.0, "ms"),
-    "prefix_p99": ("autocomplete p99", 10.0, "ms"),
+    "query_p99": ("query p99", 10.0, "ms"),
+    "prefix_p99": ("autocomplete p99", 5.0, "ms"),
     "full_s": ("full build", 10.0, "s"),
-    "update_p99": ("one-note update p99", 50.0, "ms"),
+    "update_p99": ("one-note update p99", 20.0, "ms"),
     "peak_rss_mb": ("peak RSS", 400.0, "MB"),
 }
 
@@ -132,12 +147,14 @@ def worker_ours(plan: dict) -> dict:
     catalog_module.load_site = timed("parse", catalog_module.load_site)
     catalog_module.SearchIndex = TimedIndex  # type: ignore[misc,assignment]
     content = Path(plan["content"])
-    catalog = catalog_module.Catalog.from_settings(Settings(content_dir=content))
+    settings = Settings(content_dir=content, semantic_search=False, watch_content=False)
+    catalog = catalog_module.Catalog.from_settings(settings)
     catalog.snapshot = None  # a cold start: no snapshot read or written (see --startup)
     start = time.perf_counter()
     catalog.load()
     full = time.perf_counter() - start
     rss_built = peak_rss_mb()
+    catalog.wait_semantic()  # the reading index: queries then meet the steady state
 
     query_ms = []
     for query in plan["queries"]:
@@ -256,7 +273,103 @@ def worker_fuse(plan: dict) -> dict:
     }
 
 
-WORKERS = {"ours": worker_ours, "fuse": worker_fuse, "wratio": worker_wratio}
+def worker_minisearch(plan: dict, tokenizer: str = "bigram") -> dict:
+    episodes = _episodes(plan)
+    docs_file = Path(plan["run_dir"]) / "minisearch-docs.json"
+    start = time.perf_counter()
+    docs_file.write_text(json.dumps(academic_index(episodes), ensure_ascii=False), "utf-8")
+    export = time.perf_counter() - start
+    run = run_minisearch(
+        docs_file, plan["queries"], plan["prefixes"], plan["updates"], tokenizer=tokenizer
+    )
+    parse_s = float(run["parse_ms"]) / 1000  # type: ignore[arg-type]
+    build_s = float(run["build_ms"]) / 1000  # type: ignore[arg-type]
+    return {
+        "pages": run["docs"],
+        "parse_s": parse_s,
+        "index_s": build_s,
+        "export_s": export,
+        "full_s": parse_s + build_s,
+        "load_json_s": float(run["load_json_ms"]) / 1000,  # type: ignore[arg-type]
+        "query_ms": run["query_ms"],
+        "prefix_ms": run["prefix_ms"],
+        "update_ms": run["update_ms"],
+        "peak_rss_mb": int(run["max_rss_kb"]) / 1024,  # type: ignore[call-overload]
+    }
+
+
+def run_rounds(engines: Sequence[str], plan_file: Path, rounds: int) -> dict[str, list[dict]]:
+    """Each engine's raw results, one per round: ours and MiniSearch ``rounds`` times,
+    alternating which goes first; the slow baselines once."""
+    out: dict[str, list[dict]] = {e: [] for e in engines}
+    for r in range(max(1, rounds)):
+        order = [e for e in INTERLEAVED if e in engines]
+        for engine in order if r % 2 == 0 else order[::-1]:
+            print(f"round {r + 1}: running {engine}...", file=sys.stderr)
+            out[engine].append(run_worker(engine, plan_file))
+    for engine in engines:
+        if engine not in INTERLEAVED:
+            print(f"running {engine}...", file=sys.stderr)
+            out[engine].append(run_worker(engine, plan_file))
+    return out
+
+
+def pooled(runs: list[dict]) -> dict:
+    """One engine's rounds as one result: samples pooled, other figures the median."""
+    good = [r for r in runs if "error" not in r]
+    if not good:
+        return runs[0] if runs else {"error": "not run"}
+    out = dict(good[0])
+    for key, value in good[0].items():
+        if key.endswith("_ms") and isinstance(value, list):
+            out[key] = [x for r in good for x in r.get(key, [])]
+        elif isinstance(value, int | float) and key != "pages":
+            out[key] = percentile([r[key] for r in good if key in r], 50)
+    out["rounds"] = len(good)
+    return out
+
+
+RATIO_ROWS = (  # label, key in a summarised result
+    ("query median", "query_median"),
+    ("query p99", "query_p99"),
+    ("autocomplete median", "prefix_median"),
+    ("autocomplete p99", "prefix_p99"),
+    ("one-note update median", "update_median"),
+    ("one-note update p99", "update_p99"),
+    ("full build (ours: notes + index; MiniSearch: JSON.parse + addAll)", "full_s"),
+    ("peak RSS", "peak_rss_mb"),
+)
+
+
+def minisearch_ratios(rounds: dict[str, list[dict]], n_base: int, engine: str) -> str:
+    """ours / MiniSearch for each figure, per round and for the pooled samples."""
+    ours_runs, mini_runs = rounds.get("ours", []), rounds.get(engine, [])
+    pairs = [
+        (summarise(o, n_base), summarise(m, n_base))
+        for o, m in zip(ours_runs, mini_runs, strict=False)
+        if "error" not in o and "error" not in m
+    ]
+    if not pairs:
+        return "(no ratios against MiniSearch: one of the two did not run)"
+    pairs.append((summarise(pooled(ours_runs), n_base), summarise(pooled(mini_runs), n_base)))
+    heads = [f"round {i + 1}" for i in range(len(pairs) - 1)] + ["pooled"]
+    lines = [
+        f"| ours / {TITLES[engine]} | " + " | ".join(heads) + " |",
+        "|---|" + "--:|" * len(heads),
+    ]
+    for label, key in RATIO_ROWS:
+        cells = [f"{o[key] / m[key]:.3g}" if m.get(key) else "n/a" for o, m in pairs]
+        lines.append(f"| {label} | " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
+WORKERS = {
+    "ours": worker_ours,
+    "minisearch": worker_minisearch,
+    "minisearch_default": lambda plan: worker_minisearch(plan, "default"),
+    "fuse": worker_fuse,
+    "wratio": worker_wratio,
+}
 
 
 def run_worker(engine: str, plan_file: Path) -> dict:
@@ -322,6 +435,7 @@ def markdown(results: dict[str, dict], meta: dict) -> str:
         ("autocomplete p99 (ms)", "prefix_p99", 2, "prefix_n"),
         ("one-note update median (ms)", "update_median", 2, "update_n"),
         ("one-note update p99 (ms)", "update_p99", 2, "update_n"),
+        ("restart from a saved index (s)", "load_json_s", 2, ""),
         ("peak RSS (MB)", "peak_rss_mb", 0, ""),
         ("largest forked worker's peak RSS (MB)", "workers_rss_mb", 0, ""),
     ]
@@ -549,6 +663,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--updates", type=int, default=50)
     parser.add_argument("--baseline-queries", type=int, default=20)
     parser.add_argument("--engines", default=",".join(ENGINES))
+    parser.add_argument("--rounds", type=int, default=3, help="rounds of ours vs MiniSearch")
     parser.add_argument("--out", type=Path, default=OUT, help="cache and scratch folder")
     parser.add_argument("--json", action="store_true")
     parser.add_argument(
@@ -596,10 +711,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     n_base = args.baseline_queries
     results: dict[str, dict] = {}
     try:
-        for engine in ENGINES:
-            if engine in engines:
-                print(f"running {engine}...", file=sys.stderr)
-                results[engine] = summarise(run_worker(engine, plan_file), n_base)
+        rounds = run_rounds([e for e in ENGINES if e in engines], plan_file, args.rounds)
+        results = {e: summarise(pooled(runs), n_base) for e, runs in rounds.items()}
     finally:
         for leftover in run_dir.iterdir():
             leftover.unlink()
@@ -623,6 +736,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(json.dumps({"meta": meta, "engines": results}, ensure_ascii=False, indent=1))
     else:
         print(markdown(results, meta))
+        for engine in ("minisearch", "minisearch_default"):
+            if engine in rounds:
+                print()
+                print(minisearch_ratios(rounds, n_base, engine))
     return 0
 
 

@@ -13,8 +13,12 @@ from __future__ import annotations
 
 import math
 import re
+from array import array
 from collections.abc import Callable
 from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import NDArray
 
 from bot.search.postings import FIELD_SHIFTS, TITLE_BITS, Postings
 
@@ -51,6 +55,7 @@ def _strength(value: int, norm: float = 1.0) -> float:
 
 # Stage-one value of a posting: BASE + (1 - BASE) * strength, without length norm.
 _VALUE = [BASE + (1 - BASE) * _strength(v) for v in range(1 << 12)]
+_VALUES = np.array(_VALUE)
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,73 +83,102 @@ def unseen_idf(n: int) -> float:
     return math.log(1 + max(n, 1) / 0.5) * UNSEEN_BOOST
 
 
-def candidates(postings: Postings, units: list[Unit], n: int) -> dict[int, float]:
-    """Approximate score (0-1) of every episode holding some query term."""
+def candidates(postings: Postings, units: list[Unit], n: int, size: int) -> NDArray[np.float64]:
+    """Approximate score (0-1) of every episode, by id (``size``: one more than the
+    largest id); 0 for an episode holding no query term. NumPy over the postings'
+    arrays: the same sums, in the same order, as a loop over them would make."""
     total = sum(u.weight for u in units)
-    score: dict[int, float] = {}
+    score = np.zeros(size)
     if total <= 0:
         return score
     for unit in units:
-        best: dict[int, float] = {}
-        for alt in unit.alts:
-            got = _alt_values(postings, alt, n)
-            if len(unit.alts) == 1:
-                best = got
-                break
-            for doc_id, value in got.items():
-                if value > best.get(doc_id, 0.0):
-                    best[doc_id] = value
         share = unit.weight / total
-        get = score.get
-        for doc_id, value in best.items():
-            score[doc_id] = get(doc_id, 0.0) + share * value
+        if len(unit.alts) == 1:
+            ids, values = _alt_values(postings, unit.alts[0], n, size)
+            score[ids] += share * values
+            continue
+        best = np.zeros(size)
+        for alt in unit.alts:
+            ids, values = _alt_values(postings, alt, n, size)
+            best[ids] = np.maximum(best[ids], values)
+        score += share * best
     return score
 
 
-def _alt_values(postings: Postings, alt: Alt, n: int) -> dict[int, float]:
+_NO_IDS: NDArray[np.intp] = np.zeros(0, dtype=np.intp)
+_NO_VALUES: NDArray[np.float64] = np.zeros(0)
+
+
+def _arrays(found: tuple[array[int], array[int]]) -> tuple[NDArray[np.intp], NDArray[np.int64]]:
+    ids, vals = found
+    return (
+        np.frombuffer(ids, dtype=np.uint32).astype(np.intp) if ids else _NO_IDS,
+        np.frombuffer(vals, dtype=np.uint16).astype(np.int64) if vals else _NO_IDS,
+    )
+
+
+def _alt_values(
+    postings: Postings, alt: Alt, n: int, size: int
+) -> tuple[NDArray[np.intp], NDArray[np.float64]]:
+    """(ids, values) of the episodes one alternative matches well enough."""
     q = alt.quality
     lists = [(t, postings.get(t)) for t in alt.terms]
-    present = [(t, p) for t, p in lists if p is not None]
+    present = [(t, _arrays(p)) for t, p in lists if p is not None]
     if not present:
-        return {}
+        return _NO_IDS, _NO_VALUES
     if len(alt.terms) == 1:
         ids, vals = present[0][1]
-        values = dict(zip(ids, map(_VALUE.__getitem__, vals), strict=True))
-        if q != 1.0:
-            values = {d: q * v for d, v in values.items()}
-        return values
+        values = _VALUES[vals]
+        return ids, (q * values if q != 1.0 else values)
     weights = {t: idf(postings, t, n) for t in alt.terms}
     total = sum(weights.values())
     if sum(len(p[0]) for _, p in present) > PARTIAL_BUDGET or len(present) < len(lists):
         if len(present) < len(lists) and sum(weights[t] for t, _ in present) < 0.5 * total:
-            return {}
+            return _NO_IDS, _NO_VALUES
         return _whole_values(present, q * _coverage(sum(weights[t] for t, _ in present) / total))
-    matched: dict[int, float] = {}
-    summed: dict[int, float] = {}
+    matched = np.zeros(size)
+    summed = np.zeros(size)
     for term, (ids, vals) in present:
         w = weights[term]
-        mget, sget = matched.get, summed.get
-        for doc_id, value in zip(ids, vals, strict=True):
-            matched[doc_id] = mget(doc_id, 0.0) + w
-            summed[doc_id] = sget(doc_id, 0.0) + w * _VALUE[value]
-    return {
-        d: q * _coverage(m / total) * summed[d] / m for d, m in matched.items() if m > 0.3 * total
-    }
+        matched[ids] += w
+        summed[ids] += w * _VALUES[vals]
+    keep = np.flatnonzero(matched > 0.3 * total)
+    m = matched[keep]
+    frac = m / total
+    cover = np.where(frac >= 0.999, 1.0, frac**1.5)
+    return keep, q * cover * summed[keep] / m
 
 
-def _whole_values(present: list, factor: float) -> dict[int, float]:
+def _whole_values(present: list, factor: float) -> tuple[NDArray[np.intp], NDArray[np.float64]]:
     """Episodes holding every present term, valued by the rarest one."""
     present = sorted(present, key=lambda item: len(item[1][0]))
     ids, vals = present[0][1]
-    keep = set(ids).intersection(*(p[0] for _, p in present[1:]))
-    if not keep:
-        return {}
-    values = dict(zip(ids, vals, strict=True))
-    return {d: factor * _VALUE[values[d]] for d in keep}
+    keep = np.ones(len(ids), dtype=bool)
+    for _, (other, _vals) in present[1:]:
+        keep &= np.isin(ids, other, assume_unique=True)
+    if not keep.any():
+        return _NO_IDS, _NO_VALUES
+    return ids[keep], factor * _VALUES[vals[keep]]
 
 
 def _coverage(frac: float) -> float:
     return 1.0 if frac >= 0.999 else frac**1.5
+
+
+Plan = list[tuple[float, list[tuple[Alt, list[tuple[str, float]], float]]]]
+
+
+def exact_plan(postings: Postings, units: list[Unit], n: int) -> Plan:
+    """What ``exact`` needs of the query, worked out once for all its candidates: per
+    unit its weight, and per alternative its terms' idf and their sum."""
+    plan: Plan = []
+    for unit in units:
+        alts = []
+        for alt in unit.alts:
+            weights = [(t, idf(postings, t, n)) for t in alt.terms]
+            alts.append((alt, weights, sum(w for _, w in weights)))
+        plan.append((unit.weight, alts))
+    return plan
 
 
 def exact(
@@ -156,28 +190,30 @@ def exact(
     title_terms: int,
     text: Callable[[], str],
     min_coverage: float = MIN_COVERAGE,
+    plan: Plan | None = None,
 ) -> float:
     """Exact score (0-1) of one episode; 0 when it covers too little of the query.
 
     ``text`` gives the episode's normalised text, asked for only when a Japanese chunk
-    must be checked as written.
+    must be checked as written; ``plan`` is ``exact_plan`` of the units, when held.
     """
-    total = sum(u.weight for u in units)
+    if plan is None:
+        plan = exact_plan(postings, units, n)
+    total = sum(weight for weight, _ in plan)
     if total <= 0:
         return 0.0
     cover = value = in_title_share = 0.0
     title_hits = 0
-    for unit in units:
+    lookup = postings.value
+    for unit_weight, alts in plan:
         best_match = best_value = 0.0
         best_title = 0
         best_terms = 1
-        for alt in unit.alts:
-            weights = [(t, idf(postings, t, n)) for t in alt.terms]
-            alt_total = sum(w for _, w in weights)
+        for alt, weights, alt_total in alts:
             matched = strength = 0.0
             in_title = 0
             for term, w in weights:
-                packed = postings.value(term, doc_id)
+                packed = lookup(term, doc_id)
                 if packed is None:
                     continue
                 matched += w
@@ -192,10 +228,10 @@ def exact(
             if got > best_value:
                 best_match, best_value, best_title = match, got, in_title
                 best_terms = len(alt.terms)
-        cover += unit.weight * best_match / total
-        value += unit.weight * best_value / total
+        cover += unit_weight * best_match / total
+        value += unit_weight * best_value / total
         title_hits += best_title
-        in_title_share += unit.weight * min(1.0, best_title / best_terms) / total
+        in_title_share += unit_weight * min(1.0, best_title / best_terms) / total
     if cover < min_coverage:
         return 0.0
     title_share = min(1.0, title_hits / title_terms) if title_terms else 0.0

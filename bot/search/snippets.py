@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from dataclasses import dataclass
 
 from bot.models import Episode, Section
@@ -20,35 +21,92 @@ class Needle:
     weight: float
 
 
-def locate(episode: Episode, groups: list[list[Needle]]) -> tuple[Section | None, str]:
-    """The section that matches the most of ``groups`` (one group per query unit; the
-    best needle of a group counts) and a snippet of its text around the first match.
+@dataclass(frozen=True, slots=True)
+class SectionTexts:
+    """An episode's sections through :func:`light_normalize`, joined into one string
+    (heading, then text, of each section, apart by ``SEPARATOR``) so a pattern is
+    searched once per note rather than once per section."""
 
-    Falls back to no section and the start of the summary when no section matches.
+    joined: str
+    starts: tuple[int, ...]  # where each region starts: heading 0, text 0, heading 1, ...
+    text_lengths: tuple[int, ...]  # length of each section's normalised text
+
+
+# Longer than the widest gap a pattern allows between its words ({0,3}) and matched by
+# no pattern's first character, so no match spans two regions; a region's edges look
+# like the ends of a string to the patterns' look-arounds, as before.
+SEPARATOR = "\x00" * 4
+
+
+def section_texts(episode: Episode) -> SectionTexts:
+    pieces: list[str] = []
+    starts: list[int] = []
+    lengths: list[int] = []
+    at = 0
+    for section in episode.sections:
+        for part in (light_normalize(section.heading), light_normalize(section.text)):
+            starts.append(at)
+            pieces.append(part)
+            at += len(part) + len(SEPARATOR)
+        lengths.append(len(pieces[-1]))
+    return SectionTexts(SEPARATOR.join(pieces), tuple(starts), tuple(lengths))
+
+
+def locate(
+    episode: Episode,
+    groups: list[list[Needle]],
+    texts: SectionTexts | None = None,
+) -> tuple[Section | None, str]:
+    """The section that matches the most of ``groups`` (one group per query unit; the
+    best needle of a group counts; a match in its heading counts 1.2 times) and a
+    snippet of its text around the first match.
+
+    ``texts`` is :func:`section_texts` of the episode, when the caller holds it. Falls
+    back to no section and the start of the summary when no section matches.
     """
-    finders = [[(re.compile(n.pattern), n.weight) for n in group] for group in groups]
+    if texts is None:
+        texts = section_texts(episode)
+    starts = texts.starts
+    # per needle: region -> offset of its first match there
+    found: list[list[tuple[dict[int, int], float]]] = []
+    sections: set[int] = set()
+    for group in groups:
+        row = []
+        for needle in group:
+            first_in: dict[int, int] = {}
+            if needle.pattern:
+                search, pos = re.compile(needle.pattern).search, 0
+                while (match := search(texts.joined, pos)) is not None:
+                    region = bisect_right(starts, match.start()) - 1
+                    first_in[region] = match.start() - starts[region]
+                    sections.add(region // 2)
+                    if region + 1 >= len(starts):
+                        break
+                    pos = starts[region + 1]  # only the first match of a region counts
+            else:  # matches everywhere: every heading at its start
+                first_in = dict.fromkeys(range(len(starts)), 0)
+                sections.update(range(len(starts) // 2))
+            row.append((first_in, needle.weight))
+        found.append(row)
     best_total = 0.0
     best: tuple[int, bool, int] | None = None  # section index, in heading, offset in text
-    for index, section in enumerate(episode.sections):
-        heading = light_normalize(section.heading)
-        text = light_normalize(section.text)
+    for index in sorted(sections):  # a section no needle matched totals 0: never best
         total = 0.0
         first: tuple[int, bool, int] | None = None
-        for group in finders:
+        for row in found:
             got = 0.0
-            for pattern, weight in group:
+            for first_in, weight in row:
                 if weight * 1.2 <= got:
                     continue
-                hit = pattern.search(heading)
-                if hit is not None:
+                if 2 * index in first_in:
                     got = max(got, weight * 1.2)
                     first = first or (index, True, 0)
                     continue
-                hit = pattern.search(text)
-                if hit is not None and weight > got:
+                offset = first_in.get(2 * index + 1)
+                if offset is not None and weight > got:
                     got = weight
                     if first is None or first[1]:
-                        first = (index, False, hit.start())
+                        first = (index, False, offset)
             total += got
         if total > best_total:
             best_total, best = total, first
@@ -57,7 +115,7 @@ def locate(episode: Episode, groups: list[list[Needle]]) -> tuple[Section | None
     section = episode.sections[best[0]]
     if not section.text:
         return section, cut(section.heading, 0)
-    norm_len = len(light_normalize(section.text)) or 1
+    norm_len = texts.text_lengths[best[0]] or 1
     offset = int(best[2] * len(section.text) / norm_len)
     return section, cut(section.text, offset)
 

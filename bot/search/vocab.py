@@ -9,9 +9,10 @@ once, at the end). Fuzzy look-ups run in rapidfuzz (C++) over the whole vocabula
 from __future__ import annotations
 
 import bisect
+import math
 import re
 from collections import Counter, deque
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from itertools import filterfalse
 from typing import Any
 
@@ -32,6 +33,8 @@ class Vocabulary:
         self._sounds: list[str] = []  # sound shapes, sorted
         self._surface: dict[str, str] = {}  # word -> a spelling from the notes, for display
         self._new: list[str] = []  # words and pairs added, not yet in _sorted and _sounds
+        self._by_length: dict[int, list[str]] | None = None  # _sounds by length, when asked
+        self._words_by_length: dict[int, list[str]] | None = None  # the same for _sorted
 
     def __contains__(self, word: str) -> bool:
         return word in self._count
@@ -61,6 +64,7 @@ class Vocabulary:
         self.remember_surface(other._surface)
         self._sorted.extend(fresh)
         self._sorted.sort()
+        self._words_by_length = None
         sound_words = self._sound_words
         fresh = []
         for sound, words in other._sound_words.items():
@@ -72,6 +76,7 @@ class Vocabulary:
                 mine.update(words)
         self._sounds.extend(fresh)
         self._sounds.sort()
+        self._by_length = None
 
     def settle(self) -> None:
         """Bring new words into the sorted list and the sound index."""
@@ -88,6 +93,8 @@ class Vocabulary:
         else:
             self._sorted.extend(words)
             self._sorted.sort()
+        if words:
+            self._words_by_length = None
         added: list[str] = []
         for word in words:
             if _SOUNDABLE.fullmatch(word):
@@ -100,12 +107,15 @@ class Vocabulary:
         else:
             self._sounds.extend(added)
             self._sounds.sort()
+        if added:
+            self._by_length = None
 
     def remove(self, words: Iterable[str], pairs: Iterable[str] = ()) -> None:
         self.settle()
         for word in words:
             if self._drop(word):
                 _discard_sorted(self._sorted, word)
+                self._words_by_length = None
                 if _SOUNDABLE.fullmatch(word):
                     for sound in _sounds(word):
                         self._remove_sound(sound, word)
@@ -148,6 +158,7 @@ class Vocabulary:
         if not words:
             del self._sound_words[sound]
             _discard_sorted(self._sounds, sound)
+            self._by_length = None
 
     # -- plain data, for the start-up snapshot ------------------------------------
 
@@ -198,11 +209,18 @@ class Vocabulary:
         if len(word) < 3 or not self._sorted:
             return []
         max_edits = 0 if len(word) <= 4 else 1 if len(word) <= 7 else 2
-        found = process.extract(
-            word, self._sorted, scorer=OSA.distance, score_cutoff=max(1, max_edits), limit=limit
+        edits = max(1, max_edits)  # OSA distance: lengths differ by at most that
+        found = _extract(
+            word,
+            self._words(),
+            range(len(word) - edits, len(word) + edits + 1),
+            OSA.distance,
+            edits,
+            limit,
+            lower_is_better=True,
         )
         out = []
-        for choice, dist, _ in found:
+        for choice, dist in found:
             if dist == 0 or choice == word:
                 continue
             if max_edits == 0 and sorted(choice) != sorted(word):
@@ -215,10 +233,10 @@ class Vocabulary:
         self.settle()
         if not self._sorted:
             return []
-        found = process.extract(
-            word, self._sorted, scorer=fuzz.ratio, score_cutoff=cutoff, limit=limit
+        found = _extract(
+            word, self._words(), _ratio_lengths(len(word), cutoff), fuzz.ratio, cutoff, limit
         )
-        return [choice for choice, _, _ in found if choice != word]
+        return [choice for choice, _ in found if choice != word]
 
     def sounds_like(self, kana: str, limit: int = 3) -> list[tuple[str, float]]:
         """Words and word pairs that folded katakana ``kana`` may be a rendering of,
@@ -228,12 +246,10 @@ class Vocabulary:
         if len(sound) < MIN_SOUND or not self._sounds:
             return []
         cutoff = 88 if len(sound) <= 4 else 80
-        found = process.extract(
-            sound, self._sounds, scorer=fuzz.ratio, score_cutoff=cutoff, limit=limit
-        )
+        found = self._close_sounds(sound, cutoff, limit)
         voiced = kana_sound(kana, vowels=True)
         scored: dict[str, float] = {}
-        for shape, score, _ in found:
+        for shape, score in found:
             for word in self._sound_words.get(shape, ()):
                 plain = word.replace(" ", "")
                 vowel_score = max(fuzz.ratio(voiced, v) for v in _sounds(plain, vowels=True))
@@ -243,6 +259,63 @@ class Vocabulary:
                     scored[word] = max(scored.get(word, 0.0), similarity / 100)
         ranked = sorted(scored.items(), key=lambda item: (-item[1], item[0]))
         return ranked[:limit]
+
+    def _close_sounds(self, sound: str, cutoff: float, limit: int) -> list[tuple[str, float]]:
+        """``process.extract(sound, self._sounds, scorer=fuzz.ratio, ...)``, over only
+        the shapes long enough to reach ``cutoff``."""
+        by_length = getattr(self, "_by_length", None)
+        if by_length is None:
+            by_length = self._by_length = _by_length(self._sounds)
+        return _extract(
+            sound, by_length, _ratio_lengths(len(sound), cutoff), fuzz.ratio, cutoff, limit
+        )
+
+    def _words(self) -> dict[int, list[str]]:
+        by_length = getattr(self, "_words_by_length", None)
+        if by_length is None:
+            by_length = self._words_by_length = _by_length(self._sorted)
+        return by_length
+
+
+def _by_length(items: list[str]) -> dict[int, list[str]]:
+    """A sorted list split by length, each part still sorted."""
+    out: dict[int, list[str]] = {}
+    for item in items:
+        out.setdefault(len(item), []).append(item)
+    return out
+
+
+def _ratio_lengths(n: int, cutoff: float) -> range:
+    """Lengths a string needs for ``fuzz.ratio`` with one of length ``n`` to reach
+    ``cutoff``: the ratio is at most 200 * shorter / (sum of lengths)."""
+    low = math.floor(n * cutoff / (200 - cutoff)) - 1
+    high = math.ceil(n * (200 - cutoff) / cutoff) + 1
+    return range(max(low, 0), high + 1)
+
+
+def _extract(
+    query: str,
+    by_length: dict[int, list[str]],
+    lengths: range,
+    scorer: Callable[..., float],
+    cutoff: float,
+    limit: int,
+    lower_is_better: bool = False,
+) -> list[tuple[str, float]]:
+    """``process.extract`` over a sorted list, looking only at its items of the given
+    lengths: the same answers in the same order (score, then the list's order)."""
+    found: list[tuple[str, float]] = []
+    for length in lengths:
+        bucket = by_length.get(length)
+        if bucket:
+            found += [
+                (choice, score)
+                for choice, score, _ in process.extract(
+                    query, bucket, scorer=scorer, score_cutoff=cutoff, limit=limit
+                )
+            ]
+    found.sort(key=lambda item: (item[1] if lower_is_better else -item[1], item[0]))
+    return found[:limit]
 
 
 def _sounds(word: str, vowels: bool = False) -> set[str]:

@@ -126,11 +126,11 @@ def test_quality_runs_the_fuse_baseline(tiny_site: Path, tmp_path: Path) -> None
 
 
 def test_speed_reports_every_figure(tmp_path: Path) -> None:
-    engines = "ours,wratio,fuse" if HAS_NODE else "ours,wratio"
+    engines = "ours,wratio,fuse,minisearch" if HAS_NODE else "ours,wratio"
     done = run(
         BENCH / "speed.py", "--episodes", "15", "--queries", "6", "--prefixes", "6",
         "--updates", "2", "--baseline-queries", "2", "--engines", engines,
-        "--out", tmp_path, "--json",
+        "--rounds", "1", "--out", tmp_path, "--json",
     )  # fmt: skip
     report = json.loads(done.stdout)
     assert report["meta"]["pages"] == 15
@@ -142,6 +142,10 @@ def test_speed_reports_every_figure(tmp_path: Path) -> None:
     assert report["engines"]["wratio"]["query_n"] == 2
     if "fuse" in report["engines"] and "error" not in report["engines"]["fuse"]:
         assert report["engines"]["fuse"]["query_n"] == 2
+    mini = report["engines"].get("minisearch", {"error": "not run"})
+    if "error" not in mini:  # the same queries, prefixes and updates as ours
+        assert (mini["query_n"], mini["prefix_n"], mini["update_n"]) == (6, 6, 2)
+        assert mini["peak_rss_mb"] > 0
     # the edited notes are restored, so the cached site stays what the seed says
     assert not list(tmp_path.glob("run-*"))
     assert "追記" not in "".join(

@@ -1,0 +1,137 @@
+"""Per-note values the query path needs, worked out once per version of a note.
+
+- ``NoteTexts``: an episode's text as :func:`light_normalize` gives it, whole (to check a
+  Japanese chunk as written) and section by section (to find the snippet), kept for the
+  notes queried most recently. Without it every query re-normalised the whole text of
+  each of its 30 candidates.
+- ``KatakanaWords``: the notes' katakana words by sound shape, for Latin words the
+  notes spell only in katakana (``serverless`` -> サーバーレス). Built on first use,
+  then kept up to date one note at a time instead of rebuilt from every note.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable
+
+from bot.models import Episode
+from bot.search.snippets import SectionTexts, section_texts
+from bot.search.textnorm import fold_kana, kana_sound, light_normalize
+
+NOTE_TEXTS = 2048  # notes whose normalised text is kept (about 15 MB at 7 KB a note)
+SKELETON_MIN = 5  # consonants a sound skeleton needs before it may match alone
+_KATAKANA_RUN = re.compile("[\u30a1-\u30fa\u30fc]{3,}")
+
+
+def whole_text(episode: Episode) -> str:
+    """Normalised text of every field, to check Japanese chunks as written."""
+    parts = [episode.raw_title, episode.summary, *episode.tags, *episode.categories]
+    parts.extend(s.heading for s in episode.sections)
+    parts.extend(r.text for r in episode.references)
+    parts.append(episode.text)
+    return light_normalize("\n".join(parts))
+
+
+class NoteTexts:
+    """The normalised text of the ``capacity`` notes asked for most recently, by id."""
+
+    def __init__(self, capacity: int = NOTE_TEXTS) -> None:
+        self.capacity = capacity
+        self._held: dict[int, tuple[Episode, str | None, SectionTexts | None]] = {}
+
+    def whole(self, doc_id: int, episode: Episode) -> str:
+        held = self._get(doc_id, episode)
+        if held[1] is None:
+            held = (episode, whole_text(episode), held[2])
+            self._held[doc_id] = held
+        return held[1]  # type: ignore[return-value]
+
+    def sections(self, doc_id: int, episode: Episode) -> SectionTexts:
+        held = self._get(doc_id, episode)
+        if held[2] is None:
+            held = (episode, held[1], section_texts(episode))
+            self._held[doc_id] = held
+        return held[2]  # type: ignore[return-value]
+
+    def forget(self, doc_id: int) -> None:
+        self._held.pop(doc_id, None)
+
+    def _get(
+        self, doc_id: int, episode: Episode
+    ) -> tuple[Episode, str | None, SectionTexts | None]:
+        held = self._held.pop(doc_id, None)  # re-inserted last: most recent
+        if held is None or held[0] is not episode:
+            held = (episode, None, None)
+            while len(self._held) >= self.capacity:
+                del self._held[next(iter(self._held))]
+        self._held[doc_id] = held
+        return held
+
+
+def skeleton(shape: str) -> str:
+    """A sound shape without its vowels: katakana adds vowels English does not write
+    (リモートワーク ~ remote work), so only the consonants are compared."""
+    return shape.replace("a", "")
+
+
+def _run_shapes(run: str) -> tuple[str, ...]:
+    """The sound shape of a katakana run (and its skeleton when long enough); none
+    when it folds to fewer than three kana."""
+    folded = fold_kana(run)
+    if len(folded) < 3:
+        return ()
+    shape = kana_sound(folded)
+    return (shape, skeleton(shape)) if len(skeleton(shape)) >= SKELETON_MIN else (shape,)
+
+
+class KatakanaWords:
+    """Sound shape (and, for long words, its consonant skeleton) -> katakana words of
+    three or more kana in the notes, shortest first."""
+
+    def __init__(self) -> None:
+        self._counts: dict[str, dict[str, int]] | None = None  # None: not built yet
+        self._sorted: dict[str, tuple[str, ...]] = {}
+        self._shapes: dict[str, tuple[str, ...]] = {}  # katakana run -> its shapes
+
+    def get(self, shape: str, episodes: Callable[[], Iterable[Episode]]) -> tuple[str, ...]:
+        """The words of ``shape``; ``episodes`` (every indexed note) builds the table on
+        first use."""
+        if self._counts is None:
+            self._counts = {}
+            for episode in episodes():
+                self._change(episode, 1)
+        found = self._sorted.get(shape)
+        if found is None:
+            words = self._counts.get(shape, {})
+            found = self._sorted[shape] = tuple(sorted(words, key=lambda w: (len(w), w)))
+        return found
+
+    def add(self, episode: Episode) -> None:
+        if self._counts is not None:
+            self._change(episode, 1)
+
+    def remove(self, episode: Episode) -> None:
+        if self._counts is not None:
+            self._change(episode, -1)
+
+    def _change(self, episode: Episode, by: int) -> None:
+        counts = self._counts
+        assert counts is not None
+        e = episode
+        text = "\n".join((e.raw_title, e.summary, *(s.heading for s in e.sections), e.text))
+        pairs: set[tuple[str, str]] = set()
+        for run in set(_KATAKANA_RUN.findall(text)):
+            shapes = self._shapes.get(run)
+            if shapes is None:
+                shapes = self._shapes[run] = _run_shapes(run)
+            pairs.update((shape, run) for shape in shapes)
+        for shape, run in pairs:
+            words = counts.setdefault(shape, {})
+            left = words.get(run, 0) + by
+            if left > 0:
+                words[run] = left
+            else:
+                words.pop(run, None)
+                if not words:
+                    del counts[shape]
+            self._sorted.pop(shape, None)
