@@ -111,7 +111,8 @@ class CatalogSync:
         # The watcher's changes are taken inside the lock: a reload that finishes
         # first already read them, and what changed during it is still reported.
         async with self.lock:
-            paths = self.watcher.changes()
+            # A walk and a stat of every note: in a thread, not on the loop.
+            paths = await asyncio.to_thread(self.watcher.changes)
             if not paths:
                 return CatalogChange()
             many = len(paths) > REFRESH_MAX
