@@ -111,8 +111,7 @@ class CatalogSync:
         # The watcher's changes are taken inside the lock: a reload that finishes
         # first already read them, and what changed during it is still reported.
         async with self.lock:
-            # A walk and a stat of every note: in a thread, not on the loop.
-            paths = await asyncio.to_thread(self.watcher.changes)
+            paths = self.watcher.changes()
             if not paths:
                 return CatalogChange()
             many = len(paths) > REFRESH_MAX
