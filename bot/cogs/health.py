@@ -2,11 +2,14 @@
 
 The file is rewritten every ``HEARTBEAT_SECONDS`` and at once whenever the gateway
 connects, resumes or drops; on unload (``bot.close()``) it is left saying "not
-connected", so a stopping container is never reported healthy.
+connected", so a stopping container is never reported healthy. The file is written in a
+worker thread, one write at a time in the order asked: a rename on a busy disk can
+block for hundreds of milliseconds (measured by bench/soak.py), too long for the loop.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import math
 import os
@@ -27,6 +30,7 @@ class Health(commands.Cog):
         self.path = path
         self.connected = bot.is_ready() and not bot.is_closed()
         self._write_failed = False
+        self._writing = asyncio.Lock()
 
     async def cog_load(self) -> None:
         self.beat.start()
@@ -34,33 +38,38 @@ class Health(commands.Cog):
     async def cog_unload(self) -> None:
         self.beat.cancel()
         self.connected = False
-        self.write()
+        await self.write()
 
     @tasks.loop(seconds=HEARTBEAT_SECONDS)
     async def beat(self) -> None:
-        self.write()
+        await self.write()
 
     @commands.Cog.listener()
     async def on_ready(self) -> None:
-        self._set_connected(True)
+        await self._set_connected(True)
 
     @commands.Cog.listener()
     async def on_resumed(self) -> None:
-        self._set_connected(True)
+        await self._set_connected(True)
 
     @commands.Cog.listener()
     async def on_connect(self) -> None:
-        self._set_connected(True)
+        await self._set_connected(True)
 
     @commands.Cog.listener()
     async def on_disconnect(self) -> None:
-        self._set_connected(False)
+        await self._set_connected(False)
 
-    def _set_connected(self, connected: bool) -> None:
+    async def _set_connected(self, connected: bool) -> None:
         if connected != self.connected:
             log.info("gateway %s", "connected" if connected else "disconnected")
         self.connected = connected
-        self.write()
+        await self.write()
+
+    async def written(self) -> None:
+        """Returns once every heartbeat asked for so far is in the file."""
+        async with self._writing:
+            pass
 
     def heartbeat(self) -> Heartbeat:
         loaded, episodes = _index_state(self.bot)
@@ -76,15 +85,17 @@ class Health(commands.Cog):
             state_error=_state_error(self.bot),
         )
 
-    def write(self) -> None:
-        try:
-            write_heartbeat(self.path, self.heartbeat())
-        except OSError as exc:
-            if not self._write_failed:  # once, not every 30 s
-                log.warning("cannot write heartbeat file %s: %s", self.path, exc)
-            self._write_failed = True
-        else:
-            self._write_failed = False
+    async def write(self) -> None:
+        beat = self.heartbeat()  # now, on the loop; the lock keeps writes in this order
+        async with self._writing:
+            try:
+                await asyncio.to_thread(write_heartbeat, self.path, beat)
+            except OSError as exc:
+                if not self._write_failed:  # once, not every 30 s
+                    log.warning("cannot write heartbeat file %s: %s", self.path, exc)
+                self._write_failed = True
+            else:
+                self._write_failed = False
 
 
 def _state_error(bot: commands.Bot) -> str | None:

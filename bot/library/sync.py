@@ -22,6 +22,7 @@ import asyncio
 import logging
 import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from bot.library.catalog import Catalog, CatalogChange
@@ -53,6 +54,7 @@ class CatalogSync:
         self.on_change = on_change or (lambda change: None)
         self.lock = asyncio.Lock()
         self.watcher: ContentWatcher | None = None
+        self._walker: ThreadPoolExecutor | None = None  # takes the watcher's snapshots
 
     @property
     def content_ready(self) -> bool:
@@ -111,7 +113,7 @@ class CatalogSync:
         # The watcher's changes are taken inside the lock: a reload that finishes
         # first already read them, and what changed during it is still reported.
         async with self.lock:
-            paths = self.watcher.changes()
+            paths = await self._watched()
             if not paths:
                 return CatalogChange()
             many = len(paths) > REFRESH_MAX
@@ -151,10 +153,24 @@ class CatalogSync:
         if self.watcher is not None:
             self.watcher.retarget(self.catalog.content_dir)
 
+    async def _watched(self) -> set[str]:
+        """The watcher's changes, taken on one thread of its own. The walk and a stat of
+        every note block on a busy disk (bench/soak.py: up to 480 ms on the loop); one
+        thread rather than the shared pool keeps to one malloc arena (the pool's several
+        raised the soak's RSS growth over a week from 9.6 % to 14.5 %)."""
+        assert self.watcher is not None
+        if self._walker is None:
+            self._walker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="content-watch")
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self._walker, self.watcher.changes)
+
     def stop(self) -> None:
         if self.watcher is not None:
             self.watcher.stop()
             self.watcher = None
+        if self._walker is not None:
+            self._walker.shutdown(wait=False)
+            self._walker = None
 
     def _changed(self, change: CatalogChange) -> None:
         if not change:

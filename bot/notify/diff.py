@@ -11,9 +11,15 @@ Identities name one episode only: the number the loader gave the note (specials 
 none), the note's path and page, episode links (an anchor.fm / Spotify / Apple
 Podcasts *episode*) and the audio file (a feed item's enclosure, a note's ``<audio>``):
 a feed that rewrites an item's guid, date, title or link still lists the same audio, so
-the item is never announced twice. A show-level link (``open.spotify.com/show/...``) is shared by
-every episode, so it is never an identity. Within one scan a feed item may join the
-note it matches; two notes, or two feed items, are never merged.
+the item is never announced twice. A show-level link (``open.spotify.com/show/...``) is
+shared by every episode, so it is never an identity. Within one scan a feed item may join
+the note it matches; two notes, or two feed items, are never merged.
+
+The page a feed item links to is a weaker identity: several items of one feed linking
+to it make it no identity at all, and one linking to it alone names its episode only
+until another episode claims it. A candidate whose only seen identity is such a page,
+first seen on a feed item whose episode had a different audio file, is a new episode
+(``identity.Seen.left_page``): the special after one whose link moved off the show page.
 
 Rules:
 - published = not a draft and publishDate (or date) passed (``Episode.is_published``);
@@ -35,17 +41,22 @@ returns what it queued; delivery is the cog's job.
 from __future__ import annotations
 
 import logging
-import re
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Literal
-from urllib.parse import parse_qs, urlsplit
 
 from bot.content.titles import number_in_title
 from bot.models import Episode, SortKey, oldest_first_key
 from bot.notify.feed import FeedItem
+from bot.notify.identity import (
+    Seen,
+    audio_file_identity,
+    audio_identity,
+    link_identity,
+    page_identity,
+)
 from bot.notify.store import Announcement, AnnouncementPayload, Store
 
 log = logging.getLogger(__name__)
@@ -55,76 +66,7 @@ Source = Literal["notes", "feed"]
 BASELINE_NOTES = "baseline:notes"
 BASELINE_FEED = "baseline:feed:"  # + feed URL
 
-_ANCHOR_HOSTS = ("anchor.fm", "podcasters.spotify.com", "creators.spotify.com")
-_ANCHOR_EPISODE = re.compile(r"/episodes/([^/?#]+)")
-_SPOTIFY_EPISODE = re.compile(r"^/(?:embed(?:-podcast)?/)?episode/([A-Za-z0-9]+)")
-_APPLE_HOSTS = ("podcasts.apple.com", "embed.podcasts.apple.com", "itunes.apple.com")
-
-
-def link_identity(url: str | None) -> str | None:
-    """The identity of a link that names exactly one episode, else None.
-
-    anchor.fm / Spotify for Podcasters episode pages, their embeds and renamed slugs
-    all end in the same episode id ("GCPKubeflow-efmh8l" -> "anchor:efmh8l"); a
-    Spotify episode (page or embed) is "spotify:<id>", an Apple Podcasts episode
-    (``?i=<id>``) "apple:<id>". Show pages and any other link give None: several
-    episodes may share them.
-    """
-    if not url:
-        return None
-    parts = urlsplit(url.strip())
-    host = (parts.hostname or "").lower().removeprefix("www.")
-    if host in _ANCHOR_HOSTS:
-        match = _ANCHOR_EPISODE.search(parts.path)
-        if match:
-            return "anchor:" + match.group(1).rsplit("-", 1)[-1].lower()
-    elif host == "open.spotify.com":
-        match = _SPOTIFY_EPISODE.match(parts.path)
-        if match:
-            return "spotify:" + match.group(1)
-    elif host in _APPLE_HOSTS:
-        episode = parse_qs(parts.query).get("i")
-        if episode and episode[0].isdigit():
-            return "apple:" + episode[0]
-    return None
-
-
-def page_identity(url: str | None) -> str | None:
-    """A page compared without scheme, query, fragment and trailing slash
-    ("url:example.com/podcast/0016"); None for a relative link or a site's home page."""
-    if not url:
-        return None
-    parts = urlsplit(url.strip())
-    host = (parts.hostname or "").lower().removeprefix("www.")
-    path = parts.path.rstrip("/")
-    if not host or not path:
-        return None
-    return f"url:{host}{path}"
-
-
-_AUDIO_SUFFIXES = (".mp3", ".m4a", ".aac", ".ogg", ".oga", ".opus", ".wav", ".flac")
-
-
-def audio_identity(url: str | None) -> str | None:
-    """The audio file of one episode ("audio:cdn.example/ep16.mp3"): a feed item's
-    enclosure, compared without scheme, query and fragment (tracking parameters change,
-    the file does not). Stays the same when the item's guid, date, title or link is
-    rewritten, which is what makes it an identity."""
-    if not url:
-        return None
-    parts = urlsplit(url.strip())
-    host = (parts.hostname or "").lower().removeprefix("www.")
-    path = parts.path.rstrip("/")
-    if not host or not path:
-        return None
-    return f"audio:{host}{path}"
-
-
-def _audio_file(url: str | None) -> str | None:
-    """A note's player when it is an audio file (``<audio src=...mp3>``), as an identity."""
-    if not url or not urlsplit(url).path.lower().endswith(_AUDIO_SUFFIXES):
-        return None
-    return audio_identity(url)
+Mark = tuple[str, tuple[str, ...], str]  # episode key, identities, source: seen rows
 
 
 def _utc(moment: datetime | None) -> datetime | None:
@@ -147,6 +89,8 @@ class Candidate:
     url: str | None = None  # where to read or listen
     audio_url: str | None = None
     summary: str = ""
+    pages: tuple[str, ...] = ()  # identities from feed items' links (weaker, see above)
+    enclosures: tuple[str, ...] = ()  # identities from feed items' audio files
 
     def payload(self) -> AnnouncementPayload:
         """What the state file keeps to send the announcement after a restart."""
@@ -176,7 +120,7 @@ def from_episode(episode: Episode) -> Candidate:
             link_identity(episode.player_url),
             link_identity(episode.embed_url),
             page_identity(episode.page_url),
-            _audio_file(episode.player_url),
+            audio_file_identity(episode.player_url),
         ]
     )
     return Candidate(
@@ -221,6 +165,8 @@ def from_feed_item(item: FeedItem, *, shared: frozenset[str] = frozenset()) -> C
         url=item.link,
         audio_url=item.audio_url,
         summary=item.summary,
+        pages=(page,) if page and page in identities else (),
+        enclosures=(audio,) if audio and audio in identities else (),
     )
 
 
@@ -251,27 +197,51 @@ def merge(candidates: Iterable[Candidate]) -> list[Candidate]:
     for index, note in enumerate(notes):
         for identity in note.identities:
             owner.setdefault(identity, index)
-    joined: dict[int, list[str]] = {}
+    joined: dict[int, list[Candidate]] = {}
     alone: list[Candidate] = []
     for item in items:
         match = next((owner[i] for i in item.identities if i in owner), None)
         if match is None:
             alone.append(item)
         else:
-            joined.setdefault(match, []).extend(item.identities)
+            joined.setdefault(match, []).append(item)
     out = [
-        _with_identities(note, _unique((*note.identities, *joined[index])))
-        if index in joined
-        else note
+        _joined(note, joined[index]) if index in joined else note
         for index, note in enumerate(notes)
     ]
     return out + alone
 
 
-def _with_identities(cand: Candidate, identities: tuple[str, ...]) -> Candidate:
-    if identities == cand.identities:
-        return cand
-    return replace(cand, key=identities[0], identities=identities)
+def _joined(note: Candidate, items: list[Candidate]) -> Candidate:
+    """The note with its feed items' identities; an item's link that is the note's own
+    page (or any identity of the note) is the note's, not a weaker feed page."""
+    identities = _unique((*note.identities, *(i for item in items for i in item.identities)))
+    own = set(note.identities)
+    pages = _unique(p for item in items for p in item.pages if p not in own)
+    enclosures = _unique(e for item in items for e in item.enclosures)
+    if identities == note.identities and not enclosures:
+        return note
+    return replace(
+        note, key=identities[0], identities=identities, pages=pages, enclosures=enclosures
+    )
+
+
+def _without(cand: Candidate, gone: Collection[str]) -> Candidate:
+    """The candidate without identities that name another episode."""
+    identities = tuple(i for i in cand.identities if i not in gone)
+    pages = tuple(p for p in cand.pages if p not in gone)
+    return replace(cand, key=identities[0], identities=identities, pages=pages)
+
+
+def marks(cand: Candidate) -> list[Mark]:
+    """The seen rows a candidate writes. A note's feed items' links and audio files are
+    written as the feed's first, so ``Seen.left_page`` knows them after a restart."""
+    if cand.source == "feed" or not (cand.pages or cand.enclosures):
+        return [(cand.key, cand.identities, cand.source)]
+    return [
+        (cand.key, (*cand.pages, *cand.enclosures), "feed"),
+        (cand.key, cand.identities, "notes"),
+    ]
 
 
 def oldest_first(cand: Candidate) -> SortKey:
@@ -285,20 +255,30 @@ class Plan:
     known: tuple[Candidate, ...] = ()  # already seen under one identity: add the others
 
 
-def plan(candidates: Iterable[Candidate], seen: set[str], limit: int | None = None) -> Plan:
+def plan(
+    candidates: Iterable[Candidate], seen: Seen | Collection[str], limit: int | None = None
+) -> Plan:
     """Split candidates into new (to announce) and known, newest ``limit`` kept.
 
     Candidates whose identities are all seen are dropped before merging: on a normal
     scan that is every one of them, so the work stays proportional to what changed.
+    A known candidate takes the key of the episode it was seen as, so the identities it
+    adds join that episode. A feed page that names another episode (``left_page``)
+    is no match: without it the candidate is new.
     """
-    pending = [c for c in candidates if not seen.issuperset(c.identities)]
+    if not isinstance(seen, Seen):
+        seen = Seen.of(seen)
+    pending = [c for c in candidates if not seen.covers(c.identities)]
     new: list[Candidate] = []
     known: list[Candidate] = []
     for cand in merge(pending):
-        if seen.isdisjoint(cand.identities):
-            new.append(cand)
+        matched = [i for i in cand.identities if i in seen]
+        left = [i for i in matched if i in cand.pages and seen.left_page(i, cand.enclosures)]
+        match = next((i for i in matched if i not in left), None)
+        if match is not None:
+            known.append(replace(cand, key=seen.owner(match) or cand.key))
         else:
-            known.append(cand)
+            new.append(_without(cand, left) if left else cand)
     new.sort(key=oldest_first)
     over: list[Candidate] = []
     if limit is not None and len(new) > limit:
@@ -321,7 +301,9 @@ class Notifier:
     def __init__(self, store: Store, catchup_limit: int):
         self.store = store
         self.catchup_limit = catchup_limit
-        self._seen = store.seen_identities()
+        self._seen = Seen()
+        for identity, key, source in store.seen_rows():
+            self._seen.add(key, (identity,), source)
         self._caught_up: set[str] = set()
         self._by_path: dict[str, tuple[Episode, Candidate]] = {}  # the last scan's notes
         self._unusable: set[str] = set()  # notes already warned about
@@ -364,24 +346,27 @@ class Notifier:
                 self._caught_up.add(flag)
 
         # Identities of baseline candidates count as seen for the others in this scan.
-        settled = merge(c for c in baseline if not self._seen.issuperset(c.identities))
+        settled = merge(c for c in baseline if not self._seen.covers(c.identities))
         seen = self._seen
         if settled:
-            seen = seen.union(i for c in settled for i in c.identities)
+            seen = seen.copy()
+            for key, identities, source in (m for c in settled for m in marks(c)):
+                seen.add(key, identities, source)
         result = plan(fresh, seen, self.catchup_limit if catchup else None)
 
-        marks = [
-            (c.key, c.identities, c.source)
+        rows = [
+            mark
             for group in (settled, result.known, result.over_limit, result.announce)
             for c in group
+            for mark in marks(c)
         ]
-        if not marks and not meta:
+        if not rows and not meta:
             return ScanResult()
         queued = self.store.record_new_episodes(
-            marks, [c.payload() for c in result.announce], now, meta
+            rows, [c.payload() for c in result.announce], now, meta
         )
-        for _key, identities, _source in marks:
-            self._seen.update(identities)
+        for key, identities, source in rows:
+            self._seen.add(key, identities, source)
 
         if baseline:
             log.info("first start: %d episodes marked seen, none announced", len(baseline))

@@ -359,6 +359,11 @@ class Store:
     def seen_identities(self) -> set[str]:
         return {str(r["identity"]) for r in self._read("SELECT identity FROM seen")}
 
+    def seen_rows(self) -> list[tuple[str, str, str]]:
+        """Every seen identity with its episode key and source (notes or feed)."""
+        rows = self._read("SELECT identity, episode_key, source FROM seen")
+        return [(str(r["identity"]), str(r["episode_key"]), str(r["source"])) for r in rows]
+
     # -- announcements -------------------------------------------------------
 
     def record_new_episodes(

@@ -99,12 +99,15 @@ async def test_heartbeat_is_refreshed_while_the_bot_runs(tmp_path):
 async def test_gateway_disconnect_turns_unhealthy_and_resume_recovers(tmp_path):
     bot = make_bot(tmp_path)
     async with simcord.run(bot) as env:
-        bot.dispatch("disconnect")
+        health = bot.get_cog("Health")
+        bot.dispatch("disconnect")  # from the test, not the gateway: settle() leaves it be
         await env.settle()
+        await health.written()
         report = check_health(tmp_path / "health.json", now=env.now())
         assert report.reason == "gateway not connected"
         bot.dispatch("resumed")
         await env.settle()
+        await health.written()
         assert check_health(tmp_path / "health.json", now=env.now()).healthy
 
 

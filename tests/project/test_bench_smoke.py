@@ -177,3 +177,4 @@ def test_soak_counts_announcements_rss_and_stalls() -> None:
     assert report["exactly_once"] and report["wrong"] == []
     assert report["rss_start_kib"] > 0 and report["rss_end_kib"] > 0
     assert report["stalls_over_100ms"] >= 0 and report["feed_requests"] > 0
+    assert report["callbacks"] > 0 and report["holds_bot"] >= 0  # the loop probe ran
