@@ -33,7 +33,8 @@ from zoneinfo import ZoneInfo
 
 from bot.models import Episode, Hit, SearchResult
 from bot.search.commonness import is_generic
-from bot.search.engine import SearchIndex, capitalised
+from bot.search.contract import LexicalIndex
+from bot.search.engine import capitalised
 from bot.search.query import MAX_QUERY_CHARS
 from bot.search.readings import ReadingIndex
 from bot.search.semantic import SemanticHit, SemanticIndex
@@ -79,7 +80,7 @@ class Trace:
 class HybridSearch:
     def __init__(
         self,
-        lexical: SearchIndex,
+        lexical: LexicalIndex,
         *,
         timezone: str = "Asia/Tokyo",
         speakers: Sequence[str] = (),
