@@ -35,9 +35,10 @@ if TYPE_CHECKING:
     from bot.cogs.notify.announcer import Announcer
     from bot.library.catalog import Catalog
     from bot.library.sync import CatalogSync
+    from bot.notify.contract import StateStore
     from bot.notify.health import HealthBook
     from bot.notify.live import LiveBook
-    from bot.notify.store import Store
+    from bot.notify.sources import Source
     from bot.notify.worker import StoreWorker
 
 log = logging.getLogger(__name__)
@@ -60,8 +61,8 @@ class NotifyCommands(commands.Cog):
     bot: PodcastBot
     catalog: Catalog
     sync: CatalogSync
-    feed_url: str | None
-    store: Store | None
+    sources: list[Source]
+    store: StateStore | None
     db: StoreWorker
     announcer: Announcer | None
     health: HealthBook
@@ -282,7 +283,7 @@ class NotifyCommands(commands.Cog):
         store = self.store
         subs = await self.db.run(store.subscriptions_of, interaction.guild_id)
         sources = await self.db.run(
-            sources_text, store, self.health, lang, self.sync.watcher, self.feed_url, self.sync.git
+            sources_text, store, self.health, lang, self.sync.watcher, self.sources, self.sync.git
         )
         alerts = await self.db.run(self.health.alert_channel, interaction.guild_id)
         live = await self.db.run(self.live.of_guild, interaction.guild_id)
