@@ -5,7 +5,7 @@ in SimCord with virtual time."""
 from __future__ import annotations
 
 import asyncio
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import discord
 import pytest
@@ -22,6 +22,11 @@ from notifykit import (
     site,
     subscribe,
 )
+
+from bot import i18n
+from bot.cogs.notify.cog import NotifyCog
+from bot.notify.feed import FeedItem
+from bot.notify.sources import FeedFound, Poll, SourceState
 
 __all__ = ["feed", "remote", "site"]  # fixtures, used by name
 
@@ -214,3 +219,74 @@ async def test_a_live_time_in_a_note_becomes_one_event_updated_then_cancelled(
     await env.advance_time(POLL * 4)
     assert len(event_requests(env, room.guild, "PATCH")) == 2
     assert len(event_requests(env, room.guild, "POST")) == 1
+
+
+# -- any Source ------------------------------------------------------------------
+
+
+class ListedSource:
+    """A made-up kind of feed, as a new module would add one: it lists what the test
+    puts in ``items``, or fails with ``error``; it records each look it was told of."""
+
+    name = "listed"
+    reports_health = True
+
+    def __init__(self, interval: float):
+        self.interval = interval
+        self.items: list[FeedItem] = []
+        self.error: str | None = None
+        self.looks: list[str] = []  # the status of each look, once scanned
+        self.last: datetime | None = None
+
+    async def poll(self, now: datetime) -> Poll:
+        if self.error is not None:
+            return Poll("error", error=self.error)
+        return Poll("ok", FeedFound("listed:test", tuple(self.items)))
+
+    async def scanned(self, poll: Poll, now: datetime) -> None:
+        self.looks.append(poll.status)
+        self.last = now
+
+    def state(self) -> SourceState | None:
+        return SourceState(self.last, self.looks[-1] if self.looks else None, self.error)
+
+
+def listed(n: int, title: str) -> FeedItem:
+    link = f"https://example.com/listed/{n}"
+    return FeedItem(guid=f"listed-{n}", title=f"#{n} {title}", link=link, number=n)
+
+
+@pytest.fixture
+def listed_source(monkeypatch):
+    """A ``ListedSource`` every 60 s, registered beside the sources the settings give."""
+    source = ListedSource(60.0)
+    build = NotifyCog.build_sources
+    monkeypatch.setattr(NotifyCog, "build_sources", lambda cog, store: [*build(cog, store), source])
+    for key, text in (("source_listed", "Listed: {status}"), ("source_name_listed", "Listed")):
+        monkeypatch.setitem(i18n.STRINGS, key, {"en": text, "ja": text})
+    return source
+
+
+async def test_the_cog_loops_over_any_source_it_is_given(env, site, make_settings, listed_source):
+    listed_source.items = [listed(2, "GCSのきほん")]  # what it lists at start: the baseline
+    await env.restart_bot(build_bot(make_settings(content_dir=site, watch_content=False)))
+    room = make_room(env)
+    await subscribe(room)
+    await env.advance_time(1)
+    assert posts(room) == [] and listed_source.looks == ["ok"]
+
+    listed_source.items.insert(0, listed(3, "Cloud Run入門"))
+    await env.advance_time(60)
+    (post,) = posts(room)
+    assert post.embeds[0].title == "#3 Cloud Run入門"
+    write_note(site, 3, "Cloud Run入門", START)  # its note, later: the same episode
+    await room.bot.reload_catalog()
+    await env.advance_time(120)
+    assert len(posts(room)) == 1 and listed_source.looks == ["ok"] * 4
+
+    listed_source.error = "listed: upstream down"
+    await env.advance_time(60)
+    status = await room.admin.slash(room.general, "notify status")
+    shown = str(status.response.embeds[0].to_dict())
+    assert "Listed: error" in shown and "upstream down" in shown  # its line and its health
+    assert listed_source.looks[-1] == "error"
