@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from pathlib import Path
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from bot.notify.feed import FeedValidators
 from bot.notify.schema import Announcement, AnnouncementPayload, Kind, Subscription
@@ -120,3 +120,9 @@ class StateStore(Protocol):
     ) -> None: ...
 
     def feed_status(self, url: str) -> tuple[datetime | None, str | None, str | None]: ...
+
+
+if TYPE_CHECKING:  # mypy checks here that the implementation keeps to the contract
+    from bot.notify.store import Store
+
+    _implementation: type[StateStore] = Store

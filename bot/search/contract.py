@@ -11,7 +11,7 @@ business (``SearchIndex.build``). ``tests/project/test_contracts.py`` checks tha
 
 from __future__ import annotations
 
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from bot.models import Episode, Hit, SearchResult, SortKey
 from bot.search.engine import QueryWords, Where
@@ -59,3 +59,9 @@ class LexicalIndex(Protocol):
 
     def tie_order(self, path: str) -> SortKey:
         """The explicit tie-break of equal scores."""
+
+
+if TYPE_CHECKING:  # mypy checks here that the implementation keeps to the contract
+    from bot.search.engine import SearchIndex
+
+    _implementation: type[LexicalIndex] = SearchIndex

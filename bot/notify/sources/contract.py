@@ -29,7 +29,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from bot.models import Episode
 from bot.notify.diff import Notifier, ScanResult
@@ -105,3 +105,10 @@ def scan(notifier: Notifier, found: Sequence[Found], now: datetime) -> list[Scan
     if not feeds:
         return [notifier.scan(episodes, now)]
     return [notifier.scan(episodes, now, feed_url=f.key, feed_items=f.items) for f in feeds]
+
+
+if TYPE_CHECKING:  # mypy checks here that every kind keeps to the contract
+    from bot.notify.sources.feed import FeedSource
+    from bot.notify.sources.notes import NotesSource
+
+    _kinds: tuple[type[Source], ...] = (NotesSource, FeedSource)
