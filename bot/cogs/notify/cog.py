@@ -40,8 +40,9 @@ from discord.ext import commands, tasks
 
 from bot.cogs.notify.alerts import Alerts
 from bot.cogs.notify.announcer import Announcer, backoff
-from bot.cogs.notify.commands import REQUIRED, NotifyCommands
+from bot.cogs.notify.commands import REQUIRED
 from bot.cogs.notify.events import LiveEvents
+from bot.cogs.notify.previews import NotifyPreviews
 from bot.library.catalog import CatalogChange
 from bot.library.sync import CatalogSync
 from bot.models import Episode
@@ -65,8 +66,9 @@ TICK_IDLE = 30.0  # seconds: due notes and retries when the folder is not watche
 START_RETRY_MAX = 600.0  # seconds: the longest wait between two start-up attempts
 
 
-class NotifyCog(NotifyCommands, name="Notify"):
-    """The loops and the state; the ``/notify`` commands are ``NotifyCommands``."""
+class NotifyCog(NotifyPreviews, name="Notify"):
+    """The loops and the state; the ``/notify`` commands are ``NotifyCommands`` and
+    ``NotifyPreviews``."""
 
     def __init__(self, bot: PodcastBot):
         self.bot = bot
