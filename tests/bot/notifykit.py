@@ -6,7 +6,7 @@ Fixtures (a test module imports those it uses by name and lists them in ``__all_
 ``simcord_bot``, ``room``, ``feed`` (a ``FeedServer`` listing #2 and #1) and ``remote``
 (a bare git repository of the site, and an author's clone).
 Helpers: ``build_bot``, ``make_room``, ``subscribe``, ``posts``, ``message_posts``,
-``item`` (one feed item) and ``git``.
+``item`` (one feed item), ``git`` and ``git_settings``.
 """
 
 from __future__ import annotations
@@ -181,6 +181,14 @@ def git(cwd: Path, *args: str) -> None:
         "HOME": str(cwd), "PATH": "/usr/bin:/bin:/usr/local/bin",
     }  # fmt: skip
     subprocess.run(["git", *args], cwd=cwd, env=env, check=True, capture_output=True)
+
+
+def git_settings(make_settings, tmp_path: Path, bare: Path):
+    """Settings serving the site from a checkout of ``bare``, pulled every 60 s."""
+    return make_settings(
+        content_dir=tmp_path / "unused", data_dir=tmp_path / "data",
+        content_git_url=bare.as_uri(), content_git_interval_seconds=60,
+    )  # fmt: skip
 
 
 # -- fixtures --------------------------------------------------------------------

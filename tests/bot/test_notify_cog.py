@@ -19,6 +19,7 @@ from notifykit import (  # the world of every notification test
     build_bot,
     feed,
     git,
+    git_settings,
     item,
     make_room,
     message_posts,
@@ -166,11 +167,7 @@ async def test_git_source_is_cloned_pulled_and_keeps_content_when_pull_fails(
     env, remote, make_settings, tmp_path
 ):
     bare, work = remote
-    settings = make_settings(
-        content_dir=tmp_path / "unused", data_dir=tmp_path / "data",
-        content_git_url=bare.as_uri(), content_git_interval_seconds=60,
-    )  # fmt: skip
-    await env.restart_bot(build_bot(settings))
+    await env.restart_bot(build_bot(git_settings(make_settings, tmp_path, bare)))
     room = make_room(env)
     await subscribe(room)
     await env.advance_time(1)

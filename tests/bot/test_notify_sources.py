@@ -15,6 +15,7 @@ from notifykit import (
     START,
     build_bot,
     feed,
+    git_settings,
     item,
     make_room,
     posts,
@@ -135,11 +136,7 @@ async def test_a_broken_git_remote_is_told_in_the_admin_channel(
     env, tmp_path, remote, make_settings
 ):
     bare, _work = remote
-    settings = make_settings(
-        content_dir=tmp_path / "unused", data_dir=tmp_path / "data",
-        content_git_url=bare.as_uri(), content_git_interval_seconds=60,
-    )  # fmt: skip
-    await env.restart_bot(build_bot(settings))
+    await env.restart_bot(build_bot(git_settings(make_settings, tmp_path, bare)))
     room = make_room(env)
     admin = room.guild.create_text_channel("admin")
     await room.admin.slash(room.general, "notify alerts", channel=admin, after=2)
