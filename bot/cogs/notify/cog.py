@@ -1,14 +1,16 @@
-"""``/notify`` commands and the background loops that find and announce new episodes.
+"""The background loops that find and announce new episodes (and the ``/notify``
+commands, from ``commands`` and ``previews``).
 
 Loops (``discord.ext.tasks``, so they stop with the bot and tests drive them with
 virtual time):
 
 - ``tick``: the first run starts up (once the content is there: a git source's first
-  clone; then the first feed fetch and the catch-up scan); every later run takes the
-  watcher's pending changes (``bot.sync.apply_watched``, so a note saved just now is
-  seen in this very round), queues what became published (new notes, future-dated
-  notes now due) and sends what is due (new announcements and retries). A start-up
-  that fails is tried again after 30 s, 60 s, ... up to 10 min.
+  clone; then each timed source's first look, such as the feed's fetch, and the
+  catch-up scan); every later run takes the watcher's pending changes
+  (``bot.sync.apply_watched``, so a note saved just now is seen in this very round),
+  queues what became published (new notes, future-dated notes now due) and sends what
+  is due (new announcements and retries). A start-up that fails is tried again after
+  30 s, 60 s, ... up to 10 min.
 - one loop per source with an interval (``bot.notify.sources``; the feed, FEED_URL:
   a conditional GET every FEED_INTERVAL_SECONDS): poll, scan what it found with the
   notes, send.
