@@ -24,6 +24,7 @@ import discord
 import pytest
 import simcord
 from aiohttp import web
+from loopback import serve
 from notify_notes import write_note
 
 from bot.app import create_bot
@@ -157,18 +158,9 @@ class FeedServer:
 @asynccontextmanager
 async def serve_feed(items: list[str]) -> AsyncIterator[FeedServer]:
     server = FeedServer(items)
-    app = web.Application()
-    app.router.add_get("/podcast/rss", server.handle)
-    runner = web.AppRunner(app)
-    await runner.setup()
-    tcp = web.TCPSite(runner, "127.0.0.1", 0)
-    await tcp.start()
-    port = tcp._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
-    server.url = f"http://127.0.0.1:{port}/podcast/rss"
-    try:
+    async with serve("/podcast/rss", server.handle) as url:
+        server.url = url
         yield server
-    finally:
-        await runner.cleanup()
 
 
 # -- a git remote ----------------------------------------------------------------
