@@ -25,7 +25,6 @@ from notifykit import (
 )
 
 from bot import i18n
-from bot.cogs.notify.cog import NotifyCog
 from bot.notify.feed import FeedItem
 from bot.notify.sources import FeedFound, Poll, SourceState
 
@@ -264,23 +263,21 @@ async def eventually(check, seconds: float = 10.0) -> None:
 
 
 @pytest.fixture
-def listed_source(monkeypatch):
-    """A ``ListedSource`` every 60 s, registered beside the sources the settings give."""
-    source = ListedSource(60.0)
-    build = NotifyCog.build_sources
-    monkeypatch.setattr(NotifyCog, "build_sources", lambda cog, store: [*build(cog, store), source])
+def listed_strings(monkeypatch):
+    """The two strings a new kind brings: its /notify status line and its name."""
     for key, text in (("source_listed", "Listed: {status}"), ("source_name_listed", "Listed")):
         monkeypatch.setitem(i18n.STRINGS, key, {"en": text, "ja": text})
-    return source
 
 
-async def test_the_cog_loops_over_any_source_it_is_given(env, site, make_settings, listed_source):
-    listed_source.items = [listed(2, "GCSのきほん")]  # what it lists at start: the baseline
-    await env.restart_bot(build_bot(make_settings(content_dir=site, watch_content=False)))
+async def test_the_cog_loops_over_any_source_it_is_given(env, site, listed_strings):
     room = make_room(env)
     await subscribe(room)
     await env.advance_time(1)
-    await eventually(lambda: listed_source.looks == ["ok"])  # start-up: the state thread
+    listed_source = ListedSource(60.0)
+    listed_source.items = [listed(2, "GCSのきほん")]  # what it lists at first: the baseline
+    env.bot.get_cog("Notify").add_source(listed_source)
+    await env.advance_time(30)  # the next tick starts its loop
+    await eventually(lambda: listed_source.looks == ["ok"])  # the scan: the state thread
     assert posts(room) == []
 
     listed_source.items.insert(0, listed(3, "Cloud Run入門"))

@@ -17,7 +17,8 @@ virtual time):
 - ``on_catalog_changed``: any other change to the catalog (a git pull, a reload) is
   scanned and sent at once.
 
-The sources are built from the settings in ``build_sources``: a new kind is one
+The sources are built from the settings in ``build_sources`` (``add_source`` adds one
+to a running cog): a new kind is one
 module in ``bot.notify.sources`` and one line there. The catalog itself is kept fresh
 by ``bot.sync`` and the loops in ``bot.cogs.library``.
 
@@ -80,6 +81,7 @@ class NotifyCog(NotifyPreviews, name="Notify"):
         self.store: StateStore | None = None
         self.sources: list[Source] = []  # built in cog_load, once the store is open
         self.source_loops: dict[Source, tasks.Loop] = {}  # the loop of each timed source
+        self.looked: set[Source] = set()  # first looked at by start_up, not by their loop
         self.db = StoreWorker()  # every store call runs on this thread, never on the loop
         self.notifier: Notifier | None = None
         self.announcer: Announcer | None = None
@@ -109,10 +111,8 @@ class NotifyCog(NotifyPreviews, name="Notify"):
             # Of two notes with one number, the one the state file saw first keeps it.
             for warning in self.catalog.adopt_first_seen(await self.db.run(store.first_seen_paths)):
                 log.warning("skipped or partly read note: %s", warning)
-            self.sources = self.build_sources(store)
-            self.source_loops = {
-                s: self.source_loop(s) for s in self.sources if s.interval is not None
-            }
+            for source in self.build_sources(store):
+                self.add_source(source)
             self.tick.change_interval(seconds=self.tick_seconds())
             self.tick.start()
         except BaseException:
@@ -147,6 +147,14 @@ class NotifyCog(NotifyPreviews, name="Notify"):
             sources.append(FeedSource(self.settings.feed_url, interval, store, self.db))
         return sources
 
+    def add_source(self, source: Source) -> None:
+        """Loop over ``source`` too. Added before the start-up, its first look is part of
+        it; added later, its loop starts with the next tick (its first scan is its
+        baseline)."""
+        self.sources.append(source)
+        if source.interval is not None:
+            self.source_loops[source] = self.source_loop(source)
+
     def notes(self) -> tuple[Episode, ...]:
         """The catalog's notes; none before a git source's first checkout."""
         return self.catalog.all_episodes if self.content_ready else ()
@@ -167,6 +175,9 @@ class NotifyCog(NotifyPreviews, name="Notify"):
             if not self.started:
                 await self.try_start_up()
             else:
+                for loop in self.source_loops.values():  # a source added since
+                    if not loop.is_running():
+                        loop.start()
                 await self.watch_round()
                 await self.scan()
         except Exception as exc:
@@ -277,6 +288,7 @@ class NotifyCog(NotifyPreviews, name="Notify"):
                 polls.append((source, await source.poll(self.now())))
             except Exception:
                 log.exception("first %s round failed; its loop tries again", source.name)
+            self.looked.add(source)
             loop.start()
         await self.scan(polls)
 
@@ -284,7 +296,8 @@ class NotifyCog(NotifyPreviews, name="Notify"):
         """The loop of a source with an interval: look, scan what it found, send."""
 
         async def one_round() -> None:
-            if loop.current_loop == 0:
+            if source in self.looked:
+                self.looked.discard(source)
                 return  # start_up has just looked
             assert self.announcer is not None
             try:
