@@ -82,6 +82,7 @@ class NotifyCog(NotifyPreviews, name="Notify"):
         self.sources: list[Source] = []  # built in cog_load, once the store is open
         self.source_loops: dict[Source, tasks.Loop] = {}  # the loop of each timed source
         self.looked: set[Source] = set()  # first looked at by start_up, not by their loop
+        self.side_lock = asyncio.Lock()
         self.db = StoreWorker()  # every store call runs on this thread, never on the loop
         self.notifier: Notifier | None = None
         self.announcer: Announcer | None = None
@@ -205,7 +206,13 @@ class NotifyCog(NotifyPreviews, name="Notify"):
             await self.alerts_out.report(source, error)
 
     async def side_work(self) -> None:
-        """Source health notices and live events: each failure costs only itself."""
+        """Source health notices and live events: each failure costs only itself. One
+        round at a time: the tick and a source's loop can end at the same moment, and
+        two rounds would both find one due notice and post it twice."""
+        async with self.side_lock:
+            await self._side_work()
+
+    async def _side_work(self) -> None:
         git = self.sync.git
         if git is not None and (git.last_error or git.revision):
             await self.report("git", git.last_error)
