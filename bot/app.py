@@ -26,7 +26,7 @@ from discord.ext import commands
 
 from bot.config import Settings
 from bot.cooldown import Cooldown
-from bot.i18n import Lang, command_text, language_for
+from bot.i18n import Lang, command_text, language_for, t
 from bot.library.catalog import Catalog, CatalogChange
 from bot.library.gitsource import GitSource
 from bot.library.sync import CatalogSync
@@ -76,6 +76,32 @@ def log_command(
             "outcome": outcome,
         },
     )
+
+
+def cooldown_notice(wait: float, lang: Lang) -> str:
+    """What a user over the search cooldown is told (``wait``: seconds left)."""
+    return t("cooldown", lang, seconds=max(1, round(wait)))
+
+
+async def refuse_busy(
+    cooldown: Cooldown, interaction: discord.Interaction, command: str, started: float
+) -> bool:
+    """True, after a private notice and the command's log line, when the user is over
+    the search cooldown (one budget for ``/search``, ``/episode``, ``/links``,
+    ``/random`` and mentions); else False, and the search is counted."""
+    wait = cooldown.retry_after(interaction.user.id)
+    if wait <= 0:
+        return False
+    notice = cooldown_notice(wait, language_for(interaction.locale))
+    await interaction.response.send_message(notice, ephemeral=True)
+    log_command(
+        command,
+        user_id=interaction.user.id,
+        guild_id=interaction.guild_id,
+        started=started,
+        outcome="cooldown",
+    )
+    return True
 
 
 def searchable(command: T) -> T:

@@ -17,9 +17,9 @@ from discord import app_commands
 from discord.app_commands import locale_str as _
 from discord.ext import commands
 
-from bot.app import log_command, searchable
+from bot.app import log_command, refuse_busy, searchable
 from bot.cooldown import Cooldown
-from bot.i18n import language_for, t
+from bot.i18n import language_for
 from bot.library.lookup import find_episode, is_episode_key
 from bot.ui.embeds import latest_embed, link_buttons
 from bot.ui.replies import (
@@ -54,19 +54,7 @@ class EpisodesCog(commands.Cog):
         user is over the search cooldown; a number or an episode key is always fine."""
         if not text.strip() or is_episode_key(text):
             return False
-        wait = self.cooldown.retry_after(interaction.user.id)
-        if wait <= 0:
-            return False
-        notice = t("cooldown", language_for(interaction.locale), seconds=max(1, round(wait)))
-        await interaction.response.send_message(notice, ephemeral=True)
-        log_command(
-            command,
-            user_id=interaction.user.id,
-            guild_id=interaction.guild_id,
-            started=started,
-            outcome="cooldown",
-        )
-        return True
+        return await refuse_busy(self.cooldown, interaction, command, started)
 
     # -- /episode ------------------------------------------------------------
 

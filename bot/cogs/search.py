@@ -27,7 +27,7 @@ from discord import app_commands
 from discord.app_commands import locale_str as _
 from discord.ext import commands
 
-from bot.app import log_command, searchable
+from bot.app import cooldown_notice, log_command, refuse_busy, searchable
 from bot.i18n import Lang, language_for, language_of_text, t
 from bot.library.mentions import clean_message
 from bot.ui.components import is_legacy_menu
@@ -86,13 +86,6 @@ class SearchCog(commands.Cog):
             shown=shown,
         )
 
-    def cooldown_text(self, user_id: int, lang: Lang) -> str | None:
-        """None when the user may search now (the search is counted), else the notice."""
-        wait = self.cooldown.retry_after(user_id)
-        if wait <= 0:
-            return None
-        return t("cooldown", lang, seconds=max(1, round(wait)))
-
     # -- /search -------------------------------------------------------------
 
     @searchable
@@ -104,16 +97,7 @@ class SearchCog(commands.Cog):
     async def search(self, interaction: discord.Interaction, query: str) -> None:
         started = time.perf_counter()
         lang = language_for(interaction.locale)
-        busy = self.cooldown_text(interaction.user.id, lang)
-        if busy:
-            await interaction.response.send_message(busy, ephemeral=True)
-            log_command(
-                "search",
-                user_id=interaction.user.id,
-                guild_id=interaction.guild_id,
-                started=started,
-                outcome="cooldown",
-            )
+        if await refuse_busy(self.cooldown, interaction, "search", started):
             return
         reply = self.answer(query, lang, interaction.user.id)
         await interaction.response.send_message(**reply.response_kwargs())
@@ -167,8 +151,7 @@ class SearchCog(commands.Cog):
                 # One public notice per wait; more mentions meanwhile are ignored.
                 warn = self.cooldown.first_warning(message.author.id, wait)
                 if warn:
-                    text = t("cooldown", lang, seconds=max(1, round(wait)))
-                    await reply_to(message, content=text)
+                    await reply_to(message, content=cooldown_notice(wait, lang))
                 log_command(
                     "mention",
                     user_id=message.author.id,

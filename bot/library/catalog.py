@@ -3,8 +3,9 @@
 Built once at start-up from the content folder; ``refresh()`` re-reads only the notes
 that changed so search sees a new episode without a restart. Searches go through
 ``bot.search.HybridSearch``: the lexical index at once, and the semantic index as soon
-as the background ``SemanticLayer`` has built it (after a load or a refresh). Pure
-core: no discord.
+as the background ``SemanticLayer`` has built it (after a load or a refresh). The
+catalog holds the lexical index as a ``bot.search.LexicalIndex`` (the contract beside
+``SearchIndex``), so another index needs only what that lists. Pure core: no discord.
 
 Two notes with one number: the note that had it first keeps it (first seen by the
 state file, given by ``adopt_first_seen``; else the one the catalog held first; else
@@ -40,7 +41,7 @@ from bot.library.gitsource import content_dir_for
 from bot.library.snapshot import Snapshot, SnapshotState
 from bot.models import Episode, Hit, LoadResult, LoadWarning, SearchResult
 from bot.parallel import gc_paused
-from bot.search import SearchIndex
+from bot.search import LexicalIndex, SearchIndex
 from bot.search.commonness import is_generic
 from bot.search.hybrid import HybridSearch
 from bot.search.layer import SemanticLayer
@@ -126,7 +127,7 @@ class Catalog:
         self._arrival: dict[str, int] = {}  # the order notes first reached the catalog
         self._first_seen: dict[str, float] = {}  # path -> when the state file first saw it
         self._warnings: dict[str, LoadWarning] = {}
-        self._index = SearchIndex.build(())
+        self._index: LexicalIndex = SearchIndex.build(())
         self.synonyms = synonyms or Synonyms()
         self._search = HybridSearch(self._index, timezone=options.timezone, synonyms=self.synonyms)
         # the reading index always, and the semantic index when there is a model

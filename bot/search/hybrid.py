@@ -33,7 +33,8 @@ from zoneinfo import ZoneInfo
 
 from bot.models import Episode, Hit, SearchResult
 from bot.search.commonness import is_generic, zipf
-from bot.search.engine import SearchIndex, capitalised
+from bot.search.contract import LexicalIndex
+from bot.search.engine import capitalised
 from bot.search.query import MAX_QUERY_CHARS
 from bot.search.readings import ReadingIndex, ReadingMemo, pieces, sound_variants
 from bot.search.semantic import SemanticHit, SemanticIndex
@@ -85,7 +86,7 @@ class Trace:
 class HybridSearch:
     def __init__(
         self,
-        lexical: SearchIndex,
+        lexical: LexicalIndex,
         *,
         timezone: str = "Asia/Tokyo",
         speakers: Sequence[str] = (),

@@ -6,95 +6,37 @@ from __future__ import annotations
 import asyncio
 import sqlite3
 import threading
-from dataclasses import dataclass
 from datetime import datetime, timedelta
-from pathlib import Path
 
 import discord
 import pytest
 import simcord
 from notify_notes import write_note
+from notifykit import (  # the world of every notification test
+    POLL,
+    START,
+    bot_settings,
+    build_bot,
+    feed,
+    git,
+    git_settings,
+    item,
+    make_room,
+    message_posts,
+    remote,
+    room,
+    simcord_bot,
+    site,
+    subscribe,
+)
 
 import bot.cogs.notify.cog
 import bot.library.catalog
-from bot.app import create_bot
 from bot.cogs.notify.cog import NotifyCog
-from bot.library.catalog import Catalog
 from bot.notify import Notifier
 from bot.notify.store import Store
 
-START = datetime.fromisoformat("2026-01-01T00:00:00+00:00")  # SimCord's virtual epoch
-POLL = 5  # WATCH_POLL_SECONDS in these tests
-
-
-def build_bot(settings):
-    """The real bot on a catalog that reads SimCord's virtual clock."""
-    return create_bot(settings, catalog=Catalog.from_settings(settings, clock=discord.utils.utcnow))
-
-
-@pytest.fixture
-def site(tmp_path):
-    root = tmp_path / "content"
-    write_note(root, 1, "S3のきほん", START - timedelta(days=30))
-    write_note(root, 2, "GCSのきほん", START - timedelta(days=20))
-    return root
-
-
-@pytest.fixture
-def bot_settings(make_settings, site):
-    return make_settings(content_dir=site, watch_content=True, watch_poll_seconds=POLL)
-
-
-@pytest.fixture
-def simcord_bot(bot_settings):
-    return build_bot(bot_settings)
-
-
-@dataclass
-class Room:
-    env: simcord.Env
-    guild: simcord.GuildHandle
-    news: simcord.ChannelHandle
-    general: simcord.ChannelHandle
-    admin: simcord.MemberActor
-    member: simcord.MemberActor
-    fans: simcord.RoleHandle
-
-    @property
-    def bot(self):
-        return self.env.bot
-
-    def store(self) -> Store:
-        return self.bot.get_cog("Notify").store
-
-    def announcements(self, channel=None):
-        channel = channel or self.news
-        me = self.bot.user.id
-        return [m for m in channel.history() if m.author.id == me and m.embeds]
-
-
-@pytest.fixture
-def room(env):
-    return make_room(env)
-
-
-def make_room(env) -> Room:
-    guild = env.create_guild(name="podcast-fans")
-    mods = guild.create_role("mods", permissions=discord.Permissions(manage_guild=True))
-    fans = guild.create_role("fans", mentionable=True)
-    news = guild.create_text_channel("news")
-    general = guild.create_text_channel("general")
-    admin = guild.add_member(env.create_user("admin"), roles=[mods])
-    member = guild.add_member(env.create_user("member"))
-    return Room(env, guild, news, general, admin, member, fans)
-
-
-async def subscribe(room: Room, channel=None, **options):
-    result = await room.admin.slash(
-        room.general, "notify set", channel=channel or room.news, **options
-    )
-    assert result.response.ephemeral
-    return result
+__all__ = ["bot_settings", "feed", "remote", "room", "simcord_bot", "site"]  # fixtures
 
 
 async def test_note_written_while_running_is_announced_once_and_found_by_search(room, site):
@@ -175,64 +117,6 @@ async def test_deleted_and_changed_notes_are_reindexed_without_announcing(room, 
 # -- the RSS feed --------------------------------------------------------------
 
 
-def rss(items: list[tuple[int, str, str]]) -> bytes:
-    """An anchor.fm-like feed: (number, title, slug) newest first."""
-    entries = "".join(
-        f"""<item><title>#{n} {title}</title>
-        <link>https://anchor.fm/testcast/episodes/{slug}</link>
-        <guid isPermaLink="false">guid-{n}</guid>
-        <pubDate>Thu, 01 Jan 2026 00:00:00 GMT</pubDate>
-        <enclosure url="https://anchor.fm/s/abc/podcast/play/{n}/ep{n}.m4a"
-            length="1" type="audio/x-m4a"/></item>"""
-        for n, title, slug in items
-    )
-    return (
-        '<?xml version="1.0" encoding="UTF-8"?><rss version="2.0"><channel>'
-        f"<title>testcast</title>{entries}</channel></rss>"
-    ).encode()
-
-
-class FeedServer:
-    def __init__(self):
-        self.items = [(2, "GCSのきほん", "GCS-e00002"), (1, "S3のきほん", "S3-e00001")]
-        self.fail_with: int | bytes | None = None
-        self.requests: list[dict[str, str]] = []
-
-    @property
-    def etag(self) -> str:
-        return f'"v{len(self.items)}"'
-
-    async def handle(self, request):
-        from aiohttp import web
-
-        self.requests.append(dict(request.headers))
-        if isinstance(self.fail_with, int):
-            return web.Response(status=self.fail_with)
-        if isinstance(self.fail_with, bytes):
-            return web.Response(body=self.fail_with, content_type="text/html")
-        if request.headers.get("If-None-Match") == self.etag:
-            return web.Response(status=304)
-        return web.Response(
-            body=rss(self.items), content_type="application/rss+xml", headers={"ETag": self.etag}
-        )
-
-
-@pytest.fixture
-async def feed():
-    from aiohttp import web
-
-    server = FeedServer()
-    app = web.Application()
-    app.router.add_get("/podcast/rss", server.handle)
-    runner = web.AppRunner(app)
-    await runner.setup()
-    tcp = web.TCPSite(runner, "127.0.0.1", 0)
-    await tcp.start()
-    server.url = f"http://127.0.0.1:{tcp._server.sockets[0].getsockname()[1]}/podcast/rss"
-    yield server
-    await runner.cleanup()
-
-
 async def test_feed_item_then_its_note_give_one_announcement(env, feed, site, make_settings):
     settings = make_settings(
         content_dir=site, watch_content=True, watch_poll_seconds=POLL,
@@ -241,7 +125,7 @@ async def test_feed_item_then_its_note_give_one_announcement(env, feed, site, ma
     await env.restart_bot(build_bot(settings))
     room = make_room(env)
     await subscribe(room)
-    feed.items.insert(0, (3, "Cloud Run入門", "GCPCloud-Run-e00003"))
+    feed.items.insert(0, item(3, title="#3 Cloud Run入門", slug="GCPCloud-Run-e00003"))
     await env.advance_time(60)
     (message,) = room.announcements()
     assert message.embeds[0].title == "#3 Cloud Run入門"
@@ -262,7 +146,7 @@ async def test_feed_errors_are_shown_in_status_and_retried(env, feed, site, make
     room = make_room(env)
     await subscribe(room)
     feed.fail_with = 500
-    feed.items.insert(0, (3, "Cloud Run入門", "GCPCloud-Run-e00003"))
+    feed.items.insert(0, item(3, title="#3 Cloud Run入門", slug="GCPCloud-Run-e00003"))
     await env.advance_time(60)
     status = await room.admin.slash(room.general, "notify status")
     assert "HTTP 500" in str(status.response.embeds[0].to_dict())
@@ -279,44 +163,11 @@ async def test_feed_errors_are_shown_in_status_and_retried(env, feed, site, make
 # -- the git source ------------------------------------------------------------
 
 
-def git(cwd: Path, *args: str) -> None:
-    import subprocess
-
-    env = {
-        "GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@example.com",
-        "GIT_COMMITTER_NAME": "t", "GIT_COMMITTER_EMAIL": "t@example.com",
-        "HOME": str(cwd), "PATH": "/usr/bin:/bin:/usr/local/bin",
-    }  # fmt: skip
-    subprocess.run(["git", *args], cwd=cwd, env=env, check=True, capture_output=True)
-
-
-@pytest.fixture
-def remote(tmp_path, site):
-    """A bare repository holding the site under content/, and an author's clone."""
-    bare, work = tmp_path / "site.git", tmp_path / "author"
-    bare.mkdir()
-    git(bare, "init", "--quiet", "--bare", "--initial-branch=main")
-    work.mkdir()
-    git(work, "init", "--quiet", "--initial-branch=main")
-    git(work, "remote", "add", "origin", str(bare))
-    import shutil
-
-    shutil.copytree(site, work / "content")
-    git(work, "add", "-A")
-    git(work, "commit", "--quiet", "-m", "site")
-    git(work, "push", "--quiet", "origin", "main")
-    return bare, work
-
-
 async def test_git_source_is_cloned_pulled_and_keeps_content_when_pull_fails(
     env, remote, make_settings, tmp_path
 ):
     bare, work = remote
-    settings = make_settings(
-        content_dir=tmp_path / "unused", data_dir=tmp_path / "data",
-        content_git_url=bare.as_uri(), content_git_interval_seconds=60,
-    )  # fmt: skip
-    await env.restart_bot(build_bot(settings))
+    await env.restart_bot(build_bot(git_settings(make_settings, tmp_path, bare)))
     room = make_room(env)
     await subscribe(room)
     await env.advance_time(1)
@@ -342,13 +193,6 @@ async def test_git_source_is_cloned_pulled_and_keeps_content_when_pull_fails(
 
 
 # -- delivery ------------------------------------------------------------------
-
-
-def message_posts(env, channel):
-    return [
-        r for r in env.http_requests
-        if r.method == "POST" and r.path == f"/channels/{channel.id}/messages"
-    ]  # fmt: skip
 
 
 async def test_channel_without_permission_is_marked_broken_while_another_keeps_receiving(

@@ -4,42 +4,24 @@ real notes, a real state file and virtual time."""
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 import discord
-import pytest
 from notify_notes import write_note
-from test_notify_cog import POLL, START, build_bot, make_room, message_posts, subscribe
+from notifykit import (
+    POLL,
+    START,
+    bot_settings,
+    build_bot,
+    message_posts,
+    posts,
+    room,
+    simcord_bot,
+    site,
+    subscribe,
+)
 
 from bot.notify.store import Store
 
-
-@pytest.fixture
-def site(tmp_path):
-    root = tmp_path / "content"
-    write_note(root, 1, "S3のきほん", START - timedelta(days=30))
-    write_note(root, 2, "GCSのきほん", START - timedelta(days=20))
-    return root
-
-
-@pytest.fixture
-def bot_settings(make_settings, site):
-    return make_settings(content_dir=site, watch_content=True, watch_poll_seconds=POLL)
-
-
-@pytest.fixture
-def simcord_bot(bot_settings):
-    return build_bot(bot_settings)
-
-
-@pytest.fixture
-def room(env):
-    return make_room(env)
-
-
-def posts_by_bot(room, channel):
-    me = room.bot.user.id
-    return [m for m in channel.history() if m.author.id == me and m.embeds]
+__all__ = ["bot_settings", "room", "simcord_bot", "site"]  # fixtures, used by name
 
 
 def requests(env, method, suffix):
@@ -71,15 +53,15 @@ async def test_each_subscribed_channel_gets_the_episode_once_and_off_stops_only_
 
     write_note(site, 3, "Cloud Run入門", START)
     await room.env.advance_time(POLL)
-    assert len(posts_by_bot(room, room.news)) == 1
-    assert len(posts_by_bot(room, second)) == 1
+    assert len(posts(room, room.news)) == 1
+    assert len(posts(room, second)) == 1
 
     off = await room.admin.slash(room.general, "notify off", channel=second)
     assert second.mention in off.response.content
     write_note(site, 4, "次の回", START)
     await room.env.advance_time(POLL * 3)
-    assert len(posts_by_bot(room, room.news)) == 2
-    assert len(posts_by_bot(room, second)) == 1
+    assert len(posts(room, room.news)) == 2
+    assert len(posts(room, second)) == 1
     await room.admin.slash(room.general, "notify off")
     assert room.store().subscriptions_of(room.guild.id) == []
 
@@ -94,7 +76,7 @@ async def test_announcement_channel_post_is_published_once(room, site):
     assert room.store().subscription_for(news.id).kind == "news"
     write_note(site, 3, "Cloud Run入門", START)
     await room.env.advance_time(POLL)
-    (post,) = posts_by_bot(room, news)
+    (post,) = posts(room, news)
     (crosspost,) = crossposts(room.env, news)
     assert crosspost.path == f"/channels/{news.id}/messages/{post.id}/crosspost"
     await room.env.advance_time(POLL * 10)
@@ -118,13 +100,13 @@ async def test_restart_between_post_and_publish_does_neither_twice(
     monkeypatch.setattr(Store, "mark_posted", power_cut)
     write_note(site, 3, "Cloud Run入門", START)
     await room.env.advance_time(POLL)
-    (post,) = posts_by_bot(room, news)
+    (post,) = posts(room, news)
     row = room.store().announcement("#3", news.id)
     assert (row.state, row.message_id, row.published_at) == ("pending", post.id, None)
     monkeypatch.undo()
     await room.env.restart_bot(build_bot(bot_settings))
     await room.env.advance_time(60)
-    assert len(posts_by_bot(room, news)) == 1
+    assert len(posts(room, news)) == 1
     assert len(message_posts(room.env, news)) == 1
     assert len(crossposts(room.env, news)) == 1
     assert room.store().announcement("#3", news.id).state == "delivered"
@@ -226,7 +208,7 @@ async def test_text_channel_announcement_gets_one_discussion_thread_across_a_res
     monkeypatch.setattr(Store, "mark_step", power_cut)  # the thread exists, unrecorded
     write_note(site, 3, "Cloud Run入門", START)
     await room.env.advance_time(POLL)
-    (post,) = posts_by_bot(room, room.news)
+    (post,) = posts(room, room.news)
     (thread,) = room.news.threads
     assert thread.id == post.id and thread.name == "#3 Cloud Run入門"
     monkeypatch.undo()
@@ -259,13 +241,13 @@ async def test_template_is_previewed_privately_saved_and_used_never_pinging_othe
     assert preview.response.ephemeral
     assert "GCSのきほん" in preview.response.content  # the newest episode
     assert room.store().subscription_for(room.news.id).template is None  # not yet
-    assert posts_by_bot(room, room.news) == []
+    assert posts(room, room.news) == []
     await room.admin.click(preview.response.message, custom_id="notify:confirm")
     assert room.store().subscription_for(room.news.id).template == text
 
     write_note(site, 3, "Cloud Run入門", START)
     await room.env.advance_time(POLL)
-    (post,) = posts_by_bot(room, room.news)
+    (post,) = posts(room, room.news)
     assert post.content.startswith(f"<@&{room.fans.id}> 新エピソード #3「#3 Cloud Run入門」")
     sent = message_posts(room.env, room.news)[-1].json
     assert sent["allowed_mentions"]["parse"] == []
@@ -278,10 +260,10 @@ async def test_notify_test_is_private_until_confirmed_and_cancel_posts_nothing(r
     sample = await room.admin.slash(room.general, "notify test")
     assert sample.response.ephemeral
     await room.admin.click(sample.response.message, custom_id="notify:cancel")
-    assert posts_by_bot(room, room.news) == []
+    assert posts(room, room.news) == []
     sample = await room.admin.slash(room.general, "notify test")
     await room.admin.click(sample.response.message, custom_id="notify:confirm")
-    assert len(posts_by_bot(room, room.news)) == 1
+    assert len(posts(room, room.news)) == 1
     assert message_posts(room.env, room.news)[-1].json["allowed_mentions"] == {"parse": []}
 
 
@@ -294,12 +276,11 @@ async def test_resend_posts_again_on_purpose_and_never_blocks_the_automatic_one(
     await subscribe(room)
     write_note(site, 3, "Cloud Run入門", START)
     await room.env.advance_time(POLL)
-    assert len(posts_by_bot(room, room.news)) == 1
+    assert len(posts(room, room.news)) == 1
     result = await room.admin.slash(room.general, "notify resend", episode="#3")
     reply = (result.followups or [result.response])[-1]
     assert reply.ephemeral and "#3" in reply.content
-    posts = posts_by_bot(room, room.news)
-    assert len(posts) == 2
+    assert len(posts(room, room.news)) == 2
     rows = [a for a in room.store().announcements() if a.channel_id == room.news.id]
     assert sorted(a.purpose for a in rows) == ["auto", "resend"]
     assert all(a.state == "delivered" for a in rows)
@@ -311,12 +292,12 @@ async def test_resend_posts_again_on_purpose_and_never_blocks_the_automatic_one(
     assert room.store().announcement("#4", room.news.id).state == "pending"
     await room.admin.slash(room.general, "notify resend", episode="#4")
     await room.env.advance_time(60)
-    titles = [m.embeds[0].title.split()[0] for m in posts_by_bot(room, room.news)]
+    titles = [m.embeds[0].title.split()[0] for m in posts(room, room.news)]
     assert titles.count("#4") == 2  # the resend did not count as the automatic post
     assert room.store().announcement("#4", room.news.id).state == "delivered"
     await room.env.restart_bot(build_bot(bot_settings))
     await room.env.advance_time(POLL * 5)
-    assert len(posts_by_bot(room, room.news)) == 4
+    assert len(posts(room, room.news)) == 4
 
 
 async def test_resend_of_an_unknown_episode_says_so(room):

@@ -28,7 +28,7 @@ from aiohttp import web
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from notify_notes import write_note
-from test_notify_cog import POLL, START, build_bot, make_room, subscribe
+from notifykit import POLL, START, build_bot, make_room, subscribe
 
 from bot.config import Settings
 from bot.notify.store import Store

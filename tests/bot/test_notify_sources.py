@@ -5,74 +5,36 @@ in SimCord with virtual time."""
 from __future__ import annotations
 
 import asyncio
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import discord
 import pytest
-from aiohttp import web
 from notify_notes import write_note
-from test_notify_cog import POLL, START, build_bot, git, make_room, subscribe
+from notifykit import (
+    POLL,
+    START,
+    build_bot,
+    feed,
+    git_settings,
+    item,
+    make_room,
+    posts,
+    remote,
+    site,
+    subscribe,
+)
 
+from bot import i18n
+from bot.notify.feed import FeedItem
+from bot.notify.sources import FeedFound, Poll, SourceState
 
-@pytest.fixture
-def site(tmp_path):
-    root = tmp_path / "content"
-    write_note(root, 1, "S3のきほん", START - timedelta(days=30))
-    write_note(root, 2, "GCSのきほん", START - timedelta(days=20))
-    return root
+__all__ = ["feed", "remote", "site"]  # fixtures, used by name
 
 
 @pytest.fixture
 def simcord_bot(make_settings, site):
     """The bot SimCord starts first (each test restarts it with its own sources)."""
     return build_bot(make_settings(content_dir=site, watch_content=False))
-
-
-def item(n, *, guid=None, date="Thu, 01 Jan 2026 00:00:00 GMT", link=None, title=None):
-    return (
-        f"<item><title>{title or f'#{n} topic {n}'}</title>"
-        f"<link>{link or f'https://anchor.fm/testcast/episodes/ep{n}-e{n:05d}'}</link>"
-        f'<guid isPermaLink="false">{guid or f"guid-{n}"}</guid><pubDate>{date}</pubDate>'
-        f'<enclosure url="https://cdn.example/ep{n}.m4a?t=1" length="1" type="audio/x-m4a"/>'
-        "</item>"
-    )
-
-
-class Feed:
-    def __init__(self):
-        self.items = [item(2), item(1)]
-        self.status = 200
-        self.served = 0
-
-    async def handle(self, request):
-        self.served += 1
-        if self.status != 200:
-            return web.Response(status=self.status)
-        body = (
-            '<?xml version="1.0"?><rss version="2.0"><channel><title>t</title>'
-            + "".join(self.items)
-            + "</channel></rss>"
-        )
-        return web.Response(body=body.encode(), content_type="application/rss+xml")
-
-
-@pytest.fixture
-async def feed():
-    server = Feed()
-    app = web.Application()
-    app.router.add_get("/rss", server.handle)
-    runner = web.AppRunner(app)
-    await runner.setup()
-    tcp = web.TCPSite(runner, "127.0.0.1", 0)
-    await tcp.start()
-    server.url = f"http://127.0.0.1:{tcp._server.sockets[0].getsockname()[1]}/rss"
-    yield server
-    await runner.cleanup()
-
-
-def posts(room, channel=None):
-    me = room.bot.user.id
-    return [m for m in (channel or room.news).history() if m.author.id == me and m.embeds]
 
 
 async def feed_room(env, feed, site, make_settings, **extra):
@@ -125,11 +87,11 @@ async def advance_with_io(env, feed, seconds: float, step: float = 60.0) -> None
     wait for real I/O, and one long jump would outrun the feed loop."""
     left = seconds
     while left > 0:
-        before = feed.served
+        before = len(feed.requests)
         await env.advance_time(min(step, left))
         left -= step
         for _ in range(500):  # at most about 5 s of real time
-            if feed.served > before:
+            if len(feed.requests) > before:
                 break
             await asyncio.sleep(0.01)
         for _ in range(10):
@@ -143,7 +105,7 @@ async def test_a_failing_feed_is_told_once_then_its_recovery_once_an_hour_later(
     admin = room.guild.create_text_channel("admin")
     done = await room.admin.slash(room.general, "notify alerts", channel=admin, after=5)
     assert admin.mention in done.response.content
-    feed.status = 503
+    feed.fail_with = 503
     await advance_with_io(env, feed, 60 * 4)
     assert admin.history() == []  # failing, but not for 5 minutes yet
     await advance_with_io(env, feed, 60 * 4)
@@ -154,7 +116,7 @@ async def test_a_failing_feed_is_told_once_then_its_recovery_once_an_hour_later(
     status = await room.admin.slash(room.general, "notify status")
     shown = str(status.response.embeds[0].to_dict())
     assert "HTTP 503" in shown and ("Last success" in shown or "最後の成功" in shown)
-    feed.status = 200
+    feed.fail_with = None
     await advance_with_io(env, feed, 60 * 5)
     assert len(admin.history()) == 1  # recovered inside the hour: told later
     await advance_with_io(env, feed, 60 * 40)
@@ -169,24 +131,11 @@ async def test_a_failing_feed_is_told_once_then_its_recovery_once_an_hour_later(
     assert request.json["allowed_mentions"] == {"parse": []}
 
 
-async def test_a_broken_git_remote_is_told_in_the_admin_channel(env, tmp_path, site, make_settings):
-    bare, work = tmp_path / "site.git", tmp_path / "author"
-    bare.mkdir()
-    git(bare, "init", "--quiet", "--bare", "--initial-branch=main")
-    work.mkdir()
-    git(work, "init", "--quiet", "--initial-branch=main")
-    git(work, "remote", "add", "origin", str(bare))
-    import shutil
-
-    shutil.copytree(site, work / "content")
-    git(work, "add", "-A")
-    git(work, "commit", "--quiet", "-m", "site")
-    git(work, "push", "--quiet", "origin", "main")
-    settings = make_settings(
-        content_dir=tmp_path / "unused", data_dir=tmp_path / "data",
-        content_git_url=bare.as_uri(), content_git_interval_seconds=60,
-    )  # fmt: skip
-    await env.restart_bot(build_bot(settings))
+async def test_a_broken_git_remote_is_told_in_the_admin_channel(
+    env, tmp_path, remote, make_settings
+):
+    bare, _work = remote
+    await env.restart_bot(build_bot(git_settings(make_settings, tmp_path, bare)))
     room = make_room(env)
     admin = room.guild.create_text_channel("admin")
     await room.admin.slash(room.general, "notify alerts", channel=admin, after=2)
@@ -266,3 +215,83 @@ async def test_a_live_time_in_a_note_becomes_one_event_updated_then_cancelled(
     await env.advance_time(POLL * 4)
     assert len(event_requests(env, room.guild, "PATCH")) == 2
     assert len(event_requests(env, room.guild, "POST")) == 1
+
+
+# -- any Source ------------------------------------------------------------------
+
+
+class ListedSource:
+    """A made-up kind of feed, as a new module would add one: it lists what the test
+    puts in ``items``, or fails with ``error``; it records each look it was told of."""
+
+    name = "listed"
+    reports_health = True
+
+    def __init__(self, interval: float):
+        self.interval = interval
+        self.items: list[FeedItem] = []
+        self.error: str | None = None
+        self.looks: list[str] = []  # the status of each look, once scanned
+        self.last: datetime | None = None
+
+    async def poll(self, now: datetime) -> Poll:
+        if self.error is not None:
+            return Poll("error", error=self.error)
+        return Poll("ok", FeedFound("listed:test", tuple(self.items)))
+
+    async def scanned(self, poll: Poll, now: datetime) -> None:
+        self.looks.append(poll.status)
+        self.last = now
+
+    def state(self) -> SourceState | None:
+        return SourceState(self.last, self.looks[-1] if self.looks else None, self.error)
+
+
+def listed(n: int, title: str) -> FeedItem:
+    link = f"https://example.com/listed/{n}"
+    return FeedItem(guid=f"listed-{n}", title=f"#{n} {title}", link=link, number=n)
+
+
+async def eventually(check, seconds: float = 10.0) -> None:
+    """Wait (in real time) until ``check()`` holds: the start-up's scan runs on the state
+    file's thread, which SimCord's clock does not wait for on a busy machine."""
+    for _ in range(int(seconds / 0.02)):
+        if check():
+            return
+        await asyncio.sleep(0.02)
+    assert check()
+
+
+@pytest.fixture
+def listed_strings(monkeypatch):
+    """The two strings a new kind brings: its /notify status line and its name."""
+    for key, text in (("source_listed", "Listed: {status}"), ("source_name_listed", "Listed")):
+        monkeypatch.setitem(i18n.STRINGS, key, {"en": text, "ja": text})
+
+
+async def test_the_cog_loops_over_any_source_it_is_given(env, site, listed_strings):
+    room = make_room(env)
+    await subscribe(room)
+    await env.advance_time(1)
+    listed_source = ListedSource(60.0)
+    listed_source.items = [listed(2, "GCSのきほん")]  # what it lists at first: the baseline
+    env.bot.get_cog("Notify").add_source(listed_source)
+    await env.advance_time(30)  # the next tick starts its loop
+    await eventually(lambda: listed_source.looks == ["ok"])  # the scan: the state thread
+    assert posts(room) == []
+
+    listed_source.items.insert(0, listed(3, "Cloud Run入門"))
+    await env.advance_time(60)
+    (post,) = posts(room)
+    assert post.embeds[0].title == "#3 Cloud Run入門"
+    write_note(site, 3, "Cloud Run入門", START)  # its note, later: the same episode
+    await room.bot.reload_catalog()
+    await env.advance_time(120)
+    assert len(posts(room)) == 1 and listed_source.looks == ["ok"] * 4
+
+    listed_source.error = "listed: upstream down"
+    await env.advance_time(60)
+    status = await room.admin.slash(room.general, "notify status")
+    shown = str(status.response.embeds[0].to_dict())
+    assert "Listed: error" in shown and "upstream down" in shown  # its line and its health
+    assert listed_source.looks[-1] == "error"

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 from notify_notes import write_note
-from test_notify_cog import (  # the same world as the other notification tests
+from notifykit import (  # the same world as the other notification tests
     POLL,
     START,
     bot_settings,

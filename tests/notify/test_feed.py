@@ -6,6 +6,7 @@ from datetime import UTC, datetime
 
 import pytest
 from aiohttp import web
+from loopback import serve
 from paths import FIXTURES_DIR
 
 import bot.notify.feed
@@ -45,17 +46,10 @@ class FeedServer:
 @pytest.fixture
 async def feed_server():
     server = FeedServer()
-    app = web.Application()
-    app.router.add_get("/podcast/rss", server.handle)
-    runner = web.AppRunner(app)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    port = site._server.sockets[0].getsockname()[1]
-    server.url = f"http://127.0.0.1:{port}/podcast/rss"
-    yield server
-    server.release.set()
-    await runner.cleanup()
+    async with serve("/podcast/rss", server.handle) as url:
+        server.url = url
+        yield server
+        server.release.set()
 
 
 def test_fixture_feed_parses_items_with_links_audio_and_dates():

@@ -1,8 +1,9 @@
 """New-episode announcements: the ``/notify`` commands and the loops behind them.
 
-``cog`` holds the commands and background loops, ``announcer`` the delivery to
+``cog`` holds the background loops over the sources (``bot.notify.sources``),
+``commands`` and ``previews`` the ``/notify`` commands, ``announcer`` the delivery to
 Discord; the ja/en wording is in ``bot.i18n``. What counts as new is decided in the pure
-``bot.notify``; state lives in ``bot.notify.store``.
+``bot.notify``; state lives in ``bot.notify.store`` (behind ``bot.notify.contract``).
 """
 
 from __future__ import annotations

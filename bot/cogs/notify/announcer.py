@@ -34,7 +34,8 @@ import discord
 from bot.cogs.notify import destinations
 from bot.content.htmltext import html_to_text
 from bot.i18n import Lang, language_for, t
-from bot.notify.store import Announcement, AnnouncementPayload, Store, Subscription
+from bot.notify.contract import StateStore
+from bot.notify.store import Announcement, AnnouncementPayload, Subscription
 from bot.notify.template import CONTENT_MAX, Values, render
 from bot.notify.worker import StoreWorker
 from bot.ui.embeds import episode_embed, episode_links_view, fit_embed
@@ -100,7 +101,7 @@ def feed_view(payload: AnnouncementPayload, lang: Lang) -> discord.ui.View | Non
 
 class Announcer:
     def __init__(
-        self, bot: PodcastBot, store: Store, db: StoreWorker, clock: Callable[[], datetime]
+        self, bot: PodcastBot, store: StateStore, db: StoreWorker, clock: Callable[[], datetime]
     ):
         self.bot = bot
         self.store = store

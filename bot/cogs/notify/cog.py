@@ -1,24 +1,32 @@
-"""``/notify`` commands and the background loops that find and announce new episodes.
+"""The background loops that find and announce new episodes (and the ``/notify``
+commands, from ``commands`` and ``previews``).
 
 Loops (``discord.ext.tasks``, so they stop with the bot and tests drive them with
 virtual time):
 
 - ``tick``: the first run starts up (once the content is there: a git source's first
-  clone; then the first feed fetch and the catch-up scan); every later run takes the
-  watcher's pending changes (``bot.sync.apply_watched``, so a note saved just now is
-  seen in this very round), queues what became published (new notes, future-dated
-  notes now due) and sends what is due (new announcements and retries). A start-up
-  that fails is tried again after 30 s, 60 s, ... up to 10 min.
-- ``feed_loop`` (FEED_URL): conditional GET, scan with the items, send.
+  clone; then each timed source's first look, such as the feed's fetch, and the
+  catch-up scan); every later run takes the watcher's pending changes
+  (``bot.sync.apply_watched``, so a note saved just now is seen in this very round),
+  queues what became published (new notes, future-dated notes now due) and sends what
+  is due (new announcements and retries). A start-up that fails is tried again after
+  30 s, 60 s, ... up to 10 min.
+- one loop per source with an interval (``bot.notify.sources``; the feed, FEED_URL:
+  a conditional GET every FEED_INTERVAL_SECONDS): poll, scan what it found with the
+  notes, send.
 - ``on_catalog_changed``: any other change to the catalog (a git pull, a reload) is
   scanned and sent at once.
 
-The catalog itself is kept fresh by ``bot.sync`` and the loops in ``bot.cogs.library``.
+The sources are built from the settings in ``build_sources`` (``add_source`` adds one
+to a running cog): a new kind is one
+module in ``bot.notify.sources`` and one line there. The catalog itself is kept fresh
+by ``bot.sync`` and the loops in ``bot.cogs.library``.
 
-State lives in ``bot.store.Store``; what is new is decided by ``bot.notify.Notifier``;
-sending is ``Announcer``'s job. The store is closed and the loops cancelled in
-``cog_unload`` (``Bot.close()`` unloads every extension); a send cut short stays
-pending and is retried, with the same nonce, after the next start.
+State lives in a ``bot.notify.contract.StateStore`` (``bot.notify.store.Store``); what
+is new is decided by ``bot.notify.Notifier``; sending is ``Announcer``'s job. The
+store is closed and the loops cancelled in ``cog_unload`` (``Bot.close()`` unloads
+every extension); a send cut short stays pending and is retried, with the same
+nonce, after the next start.
 """
 
 from __future__ import annotations
@@ -26,6 +34,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import sqlite3
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
@@ -34,14 +43,17 @@ from discord.ext import commands, tasks
 
 from bot.cogs.notify.alerts import Alerts
 from bot.cogs.notify.announcer import Announcer, backoff
-from bot.cogs.notify.commands import REQUIRED, NotifyCommands
+from bot.cogs.notify.commands import REQUIRED
 from bot.cogs.notify.events import LiveEvents
+from bot.cogs.notify.previews import NotifyPreviews
 from bot.library.catalog import CatalogChange
 from bot.library.sync import CatalogSync
+from bot.models import Episode
 from bot.notify import Notifier
-from bot.notify.feed import FeedItem, fetch_feed
+from bot.notify.contract import StateStore
 from bot.notify.health import HealthBook
 from bot.notify.live import LiveBook, wanted_events
+from bot.notify.sources import FeedSource, NotesSource, Poll, Source, scan
 from bot.notify.store import Store
 from bot.notify.worker import StoreWorker
 
@@ -54,20 +66,23 @@ __all__ = ["REQUIRED", "NotifyCog"]  # REQUIRED: the permissions /notify set che
 
 TICK_WATCHING = 2.0  # seconds: watcher flag, due notes and retries while watching
 TICK_IDLE = 30.0  # seconds: due notes and retries when the folder is not watched
-FEED_TIMEOUT = 30.0
 START_RETRY_MAX = 600.0  # seconds: the longest wait between two start-up attempts
 
 
-class NotifyCog(NotifyCommands, name="Notify"):
-    """The loops and the state; the ``/notify`` commands are ``NotifyCommands``."""
+class NotifyCog(NotifyPreviews, name="Notify"):
+    """The loops and the state; the ``/notify`` commands are ``NotifyCommands`` and
+    ``NotifyPreviews``."""
 
     def __init__(self, bot: PodcastBot):
         self.bot = bot
         self.settings = bot.settings
         self.catalog = bot.catalog
         self.sync: CatalogSync = bot.sync
-        self.feed_url = self.settings.feed_url
-        self.store: Store | None = None
+        self.store: StateStore | None = None
+        self.sources: list[Source] = []  # built in cog_load, once the store is open
+        self.source_loops: dict[Source, tasks.Loop] = {}  # the loop of each timed source
+        self.looked: set[Source] = set()  # first looked at by start_up, not by their loop
+        self.side_lock = asyncio.Lock()
         self.db = StoreWorker()  # every store call runs on this thread, never on the loop
         self.notifier: Notifier | None = None
         self.announcer: Announcer | None = None
@@ -97,8 +112,8 @@ class NotifyCog(NotifyCommands, name="Notify"):
             # Of two notes with one number, the one the state file saw first keeps it.
             for warning in self.catalog.adopt_first_seen(await self.db.run(store.first_seen_paths)):
                 log.warning("skipped or partly read note: %s", warning)
-            if self.feed_url:
-                self.feed_loop.change_interval(seconds=self.settings.feed_interval_seconds)
+            for source in self.build_sources(store):
+                self.add_source(source)
             self.tick.change_interval(seconds=self.tick_seconds())
             self.tick.start()
         except BaseException:
@@ -109,7 +124,7 @@ class NotifyCog(NotifyCommands, name="Notify"):
             raise
 
     async def cog_unload(self) -> None:
-        loops = (self.tick, self.feed_loop)
+        loops = (self.tick, *self.source_loops.values())
         running = [t for loop in loops if (t := loop.get_task()) is not None and not t.done()]
         for loop in loops:
             loop.cancel()
@@ -124,6 +139,26 @@ class NotifyCog(NotifyCommands, name="Notify"):
         if not self.settings.watch_content:
             return TICK_IDLE
         return self.settings.watch_poll_seconds or TICK_WATCHING
+
+    def build_sources(self, store: StateStore) -> list[Source]:
+        """Where new episodes come from, from the settings (a new kind: one line here)."""
+        sources: list[Source] = [NotesSource(self.notes)]
+        if self.settings.feed_url:
+            interval = self.settings.feed_interval_seconds
+            sources.append(FeedSource(self.settings.feed_url, interval, store, self.db))
+        return sources
+
+    def add_source(self, source: Source) -> None:
+        """Loop over ``source`` too. Added before the start-up, its first look is part of
+        it; added later, its loop starts with the next tick (its first scan is its
+        baseline)."""
+        self.sources.append(source)
+        if source.interval is not None:
+            self.source_loops[source] = self.source_loop(source)
+
+    def notes(self) -> tuple[Episode, ...]:
+        """The catalog's notes; none before a git source's first checkout."""
+        return self.catalog.all_episodes if self.content_ready else ()
 
     @property
     def content_ready(self) -> bool:
@@ -141,6 +176,9 @@ class NotifyCog(NotifyCommands, name="Notify"):
             if not self.started:
                 await self.try_start_up()
             else:
+                for loop in self.source_loops.values():  # a source added since
+                    if not loop.is_running():
+                        loop.start()
                 await self.watch_round()
                 await self.scan()
         except Exception as exc:
@@ -168,7 +206,13 @@ class NotifyCog(NotifyCommands, name="Notify"):
             await self.alerts_out.report(source, error)
 
     async def side_work(self) -> None:
-        """Source health notices and live events: each failure costs only itself."""
+        """Source health notices and live events: each failure costs only itself. One
+        round at a time: the tick and a source's loop can end at the same moment, and
+        two rounds would both find one due notice and post it twice."""
+        async with self.side_lock:
+            await self._side_work()
+
+    async def _side_work(self) -> None:
         git = self.sync.git
         if git is not None and (git.last_error or git.revision):
             await self.report("git", git.last_error)
@@ -234,31 +278,49 @@ class NotifyCog(NotifyCommands, name="Notify"):
         self.start_again_at = None
 
     async def start_up(self) -> None:
-        """The feed's first round, then the catch-up scan (the baseline on a first start).
+        """Each timed source's first look, then the catch-up scan of all they found with
+        the notes (the baseline on a first start).
 
-        The feed's first round runs here once, then its loop takes over (and retries it
-        at its interval if it failed); a start-up tried again only redoes the scan.
+        A timed source's first look runs here once, then its loop takes over (and looks
+        again at its interval if this one failed); a start-up tried again only redoes
+        the scan.
         """
         self.sync.start_watching()
-        if self.feed_url and not self.feed_loop.is_running():
+        polls: list[tuple[Source, Poll]] = []
+        for source in self.sources:
+            loop = self.source_loops.get(source)
+            if loop is None or loop.is_running():
+                continue
             try:
-                await self.poll_feed()  # scans with the feed items on success
+                polls.append((source, await source.poll(self.now())))
             except Exception:
-                log.exception("first feed round failed; the feed loop tries again")
-            self.feed_loop.start()
-        await self.scan()
+                log.exception("first %s round failed; its loop tries again", source.name)
+            self.looked.add(source)
+            loop.start()
+        await self.scan(polls)
 
-    @tasks.loop(seconds=600)
-    async def feed_loop(self) -> None:
-        if self.feed_loop.current_loop == 0:
-            return  # start_up has just fetched
-        assert self.announcer is not None
-        try:
-            await self.poll_feed()
-            await self.announcer.deliver_due()
-        except Exception:
-            log.exception("feed round failed")
-        await self.side_work()
+    def source_loop(self, source: Source) -> tasks.Loop:
+        """The loop of a source with an interval: look, scan what it found, send."""
+
+        async def one_round() -> None:
+            if source in self.looked:
+                self.looked.discard(source)
+                return  # start_up has just looked
+            assert self.announcer is not None
+            try:
+                poll = await source.poll(self.now())
+                if poll.found is not None:
+                    await self.scan([(source, poll)])
+                else:
+                    await self.settle([(source, poll)])
+                await self.announcer.deliver_due()
+            except Exception:
+                log.exception("%s round failed", source.name)
+            await self.side_work()
+
+        assert source.interval is not None
+        loop: tasks.Loop = tasks.loop(seconds=source.interval)(one_round)
+        return loop
 
     @commands.Cog.listener()
     async def on_guild_remove(self, guild: discord.Guild) -> None:
@@ -284,25 +346,19 @@ class NotifyCog(NotifyCommands, name="Notify"):
         except Exception as exc:
             self.log_failure("announcing after a catalog change failed; next tick tries again", exc)
 
-    async def poll_feed(self) -> None:
-        assert self.store is not None and self.feed_url
-        url = self.feed_url
-        store, run = self.store, self.db.run
-        result = await fetch_feed(url, await run(store.feed_validators, url), timeout=FEED_TIMEOUT)
-        if result.status == "ok":
-            await self.scan(result.items)
-            # Validators only after the scan: a crash in between fetches the whole feed again.
-            await run(store.save_feed_check, url, self.now(), "ok", result.validators)
-        elif result.status == "not_modified":
-            await run(store.save_feed_check, url, self.now(), "not_modified")
-        else:
-            log.warning("feed %s: %s (will try again)", url, result.error)
-            await run(store.save_feed_check, url, self.now(), "error", error=result.error)
-        await self.report("feed", result.error if result.status == "error" else None)
-
-    async def scan(self, feed_items: tuple[FeedItem, ...] | None = None) -> None:
+    async def scan(self, polls: Sequence[tuple[Source, Poll]] = ()) -> None:
+        """Scan what ``polls`` found together with a fresh look at every source without
+        an interval (the notes), then let each source record its look."""
         assert self.notifier is not None
-        episodes = self.catalog.all_episodes if self.content_ready else ()
-        await self.db.run(
-            self.notifier.scan, episodes, self.now(), feed_url=self.feed_url, feed_items=feed_items
-        )
+        now = self.now()
+        polls = [*polls, *[(s, await s.poll(now)) for s in self.sources if s.interval is None]]
+        found = [p.found for _, p in polls if p.found is not None]
+        await self.db.run(scan, self.notifier, found, now)
+        await self.settle(polls)
+
+    async def settle(self, polls: Sequence[tuple[Source, Poll]]) -> None:
+        """Each source records its look; those that report health report it."""
+        for source, poll in polls:
+            await source.scanned(poll, self.now())
+            if source.reports_health:
+                await self.report(source.name, poll.error)

@@ -1,8 +1,11 @@
-"""The ``/notify`` commands (Manage Server, checked on every call): each one turns what
-the user chose into one call of the state store, the announcer or a preview.
+"""The ``/notify`` group and its subscription commands: ``set``, ``off``, ``status``,
+``alerts`` (Manage Server, checked on every call). Each turns what the user chose into
+one call of the state store.
 
 A mixin of ``NotifyCog`` (``cog``), which owns the state file, the loops and the
-announcer; kept apart so the loops and the commands each read in one file.
+announcer; kept apart so the loops and the commands each read in one file. The
+commands that preview an announcement (``template``, ``test``, ``resend``) are in
+``previews``.
 """
 
 from __future__ import annotations
@@ -10,7 +13,6 @@ from __future__ import annotations
 import logging
 import sqlite3
 import time
-from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
@@ -21,23 +23,19 @@ from discord.ext import commands
 
 from bot.app import log_command
 from bot.cogs.notify.status import sources_text, status_embed
-from bot.cogs.notify.views import ConfirmView, TemplateModal
 from bot.i18n import Lang, language_for, t
-from bot.library.lookup import find_episode
-from bot.notify import from_episode
 from bot.notify.health import DEFAULT_AFTER
 from bot.notify.store import Kind, Subscription
-from bot.notify.template import PLACEHOLDERS, TemplateError, check
-from bot.ui.replies import add_episode_choices
 
 if TYPE_CHECKING:
     from bot.app import PodcastBot
     from bot.cogs.notify.announcer import Announcer
     from bot.library.catalog import Catalog
     from bot.library.sync import CatalogSync
+    from bot.notify.contract import StateStore
     from bot.notify.health import HealthBook
     from bot.notify.live import LiveBook
-    from bot.notify.store import Store
+    from bot.notify.sources import Source
     from bot.notify.worker import StoreWorker
 
 log = logging.getLogger(__name__)
@@ -60,8 +58,8 @@ class NotifyCommands(commands.Cog):
     bot: PodcastBot
     catalog: Catalog
     sync: CatalogSync
-    feed_url: str | None
-    store: Store | None
+    sources: list[Source]
+    store: StateStore | None
     db: StoreWorker
     announcer: Announcer | None
     health: HealthBook
@@ -282,7 +280,7 @@ class NotifyCommands(commands.Cog):
         store = self.store
         subs = await self.db.run(store.subscriptions_of, interaction.guild_id)
         sources = await self.db.run(
-            sources_text, store, self.health, lang, self.sync.watcher, self.feed_url, self.sync.git
+            sources_text, store, self.health, lang, self.sync.watcher, self.sources, self.sync.git
         )
         alerts = await self.db.run(self.health.alert_channel, interaction.guild_id)
         live = await self.db.run(self.live.of_guild, interaction.guild_id)
@@ -296,212 +294,6 @@ class NotifyCommands(commands.Cog):
             guild_id=interaction.guild_id,
             started=started,
         )
-
-    # -- /notify template ----------------------------------------------------
-
-    @notify.command(
-        name=_("template"), description=_("Write the message posted with each announcement")
-    )
-    @app_commands.describe(channel=_("The subscribed channel (default: the first one)"))
-    @app_commands.rename(channel=_("channel"))
-    async def template(
-        self, interaction: discord.Interaction, channel: Destination | None = None
-    ) -> None:
-        if await self.refuse(interaction, "notify template"):
-            return
-        sub = await self.chosen(interaction, channel)
-        if sub is None:
-            return
-        lang = language_for(interaction.locale)
-
-        async def submitted(modal_interaction: discord.Interaction, text: str) -> None:
-            await self.preview_template(modal_interaction, sub, text, lang)
-
-        await interaction.response.send_modal(TemplateModal(lang, sub.template, submitted))
-
-    async def preview_template(
-        self,
-        interaction: discord.Interaction,
-        sub: Subscription,
-        text: str,
-        lang: Lang,
-    ) -> None:
-        """Validate the template; show it privately on the newest episode, with Save."""
-        assert self.store is not None and self.announcer is not None
-        text = text.strip()
-        if text:
-            try:
-                check(text)
-            except TemplateError as exc:
-                if exc.placeholder is not None:
-                    error = t("template_unknown", lang, name=exc.placeholder, known=_known())
-                else:
-                    error = t("template_invalid", lang, error=str(exc))
-                await interaction.response.send_message(
-                    error, ephemeral=True, allowed_mentions=discord.AllowedMentions.none()
-                )
-                return
-        template = text or None
-        latest = self.catalog.latest(1)
-        payload = from_episode(latest[0]).payload() if latest else None
-        shown = self.announcer.sample(replace(sub, template=template), payload, lang)
-
-        async def save(button_interaction: discord.Interaction) -> None:
-            assert self.store is not None
-            try:
-                await self.db.run(self.store.set_template, sub.channel_id, template)
-            except sqlite3.Error as exc:
-                await button_interaction.response.edit_message(
-                    content=t("state_unwritable", lang, error=str(exc)), embed=None, view=None
-                )
-                return
-            done = "template_saved" if template else "template_reset"
-            await button_interaction.response.edit_message(
-                content=t(done, lang, channel=f"<#{sub.channel_id}>"), embed=None, view=None
-            )
-            log_command(
-                "notify template",
-                user_id=button_interaction.user.id,
-                guild_id=button_interaction.guild_id,
-                started=time.perf_counter(),
-            )
-
-        view = ConfirmView(interaction.user.id, lang, t("save", lang), save)
-        await interaction.response.send_message(
-            shown.content,
-            embed=shown.embed,
-            view=view,
-            ephemeral=True,
-            allowed_mentions=discord.AllowedMentions.none(),
-        )
-
-    # -- /notify test --------------------------------------------------------
-
-    @notify.command(name=_("test"), description=_("Post a sample announcement"))
-    @app_commands.describe(channel=_("The subscribed channel (default: the first one)"))
-    @app_commands.rename(channel=_("channel"))
-    async def test(
-        self, interaction: discord.Interaction, channel: Destination | None = None
-    ) -> None:
-        """A private preview first; posted in the channel only when confirmed."""
-        if await self.refuse(interaction, "notify test"):
-            return
-        assert self.store is not None and self.announcer is not None
-        sub = await self.chosen(interaction, channel)
-        if sub is None:
-            return
-        lang = language_for(interaction.locale)
-        latest = self.catalog.latest(1)
-        payload = from_episode(latest[0]).payload() if latest else None
-        announcer = self.announcer
-        shown = announcer.sample(sub, payload, announcer.language(sub))
-        where = f"<#{sub.channel_id}>"
-
-        async def post(button_interaction: discord.Interaction) -> None:
-            started = time.perf_counter()
-            # The post may wait on a rate limit past the 3 s an interaction has to answer.
-            await button_interaction.response.defer()
-            try:
-                await announcer.send_sample(sub, shown)
-            except (discord.HTTPException, Exception) as exc:
-                error = (
-                    f"{exc.status} {exc.text}".strip()
-                    if isinstance(exc, discord.HTTPException)
-                    else str(exc)
-                )
-                await button_interaction.edit_original_response(
-                    content=t("test_failed", lang, channel=where, error=error),
-                    embed=None,
-                    view=None,
-                )
-                return
-            await button_interaction.edit_original_response(
-                content=t("test_sent", lang, channel=where), embed=None, view=None
-            )
-            log_command(
-                "notify test",
-                user_id=button_interaction.user.id,
-                guild_id=button_interaction.guild_id,
-                started=started,
-            )
-
-        view = ConfirmView(interaction.user.id, lang, t("post_it", lang), post)
-        await interaction.response.send_message(
-            shown.content,
-            embed=shown.embed,
-            view=view,
-            ephemeral=True,
-            allowed_mentions=discord.AllowedMentions.none(),
-        )
-
-    # -- /notify resend ------------------------------------------------------
-
-    @notify.command(name=_("resend"), description=_("Announce one episode again, on purpose"))
-    @app_commands.describe(
-        episode=_("Episode number or title"),
-        channel=_("The subscribed channel (default: the first one)"),
-    )
-    @app_commands.rename(episode=_("episode"), channel=_("channel"))
-    async def resend(
-        self,
-        interaction: discord.Interaction,
-        episode: str,
-        channel: Destination | None = None,
-    ) -> None:
-        started = time.perf_counter()
-        if await self.refuse(interaction, "notify resend"):
-            return
-        assert self.store is not None and self.announcer is not None
-        lang = language_for(interaction.locale)
-        found = find_episode(self.catalog, episode)
-        if found is None or not found.is_published(self.now()):
-            await interaction.response.send_message(
-                t("no_episode", lang, query=episode[:100]),
-                ephemeral=True,
-                allowed_mentions=discord.AllowedMentions.none(),
-            )
-            return
-        sub = await self.chosen(interaction, channel)
-        if sub is None:
-            return
-        await interaction.response.defer(ephemeral=True, thinking=True)
-        try:
-            row = await self.db.run(
-                self.store.queue_resend,
-                from_episode(found).payload(),
-                sub.guild_id,
-                sub.channel_id,
-                self.now(),
-            )
-        except sqlite3.Error as exc:
-            await self.unwritable(interaction, exc)
-            return
-        await self.announcer.deliver_due()
-        done = await self.db.run(self.store.announcement, row.key, row.channel_id)
-        key = "resend_done" if done is not None and done.state == "delivered" else "resend_queued"
-        await interaction.followup.send(
-            t(key, lang, episode=found.label, channel=f"<#{sub.channel_id}>"),
-            ephemeral=True,
-            allowed_mentions=discord.AllowedMentions.none(),
-        )
-        log_command(
-            "notify resend",
-            user_id=interaction.user.id,
-            guild_id=interaction.guild_id,
-            started=started,
-        )
-
-    @resend.autocomplete("episode")
-    async def resend_autocomplete(
-        self, interaction: discord.Interaction, current: str
-    ) -> list[app_commands.Choice[str]]:
-        typed = " ".join((current or "").split())[:100]
-        try:
-            episodes = [h.episode for h in self.catalog.complete(typed, limit=CHOICES_MAX)]
-        except Exception:
-            log.exception("autocomplete failed", extra={"command": "notify resend"})
-            episodes = []
-        return add_episode_choices([], episodes)
 
     # -- /notify alerts ------------------------------------------------------
 
@@ -553,7 +345,3 @@ class NotifyCommands(commands.Cog):
             guild_id=interaction.guild_id,
             started=started,
         )
-
-
-def _known() -> str:
-    return " ".join("{" + p + "}" for p in PLACEHOLDERS)

@@ -7,6 +7,7 @@ written shows in the errors.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 
 import discord
@@ -14,16 +15,18 @@ import discord
 from bot.i18n import Lang, t
 from bot.library.gitsource import GitSource
 from bot.library.watch import ContentWatcher
+from bot.notify.contract import StateStore
 from bot.notify.health import AlertChannel, HealthBook, SourceHealth
 from bot.notify.live import LiveRow
-from bot.notify.store import Store, Subscription
+from bot.notify.sources import Source
+from bot.notify.store import Subscription
 from bot.ui.text import COLOR
 
 SUBS_SHOWN = 20  # fields left for the rest of the embed (25 at most)
 
 
 def status_embed(
-    store: Store,
+    store: StateStore,
     subs: list[Subscription],
     lang: Lang,
     sources: str,
@@ -54,7 +57,7 @@ def status_embed(
     return embed
 
 
-def subscription_text(store: Store, sub: Subscription, lang: Lang) -> str:
+def subscription_text(store: StateStore, sub: Subscription, lang: Lang) -> str:
     """One subscription: where, role, extras, last announced, queue and errors."""
     role = f"<@&{sub.role_id}>" if sub.role_id else t("none", lang)
     lines = [f"<#{sub.channel_id}> · {t('role', lang)}: {role}"]
@@ -83,14 +86,15 @@ def subscription_text(store: Store, sub: Subscription, lang: Lang) -> str:
 
 
 def sources_text(
-    store: Store,
+    store: StateStore,
     health: HealthBook,
     lang: Lang,
     watcher: ContentWatcher | None,
-    feed_url: str | None,
+    sources: Sequence[Source],
     git: GitSource | None,
 ) -> str:
-    """One line per source of new episodes: its state, last success and last error."""
+    """One line per source of new episodes: its state, last success and last error
+    (the content watch, each source with a state of its own, the git pull)."""
     known = health.all()
     lines = []
     if watcher is not None:
@@ -98,12 +102,15 @@ def sources_text(
         lines.append(t("source_watch", lang, mode=mode) + _health(known.get("watch"), lang))
     else:
         lines.append(t("source_nowatch", lang))
-    if feed_url:
-        checked, status, error = store.feed_status(feed_url)
-        text = "-" if checked is None else f"{status} ({when(checked)})"
-        if error:
-            text += f" {error}"
-        lines.append(t("source_feed", lang, status=text) + _health(known.get("feed"), lang))
+    for source in sources:
+        state = source.state()
+        if state is None:
+            continue
+        text = "-" if state.checked_at is None else f"{state.status} ({when(state.checked_at)})"
+        if state.error:
+            text += f" {state.error}"
+        line = t(f"source_{source.name}", lang, status=text)
+        lines.append(line + _health(known.get(source.name), lang))
     if git is not None:
         text = git.last_error or (git.revision or "-")[:12]
         lines.append(t("source_git", lang, status=text) + _health(known.get("git"), lang))
