@@ -78,6 +78,25 @@ def log_command(
     )
 
 
+def log_interaction(
+    command: str,
+    interaction: discord.Interaction,
+    started: float,
+    *,
+    hits: int | None = None,
+    outcome: str = "ok",
+) -> None:
+    """``log_command`` for a slash command or component: its user and server."""
+    log_command(
+        command,
+        user_id=interaction.user.id,
+        guild_id=interaction.guild_id,
+        started=started,
+        hits=hits,
+        outcome=outcome,
+    )
+
+
 def cooldown_notice(wait: float, lang: Lang) -> str:
     """What a user over the search cooldown is told (``wait``: seconds left)."""
     return t("cooldown", lang, seconds=max(1, round(wait)))
@@ -94,13 +113,7 @@ async def refuse_busy(
         return False
     notice = cooldown_notice(wait, language_for(interaction.locale))
     await interaction.response.send_message(notice, ephemeral=True)
-    log_command(
-        command,
-        user_id=interaction.user.id,
-        guild_id=interaction.guild_id,
-        started=started,
-        outcome="cooldown",
-    )
+    log_interaction(command, interaction, started, outcome="cooldown")
     return True
 
 

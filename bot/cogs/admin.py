@@ -17,7 +17,7 @@ from discord import app_commands
 from discord.app_commands import locale_str as _
 from discord.ext import commands
 
-from bot.app import log_command
+from bot.app import log_interaction
 from bot.i18n import language_for, t
 from bot.publish import publish_commands
 
@@ -69,13 +69,7 @@ class AdminCog(commands.Cog):
         guild_id = interaction.guild_id or self.bot.settings.dev_guild_id
         count, where = await publish_commands(self.bot, guild_id if scope == "guild" else None)
         await interaction.followup.send(t("synced", lang, count=count, scope=where), ephemeral=True)
-        log_command(
-            "admin sync",
-            user_id=interaction.user.id,
-            guild_id=interaction.guild_id,
-            started=started,
-            hits=count,
-        )
+        log_interaction("admin sync", interaction, started, hits=count)
 
     @admin.command(name=_("reload"), description=_("Re-read the show notes from disk"))
     async def reload(self, interaction: discord.Interaction) -> None:
@@ -95,12 +89,8 @@ class AdminCog(commands.Cog):
             warnings=len(self.bot.catalog.warnings),
         )
         await interaction.followup.send(text, ephemeral=True)
-        log_command(
-            "admin reload",
-            user_id=interaction.user.id,
-            guild_id=interaction.guild_id,
-            started=started,
-            hits=len(self.bot.catalog.all_episodes),
+        log_interaction(
+            "admin reload", interaction, started, hits=len(self.bot.catalog.all_episodes)
         )
 
 

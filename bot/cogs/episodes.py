@@ -17,7 +17,7 @@ from discord import app_commands
 from discord.app_commands import locale_str as _
 from discord.ext import commands
 
-from bot.app import log_command, refuse_busy, searchable
+from bot.app import log_interaction, refuse_busy, searchable
 from bot.cooldown import Cooldown
 from bot.i18n import language_for
 from bot.library.lookup import find_episode, is_episode_key
@@ -77,13 +77,7 @@ class EpisodesCog(commands.Cog):
         else:
             reply = episode_reply(catalog, found, lang, interaction.user.id)
         await self.send(interaction, reply)
-        log_command(
-            "episode",
-            user_id=interaction.user.id,
-            guild_id=interaction.guild_id,
-            started=started,
-            hits=int(found is not None),
-        )
+        log_interaction("episode", interaction, started, hits=int(found is not None))
 
     @episode.autocomplete("number")
     async def episode_autocomplete(
@@ -110,13 +104,7 @@ class EpisodesCog(commands.Cog):
                 view.add_item(button)
         reply = Reply(embeds=(latest_embed(episodes, lang),), view=view, hits=len(episodes))
         await self.send(interaction, reply)
-        log_command(
-            "latest",
-            user_id=interaction.user.id,
-            guild_id=interaction.guild_id,
-            started=started,
-            hits=len(episodes),
-        )
+        log_interaction("latest", interaction, started, hits=len(episodes))
 
     # -- /links --------------------------------------------------------------
 
@@ -138,13 +126,7 @@ class EpisodesCog(commands.Cog):
         else:
             reply = links_reply(found, lang, interaction.user.id)
         await self.send(interaction, reply)
-        log_command(
-            "links",
-            user_id=interaction.user.id,
-            guild_id=interaction.guild_id,
-            started=started,
-            hits=len(found.references) if found else 0,
-        )
+        log_interaction("links", interaction, started, hits=len(found.references) if found else 0)
 
     @links.autocomplete("episode")
     async def links_autocomplete(
@@ -168,13 +150,7 @@ class EpisodesCog(commands.Cog):
             return
         reply = random_reply(self.bot.catalog, text, lang, interaction.user.id)
         await self.send(interaction, reply)
-        log_command(
-            "random",
-            user_id=interaction.user.id,
-            guild_id=interaction.guild_id,
-            started=started,
-            hits=reply.hits,
-        )
+        log_interaction("random", interaction, started, hits=reply.hits)
 
     # -- /episodes -----------------------------------------------------------
 
@@ -191,13 +167,7 @@ class EpisodesCog(commands.Cog):
         lang = language_for(interaction.locale)
         reply = archive_reply(self.bot.catalog, year, 0, lang, interaction.user.id)
         await self.send(interaction, reply)
-        log_command(
-            "episodes",
-            user_id=interaction.user.id,
-            guild_id=interaction.guild_id,
-            started=started,
-            hits=reply.hits,
-        )
+        log_interaction("episodes", interaction, started, hits=reply.hits)
 
 
 def episode_choices(bot: PodcastBot, current: str) -> list[app_commands.Choice[str]]:

@@ -27,7 +27,7 @@ from discord import app_commands
 from discord.app_commands import locale_str as _
 from discord.ext import commands
 
-from bot.app import cooldown_notice, log_command, refuse_busy, searchable
+from bot.app import cooldown_notice, log_command, log_interaction, refuse_busy, searchable
 from bot.i18n import Lang, language_for, language_of_text, t
 from bot.library.mentions import clean_message
 from bot.ui.components import is_legacy_menu
@@ -101,13 +101,7 @@ class SearchCog(commands.Cog):
             return
         reply = self.answer(query, lang, interaction.user.id)
         await interaction.response.send_message(**reply.response_kwargs())
-        log_command(
-            "search",
-            user_id=interaction.user.id,
-            guild_id=interaction.guild_id,
-            started=started,
-            hits=reply.hits,
-        )
+        log_interaction("search", interaction, started, hits=reply.hits)
 
     # -- /help ---------------------------------------------------------------
 
@@ -117,9 +111,7 @@ class SearchCog(commands.Cog):
         started = time.perf_counter()
         reply = help_reply(language_for(interaction.locale), self.bot_name)
         await interaction.response.send_message(**reply.message_kwargs(), ephemeral=True)
-        log_command(
-            "help", user_id=interaction.user.id, guild_id=interaction.guild_id, started=started
-        )
+        log_interaction("help", interaction, started)
 
     @search.autocomplete("query")
     async def search_autocomplete(

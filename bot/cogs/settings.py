@@ -16,7 +16,7 @@ from discord import app_commands
 from discord.app_commands import locale_str as _
 from discord.ext import commands
 
-from bot.app import log_command
+from bot.app import log_interaction
 from bot.i18n import Lang, language_for, t
 
 if TYPE_CHECKING:
@@ -69,12 +69,7 @@ class SettingsCog(commands.Cog, name="Settings"):
         self.bot.guild_languages.set(interaction.guild_id, chosen)
         text = t("language_set", chosen) if chosen else t("language_auto", lang)
         await interaction.response.send_message(text, ephemeral=True)
-        log_command(
-            "settings language",
-            user_id=interaction.user.id,
-            guild_id=interaction.guild_id,
-            started=started,
-        )
+        log_interaction("settings language", interaction, started)
 
 
 async def setup(bot: PodcastBot) -> None:

@@ -21,7 +21,7 @@ from discord import app_commands
 from discord.app_commands import locale_str as _
 from discord.ext import commands
 
-from bot.app import log_command
+from bot.app import log_interaction
 from bot.cogs.notify.status import sources_text, status_embed
 from bot.i18n import Lang, language_for, t
 from bot.notify.health import DEFAULT_AFTER
@@ -176,12 +176,7 @@ class NotifyCommands(commands.Cog):
         await interaction.response.send_message(
             "\n".join(lines), ephemeral=True, allowed_mentions=discord.AllowedMentions.none()
         )
-        log_command(
-            "notify set",
-            user_id=interaction.user.id,
-            guild_id=interaction.guild_id,
-            started=started,
-        )
+        log_interaction("notify set", interaction, started)
 
     def check_channel(
         self,
@@ -259,12 +254,7 @@ class NotifyCommands(commands.Cog):
         else:
             text = t("off_done", lang)
         await interaction.response.send_message(text, ephemeral=True)
-        log_command(
-            "notify off",
-            user_id=interaction.user.id,
-            guild_id=interaction.guild_id,
-            started=started,
-        )
+        log_interaction("notify off", interaction, started)
 
     # -- /notify status ------------------------------------------------------
 
@@ -288,12 +278,7 @@ class NotifyCommands(commands.Cog):
         await interaction.response.send_message(
             embed=embed, ephemeral=True, allowed_mentions=discord.AllowedMentions.none()
         )
-        log_command(
-            "notify status",
-            user_id=interaction.user.id,
-            guild_id=interaction.guild_id,
-            started=started,
-        )
+        log_interaction("notify status", interaction, started)
 
     # -- /notify alerts ------------------------------------------------------
 
@@ -339,9 +324,4 @@ class NotifyCommands(commands.Cog):
             minutes = int(wait.total_seconds() // 60)
             text = t("alerts_set", lang, channel=channel.mention, minutes=minutes)
         await interaction.response.send_message(text, ephemeral=True)
-        log_command(
-            "notify alerts",
-            user_id=interaction.user.id,
-            guild_id=interaction.guild_id,
-            started=started,
-        )
+        log_interaction("notify alerts", interaction, started)

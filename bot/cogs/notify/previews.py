@@ -18,7 +18,7 @@ import discord
 from discord import app_commands
 from discord.app_commands import locale_str as _
 
-from bot.app import log_command
+from bot.app import log_interaction
 from bot.cogs.notify.announcer import Outgoing
 from bot.cogs.notify.commands import CHOICES_MAX, Destination, NotifyCommands
 from bot.cogs.notify.views import ConfirmView, TemplateModal
@@ -121,12 +121,7 @@ class NotifyPreviews(NotifyCommands):
             await button_interaction.response.edit_message(
                 content=t(done, lang, channel=f"<#{sub.channel_id}>"), embed=None, view=None
             )
-            log_command(
-                "notify template",
-                user_id=button_interaction.user.id,
-                guild_id=button_interaction.guild_id,
-                started=time.perf_counter(),
-            )
+            log_interaction("notify template", button_interaction, time.perf_counter())
 
         await self.show_preview(interaction, shown, lang, "save", save)
 
@@ -171,12 +166,7 @@ class NotifyPreviews(NotifyCommands):
             await button_interaction.edit_original_response(
                 content=t("test_sent", lang, channel=where), embed=None, view=None
             )
-            log_command(
-                "notify test",
-                user_id=button_interaction.user.id,
-                guild_id=button_interaction.guild_id,
-                started=started,
-            )
+            log_interaction("notify test", button_interaction, started)
 
         await self.show_preview(interaction, shown, lang, "post_it", post)
 
@@ -230,12 +220,7 @@ class NotifyPreviews(NotifyCommands):
             ephemeral=True,
             allowed_mentions=discord.AllowedMentions.none(),
         )
-        log_command(
-            "notify resend",
-            user_id=interaction.user.id,
-            guild_id=interaction.guild_id,
-            started=started,
-        )
+        log_interaction("notify resend", interaction, started)
 
     @resend.autocomplete("episode")
     async def resend_autocomplete(
