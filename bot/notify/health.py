@@ -22,7 +22,6 @@ from typing import Literal
 from bot.notify.schema import from_seconds, new_nonce, to_seconds
 from bot.notify.store import Store
 
-SOURCES = ("watch", "git", "feed")
 NOTICE_GAP = timedelta(hours=1)
 DEFAULT_AFTER = timedelta(minutes=30)
 SUCCESS_WRITE_EVERY = timedelta(minutes=1)  # an unchanged success is rewritten this often

@@ -343,10 +343,6 @@ class SearchIndex:
         self._units(parsed, fuzzy=True, unknown=unknown, absent=absent)
         return QueryWords(tuple(absent), tuple(unknown))
 
-    def unknown_terms(self, query: str) -> list[str]:
-        """Words of ``query`` that name something the notes never mention."""
-        return list(self.query_words(query).unknown)
-
     def _units(
         self,
         parsed: ParsedQuery,
