@@ -83,6 +83,17 @@ async def subscribe(room: Room, channel=None, **options):
     return result
 
 
+def cut_power_before(monkeypatch, step: str) -> None:
+    """The process dies just before the state file records ``step`` (a ``Store``
+    method): Discord has what was sent, the state file does not. ``monkeypatch.undo()``
+    is the power coming back."""
+
+    def power_cut(*args, **kwargs):
+        raise RuntimeError("power cut before the write")
+
+    monkeypatch.setattr(Store, step, power_cut)
+
+
 def posts(room: Room, channel=None):
     """The bot's messages with an embed in ``channel`` (default: #news)."""
     me = room.bot.user.id

@@ -17,6 +17,7 @@ from notifykit import (  # the world of every notification test
     START,
     bot_settings,
     build_bot,
+    cut_power_before,
     feed,
     git,
     git_settings,
@@ -246,10 +247,7 @@ async def test_crash_between_send_and_mark_does_not_post_twice(
 ):
     await subscribe(room)
 
-    def power_cut(*args, **kwargs):
-        raise RuntimeError("power cut before the write")
-
-    monkeypatch.setattr(Store, "mark_delivered", power_cut)
+    cut_power_before(monkeypatch, "mark_delivered")
     write_note(site, 3, "Cloud Run入門", START)
     await room.env.advance_time(POLL)
     assert len(room.announcements()) == 1  # Discord has it ...
@@ -270,10 +268,7 @@ async def test_a_note_edited_after_a_crash_between_send_and_mark_is_not_posted_a
 ):
     await subscribe(room)
 
-    def power_cut(*args, **kwargs):
-        raise RuntimeError("power cut before the write")
-
-    monkeypatch.setattr(Store, "mark_delivered", power_cut)
+    cut_power_before(monkeypatch, "mark_delivered")
     write_note(site, 3, "Cloud Run入門", START)
     await room.env.advance_time(POLL)
     assert len(room.announcements()) == 1

@@ -11,6 +11,7 @@ from notifykit import (
     START,
     bot_settings,
     build_bot,
+    cut_power_before,
     message_posts,
     posts,
     room,
@@ -118,10 +119,7 @@ async def test_restart_after_publish_but_before_it_was_recorded_does_not_publish
     news = room.guild.create_news_channel("announcements")
     await subscribe(room, channel=news)
 
-    def power_cut(*args, **kwargs):
-        raise RuntimeError("power cut before the write")
-
-    monkeypatch.setattr(Store, "mark_step", power_cut)
+    cut_power_before(monkeypatch, "mark_step")
     write_note(site, 3, "Cloud Run入門", START)
     await room.env.advance_time(POLL)
     assert len(crossposts(room.env, news)) == 1  # Discord published it ...
@@ -178,10 +176,7 @@ async def test_forum_post_made_but_not_recorded_is_found_after_a_restart(
     forum = room.guild.create_forum_channel("episodes")
     await subscribe(room, channel=forum)
 
-    def power_cut(*args, **kwargs):
-        raise RuntimeError("power cut before the write")
-
-    monkeypatch.setattr(Store, "mark_delivered", power_cut)
+    cut_power_before(monkeypatch, "mark_delivered")
     write_note(site, 3, "Cloud Run入門", START)
     await room.env.advance_time(POLL)
     assert len(forum.threads) == 1
@@ -202,10 +197,7 @@ async def test_text_channel_announcement_gets_one_discussion_thread_across_a_res
     await subscribe(room, thread=True)
     assert room.store().subscription_for(room.news.id).thread
 
-    def power_cut(*args, **kwargs):
-        raise RuntimeError("power cut before the write")
-
-    monkeypatch.setattr(Store, "mark_step", power_cut)  # the thread exists, unrecorded
+    cut_power_before(monkeypatch, "mark_step")  # the thread exists, unrecorded
     write_note(site, 3, "Cloud Run入門", START)
     await room.env.advance_time(POLL)
     (post,) = posts(room, room.news)
