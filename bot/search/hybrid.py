@@ -484,9 +484,12 @@ def _raw_spans(text: str, word: str) -> list[str]:
     return [m for m in re.findall(re.escape(word), normal, flags=re.IGNORECASE)] or [word]
 
 
-# a version or year written after a name: "1.35", "v2", "3", "2025"
+# a version or year written after a name: "1.35", "v2", "3", "2025", also before a
+# particle ("re:Invent 2021の", "1.30は"); a kanji or katakana after the number makes it
+# a quantity ("10周年", "10万ノード"), not a version
 _VERSION = re.compile(
-    r"([A-Za-z][A-Za-z0-9:.\-]*?)[\s\-'’]{0,2}((?:v|ver\.?\s?)?\d+(?:\.\d+)*)(?![\w.])",
+    r"([A-Za-z][A-Za-z0-9:.\-]*?)[\s\-'’]{0,2}((?:v|ver\.?\s?)?\d+(?:\.\d+)*)"
+    r"(?![A-Za-z0-9_\u30a1-\u30fa\u4e00-\u9fff々]|\.\d)",
     re.IGNORECASE,
 )
 # a query that is only a name of two or more capitalised words (and maybe a version)

@@ -359,6 +359,24 @@ def test_a_version_the_notes_never_write_with_that_name_answers_nothing():
     assert paths(search, "Gemini 3") == []
 
 
+def test_a_version_followed_by_japanese_is_still_held_to_the_notes():
+    notes = [
+        *EPISODES,
+        # "3" and "2021" are in the notes, but never as a version of Gemini or re:Invent
+        episode(8, "Gemini 1.5の話", "Gemini 1.5 Proの話。ポイントは3つ。", date(2024, 3, 1)),
+        episode(10, "GKEの話", "GKE 10周年。2021年のre:Inventのノード10万台。", date(2025, 1, 1)),
+    ]
+    search = make_search(notes, semantic=False)
+    # a particle after the number: a version, which the notes must write with the name
+    assert paths(search, "re:Invent 2021の振り返り") == []
+    assert paths(search, "Gemini 1.5の話")[:1] == [ep(8)]
+    assert paths(search, "Gemini 3の話") == []
+    assert paths(search, "Gemini 3は") == []
+    # a counter or unit after it: a quantity, not a version of the name
+    assert paths(search, "GKE 10周年")[:1] == [ep(10)]
+    assert paths(search, "GKE 10万台")[:1] == [ep(10)]
+
+
 def test_a_capitalised_word_of_an_unknown_product_keeps_the_query_empty():
     assert paths(make_search(semantic=False), "Amazon CloudFront Functions") == []
     assert paths(make_search(semantic=False), "Amazon CloudFront")[:1] == [ep(3)]
