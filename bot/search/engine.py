@@ -676,8 +676,12 @@ def _alt(terms: tuple[str, ...], quality: float) -> Alt:
     return Alt(terms, quality, f"{first}(?<![0-9a-z]{first}){rest}(?![0-9a-z])")
 
 
+_INNER_CAPITAL = re.compile(r"[a-z][A-Z]")
+
+
 def capitalised(word: str, query: str) -> bool:
-    """Whether ``word`` is written with a capital inside ``query`` (not as its first word)."""
+    """Whether ``word`` is written with a capital inside ``query`` (not as its first word),
+    or with a capital inside the word (``WordPress``)."""
     return _capitalised(word, query)
 
 
@@ -687,7 +691,13 @@ def _capitalised(word: str, query: str) -> bool:
     if not word.isascii() or not word[:1].isalpha():
         return False
     pattern = re.compile(rf"(?<=[\s\-/])({word[0].upper()}{re.escape(word[1:])})\b", re.IGNORECASE)
-    return any(m.group(1)[0].isupper() for m in pattern.finditer(query))
+    if any(m.group(1)[0].isupper() for m in pattern.finditer(query)):
+        return True
+    # a capital inside the word itself ("WordPress", "SnapStart") names something
+    # wherever the word stands, first word included; however common the word is on the
+    # web, it is no filler
+    anywhere = re.compile(rf"(?<![A-Za-z])({re.escape(word)})(?![A-Za-z])", re.IGNORECASE)
+    return any(_INNER_CAPITAL.search(m.group(1)) for m in anywhere.finditer(query))
 
 
 def _looks_like_a_name(surface: str) -> bool:

@@ -382,6 +382,18 @@ def test_a_capitalised_word_of_an_unknown_product_keeps_the_query_empty():
     assert paths(make_search(semantic=False), "Amazon CloudFront")[:1] == [ep(3)]
 
 
+def test_a_camel_case_name_the_notes_never_use_keeps_the_query_empty_even_first():
+    notes = [
+        *EPISODES,
+        episode(9, "エディタの話", "VSCodeのプラグインを紹介。", date(2024, 5, 1)),
+    ]
+    search = make_search(notes, semantic=False)
+    # "WordPress" is common on the web, but its inner capital makes it a name, not filler
+    assert paths(search, "WordPressのプラグイン") == []
+    assert paths(search, "VSCodeのプラグイン")[:1] == [ep(9)]
+    assert paths(search, "プラグイン")[:1] == [ep(9)]
+
+
 def test_a_query_that_is_only_a_product_name_needs_that_name_in_the_notes():
     notes = [
         *EPISODES,
