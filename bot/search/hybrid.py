@@ -36,7 +36,13 @@ from bot.search.commonness import is_generic, zipf
 from bot.search.contract import LexicalIndex
 from bot.search.engine import capitalised
 from bot.search.query import MAX_QUERY_CHARS
-from bot.search.readings import ReadingIndex, ReadingMemo, pieces, sound_variants
+from bot.search.readings import (
+    EXACT_QUALITY,
+    ReadingIndex,
+    ReadingMemo,
+    pieces,
+    sound_variants,
+)
 from bot.search.semantic import SemanticHit, SemanticIndex
 from bot.search.snippets import cut
 from bot.search.synonyms import Synonyms, expand_query
@@ -70,6 +76,7 @@ DEPTH = 30  # candidates taken from each engine before fusing
 STRONG_LEXICAL = 65.0  # a lexical best hit this strong keeps its order
 WEAK_LEXICAL = 50.0  # below: a semantic best of z >= Z_LEAD goes first
 Z_LEAD = 3.1
+MAX_SOUND_TRIES = 3  # spellings tried for a katakana word the notes never write
 
 
 @dataclass(frozen=True, slots=True)
@@ -322,6 +329,18 @@ class HybridSearch:
                     break
         if changed != text:
             out.append(changed)
+        # a katakana word the notes never write whose pieces all occur in them is not
+        # "absent", yet may still be a slip (テータラングラー, クラウトラン, セージメイカー):
+        # only a word that reads the same or a dakuten put back stands for it
+        for run in _KATAKANA_RUN.findall(text):
+            if run in absent or readings.knows(run):
+                continue
+            alternatives = readings.alternatives(run, 1)
+            if alternatives and alternatives[0][1] >= EXACT_QUALITY:
+                out.append(text.replace(run, alternatives[0][0], 1))
+                continue
+            # fewest changes first; the caller keeps the first the notes match
+            out += [text.replace(run, v, 1) for v in sound_variants(run)[:MAX_SOUND_TRIES]]
         latin = _ROMAJI_RUN.findall(text)
         for span in latin:
             words = span.split()
@@ -460,6 +479,7 @@ class HybridSearch:
 # -- helpers -------------------------------------------------------------------------
 
 
+_KATAKANA_RUN = re.compile(r"[\u30a1-\u30fa][\u30a1-\u30faー]{2,}")
 _ROMAJI_RUN = re.compile(r"[A-Za-z]+(?:\s+[A-Za-z]+)+")
 _MIXED = re.compile(r"[\u3041-\u30ff\u30fc]+[A-Za-z]+|[A-Za-z]+[\u3041-\u30ff\u30fc]+")
 

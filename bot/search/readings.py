@@ -431,6 +431,10 @@ class ReadingIndex:
         """Distinct surfaces (NFKC casefolded) that have a usable reading."""
         return self._indexed
 
+    def knows(self, surface: str) -> bool:
+        """Whether the notes use ``surface`` as a word (NFKC casefolded)."""
+        return _fold(surface) in self._seen
+
     def alternatives(self, surface: str, limit: int = 5) -> list[tuple[str, float]]:
         """The notes' words that sound like `surface` but are spelled differently.
 

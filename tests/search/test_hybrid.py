@@ -328,6 +328,19 @@ def test_romaji_and_kana_inside_a_latin_word_find_the_notes_spelling():
     assert paths(search, "jettoson")[:1] == [ep(2)]
 
 
+def test_a_katakana_slip_is_respelled_though_every_two_kana_of_it_occur_in_the_notes():
+    notes = [
+        *EPISODES,
+        episode(11, "前処理の話", "データラングラーで前処理。ステータスを見る。", date(2021, 5, 1)),
+    ]
+    search = make_search(notes, semantic=False)
+    search.read_notes([*notes, *FILLER])
+    assert search.lexical.query_words("テータラングラー").absent == ()  # ステータス has テータ
+    assert paths(search, "テータラングラー")[:1] == [ep(11)]
+    assert paths(search, "テータラングラーの話")[:1] == [ep(11)]
+    assert paths(search, "ステータス")[:1] == [ep(11)]  # a word the notes use stays as typed
+
+
 def test_site_synonyms_find_the_other_terms_and_host_nicknames(tmp_path):
     from bot.search.synonyms import load_synonyms
 
