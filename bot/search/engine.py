@@ -29,7 +29,7 @@ from numpy.typing import NDArray
 from bot.models import Episode, Hit, SearchResult, SortKey
 from bot.parallel import gc_paused
 from bot.search.build import Part, analyse_all
-from bot.search.commonness import is_generic
+from bot.search.commonness import is_generic, zipf
 from bot.search.notetext import SKELETON_MIN, KatakanaWords, NoteTexts, skeleton
 from bot.search.postings import Postings, analyse
 from bot.search.query import (
@@ -61,6 +61,8 @@ log = logging.getLogger(__name__)
 Where = Callable[[Episode], bool]
 
 WEAK = 0.25  # coverage of a weak match (``weak_matches``)
+GENERIC_WEIGHT = 0.5  # share of its weight an everyday word keeps beside a named topic
+VERY_COMMON_ZIPF = 5.0  # wordfreq zipf of the commonest words: 全部, 紹介, まとめ, 話
 BODY_B = 0.6  # body length normalisation
 VERIFY = 20  # candidates scored exactly
 RELATIVE_CUT = 0.3  # hits below this share of the best score are dropped
@@ -385,11 +387,35 @@ class SearchIndex:
         if not fuzzy:  # autocomplete: every typed word narrows
             return [u for u, _ in units]
         kept: list[Unit] = []
-        # filler is dropped only beside a word that names the topic ("Jetson tips"):
+        # filler is dropped only beside a word that names the topic ("Jetson tips",
+        # "Cloud Runが出てくる回": a capitalised word inside a name counts, however common):
         # a query of everyday words alone ("東京のおいしいラーメン屋") keeps every word
-        anchored = any(self._present(u) and s and not is_generic(s) for u, s in units)
+        anchored = any(
+            self._present(u) and s and (not is_generic(s) or _capitalised(s, parsed.text))
+            for u, s in units
+        )
+        # ... and beside a name the notes use ("Cloud Runが出てくる回を全部"), an everyday
+        # word they use too is no longer needed for a hit; beside any topic word, the
+        # most common words ("雑談回を全部") are not either, while a plainer everyday
+        # word there may be the topic itself ("資格の取り方")
+        by_name = any(
+            self._present(u)
+            and s
+            and ((not is_generic(s) and _looks_like_a_name(s)) or _capitalised(s, parsed.text))
+            for u, s in units
+        )
         for unit, surface in units:
             if self._present(unit):
+                if (
+                    anchored
+                    and surface
+                    and is_generic(surface)
+                    and (by_name or zipf(surface) >= VERY_COMMON_ZIPF)
+                    and not _capitalised(surface, parsed.text)
+                ):
+                    # an everyday word the notes also use ("全部", "紹介", "basics") may
+                    # add to a hit's score but must not veto one that lacks it
+                    unit = Unit(unit.alts, unit.weight * GENERIC_WEIGHT)
                 kept.append(unit)
                 continue
             if absent is not None and surface:
@@ -441,7 +467,12 @@ class SearchIndex:
             alts.append(_alt((word,), 1.0))
         if len(group.parts) > 1:
             alts.append(_alt(group.parts, 1.0))
-        elif word not in self._postings:
+        elif (numbered := _NAME_NUMBER.fullmatch(word)) is not None:
+            # "graviton2" is also written "Graviton 2", "python3" "Python 3"
+            head, number = numbered.groups()
+            if head in self._postings and number in self._postings:
+                alts.append(_alt((head, number), 1.0))
+        if len(group.parts) <= 1 and word not in self._postings:
             alts.extend(self._split(word))
             if fuzzy:
                 alts.extend(_alt((w,), 0.9 - 0.07 * d) for w, d in self.vocab.typos(word))
@@ -677,6 +708,7 @@ def _alt(terms: tuple[str, ...], quality: float) -> Alt:
 
 
 _INNER_CAPITAL = re.compile(r"[a-z][A-Z]")
+_NAME_NUMBER = re.compile(r"([a-z]{3,})(\d{1,3})")
 
 
 def capitalised(word: str, query: str) -> bool:
@@ -690,8 +722,16 @@ def _capitalised(word: str, query: str) -> bool:
     part of a name there, not filler, however common the word."""
     if not word.isascii() or not word[:1].isalpha():
         return False
-    pattern = re.compile(rf"(?<=[\s\-/])({word[0].upper()}{re.escape(word[1:])})\b", re.IGNORECASE)
+    pattern = re.compile(
+        rf"(?<=[\s\-/])({word[0].upper()}{re.escape(word[1:])})(?![A-Za-z0-9])", re.IGNORECASE
+    )
     if any(m.group(1)[0].isupper() for m in pattern.finditer(query)):
+        return True
+    # the first word of a name of capitalised words ("Oracle Database", "Amazon Bedrock")
+    leading = re.compile(
+        rf"(?<![A-Za-z0-9])((?i:{re.escape(word)}))[ \-]+[A-Z][A-Za-z0-9]*(?![A-Za-z0-9])"
+    )
+    if any(m.group(1)[0].isupper() for m in leading.finditer(query)):
         return True
     # a capital inside the word itself ("WordPress", "SnapStart") names something
     # wherever the word stands, first word included; however common the word is on the

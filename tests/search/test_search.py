@@ -236,3 +236,43 @@ def test_complete_offers_titles_numbers_and_words(index: SearchIndex) -> None:
     newest = index.complete("", where=lambda e: e.is_published(NOW))
     assert [h.episode.number for h in newest] == [5, 4, 3, 2, 1]
     assert len(index.complete("a", limit=2)) <= 2
+
+
+def _roundups() -> SearchIndex:
+    """Several news round-ups naming the same products in passing, and filler notes."""
+    texts = [
+        "Cloud Runの最小インスタンス。Graviton2の話。全部で5本。",
+        "Cloud Runのアップデート。Graviton 2 がElastiCacheに。",
+        "Cloud Run jobs が一般提供。データベースのライセンスの話。",
+        "Lambdaのコールドスタート。Database Migration Serviceの話。",
+        *(f"週末の雑談{i}。{i}本。" for i in range(8)),
+    ]
+    return SearchIndex.build(
+        [_episode(f"podcast/{i:02d}/index.md", i, 1 + i, text) for i, text in enumerate(texts)]
+    )
+
+
+def _paths(index: SearchIndex, query: str) -> list[str]:
+    return [h.episode.path for h in index.search(query, 10).hits]
+
+
+def test_an_everyday_word_beside_a_name_does_not_veto_the_episodes_that_lack_it() -> None:
+    index = _roundups()
+    runs = ["podcast/00/index.md", "podcast/01/index.md", "podcast/02/index.md"]
+    # 全部 is in one of them only; 出てくる is phrasing; "Run" before が is still a name
+    assert sorted(_paths(index, "Cloud Runが出てくる回を全部")) == runs
+    assert sorted(_paths(index, "Cloud Runが出てくる回")) == runs
+
+
+def test_a_name_with_a_number_matches_it_written_with_or_without_a_space() -> None:
+    index = _roundups()
+    both = ["podcast/00/index.md", "podcast/01/index.md"]
+    assert sorted(_paths(index, "Graviton2")) == both
+    assert sorted(_paths(index, "Graviton 2")) == both
+
+
+def test_the_first_word_of_a_capitalised_name_the_notes_never_use_is_no_filler() -> None:
+    index = _roundups()
+    # "Oracle" is an everyday English word, but it starts the name "Oracle Database"
+    assert _paths(index, "Oracle Databaseのライセンス") == []
+    assert _paths(index, "Database Migration Service")[:1] == ["podcast/03/index.md"]
