@@ -9,7 +9,8 @@ notes, each written without looking at the search's answers and run first after 
 tuning was done; ``corpus_meaning*`` and ``sample_meaning*``: the query kinds of the
 meaning layer, ``corpus_meaning_dev2`` more concept, english and slip queries to tune
 on, ``corpus_meaning_holdout2`` fresh ones of those kinds run once after that
-tuning) it loads
+tuning, ``corpus_meaning_holdout3`` the same for the next round, with several-answer
+queries) it loads
 the pages once with the bot's loader and asks every engine every query, keeping the
 first 5 results:
 
@@ -64,6 +65,9 @@ CORPUS_FILES = {
     "corpus_meaning_dev2": "corpus_meaning_dev2.tsv",
     # fresh concept, english, slip and near-miss queries, run once after that tuning
     "corpus_meaning_holdout2": "corpus_meaning_holdout2.tsv",
+    # round 4: fresh concept, english, slip, near-miss and several-answer queries,
+    # written from the notes alone and run once on the final code of the round
+    "corpus_meaning_holdout3": "corpus_meaning_holdout3.tsv",
 }
 # over the bundled sample site
 SAMPLE_FILES = {
