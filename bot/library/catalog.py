@@ -39,6 +39,7 @@ from bot.content.loader import (
 from bot.content.siteconfig import choose_base_url
 from bot.library.gitsource import content_dir_for
 from bot.library.snapshot import Snapshot, SnapshotState
+from bot.library.upkeep import ReadingUpkeep
 from bot.models import Episode, Hit, LoadResult, LoadWarning, SearchResult
 from bot.parallel import gc_paused
 from bot.search import LexicalIndex, SearchIndex
@@ -140,6 +141,7 @@ class Catalog:
         if semantic is not None:
             semantic.attach(self._read_notes)
         self._memo_unread = False  # the snapshot's reading memo, until the first build
+        self._readings = ReadingUpkeep()  # what the reading index is owed
         self.pages_seen = 0
         self.last_load: LoadResult | None = None  # the last full load, None before the first
 
@@ -223,6 +225,7 @@ class Catalog:
                 stale = restored is None or restored[1] > 0 or _moved(before, reads.notes)
                 wrote = stale and snapshot.write_notes(reads, self._index)
                 snapshot.note_load(saved, reads, wrote)
+            self._readings.reset(self._episodes.values())
         self._reindex()
         # What was loaded joins the permanent generation: no full collection on a live
         # request walks it (the loader and the index build made it without collections).
@@ -291,6 +294,7 @@ class Catalog:
                     del self._episodes[rel]
                     self._served.pop(rel, None)
                     self._index.remove(rel)
+                    self._readings.change(old, None)
                     removed.append(rel)
                 continue
             self._episodes[rel] = episode
@@ -302,23 +306,27 @@ class Catalog:
                 added.append(episode)
             elif old != episode:
                 changed.append(episode)
+            if old != episode:
+                self._readings.change(old, episode)
         warnings.extend(self._settle_numbers())
         if added or changed or removed:
             self._reindex()
         return CatalogChange(tuple(added), tuple(changed), tuple(removed), tuple(warnings))
 
     def _read_notes(self, episodes: Sequence[Episode]) -> None:
-        """The reading index (background thread), then its part of the snapshot; the
-        word-frequency tables first, so the first query after a start does not load
+        """The reading index (background thread): rebuilt after a load, and after a
+        refresh only the notes it changed (``ReadingUpkeep``; ``episodes``, the layer's,
+        are not needed); its part of the snapshot after a build that did Sudachi work.
+        The word-frequency tables first, so the first query after a start does not load
         them (about a second)."""
         for word in ("the", "の"):  # one English and one Japanese word: both tables
             is_generic(word)
         if self._memo_unread and self.snapshot is not None:
             self._memo_unread = False
             self._search.reading_memo = self.snapshot.read_readings() or ReadingMemo()
-        self._search.read_notes(episodes)
+        built = self._readings.apply(self._search)
         memo = self._search.reading_memo
-        if self.snapshot is not None and memo.worked:
+        if built and self.snapshot is not None and memo.worked:
             self.snapshot.write_readings(memo)
 
     @property
