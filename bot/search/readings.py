@@ -66,6 +66,7 @@ MAX_VOICED = 2  # dakuten added at most, for a katakana word typed without them
 _MAX_CHUNK_BYTES = 40_000  # Sudachi refuses input over ~49,000 bytes
 _CHUNK_CHARS = 10_000  # <= 40,000 bytes even at 4 bytes a character
 
+_ID_SIZE = array("I").itemsize
 _KANA = re.compile(r"[\u3041-\u3096\u30a1-\u30faー]+")
 _KATAKANA_WORD = re.compile(r"[\u30a1-\u30faー]{2,}")
 _LATIN = re.compile(r"[A-Za-z]+")
@@ -698,10 +699,12 @@ class ReadingMemo:
         if len(memo._ids) != len(memo._table):
             raise ValueError("the word table repeats a word")
         memo._words = dict(zip(state["texts"], state["words"], strict=True))
-        check = array("I")
-        check.frombytes(b"".join(memo._words.values()))  # ValueError unless whole ids
-        if check and max(check) >= len(memo._table):
-            raise ValueError("a word id outside the table")
+        top = len(memo._table)
+        for packed in memo._words.values():  # one text at a time: no copy of them all
+            if len(packed) % _ID_SIZE:
+                raise ValueError("a text's words are not whole ids")
+            if packed and max(memoryview(packed).cast("I")) >= top:
+                raise ValueError("a word id outside the table")
         words, readings = state["readings"]
         memo._readings = {sys.intern(w): tuple(r) for w, r in zip(words, readings, strict=True)}
         return memo
