@@ -49,7 +49,7 @@ from bot.search.layer import SemanticLayer
 from bot.search.query import MAX_QUERY_CHARS
 from bot.search.readings import ReadingMemo
 from bot.search.semantic import SemanticIndex, load_embedder
-from bot.search.speakers import speakers_of
+from bot.search.speakers import Speakers
 from bot.search.synonyms import Synonyms, load_synonyms
 from bot.search.vectors import VectorCache
 
@@ -125,6 +125,8 @@ class Catalog:
         self._episodes: dict[str, Episode] = {}  # as read
         self._served: dict[str, Episode] = {}  # as shown: an ignored number removed
         self._ignored: dict[str, tuple[int, str]] = {}  # note -> (number, note keeping it)
+        self._numbered: dict[int, set[str]] = {}  # number -> the notes that give it
+        self._speakers = Speakers()  # who speaks, over the notes held
         self._arrival: dict[str, int] = {}  # the order notes first reached the catalog
         self._first_seen: dict[str, float] = {}  # path -> when the state file first saw it
         self._warnings: dict[str, LoadWarning] = {}
@@ -201,6 +203,10 @@ class Catalog:
             before = reads.notes  # load_site replaces it: kept as it was saved
             result = load_site(self.content_dir, self.options, reads if snapshot else None)
             self._episodes = {e.path: e for e in result.episodes}
+            self._numbered = {}
+            self._speakers = Speakers()
+            for episode in result.episodes:
+                self._hold(None, episode)
             for episode in sorted(result.episodes, key=Episode.oldest_first_key):
                 self._arrival.setdefault(episode.path, len(self._arrival))
             self._warnings = {}
@@ -249,18 +255,41 @@ class Catalog:
             episode.path,
         )
 
-    def _owners(self) -> dict[str, tuple[int, str]]:
-        return number_owners(self._episodes.values(), self._owner_order)
+    def _owners(self, numbers: set[int] | None = None) -> dict[str, tuple[int, str]]:
+        """Who keeps each shared number; with ``numbers``, only those are worked out
+        again (the notes that gave or give them changed; nothing else did)."""
+        if numbers is None:
+            return number_owners(self._episodes.values(), self._owner_order)
+        owners = {p: o for p, o in self._ignored.items() if o[0] not in numbers}
+        group = [self._episodes[p] for n in numbers for p in self._numbered.get(n, ())]
+        owners.update(number_owners(group, self._owner_order))
+        return owners
+
+    def _hold(self, old: Episode | None, new: Episode | None) -> None:
+        """Keep the numbers and the speakers in step with one note's change (the
+        catalog's ``_episodes`` is changed by the caller)."""
+        if old is not None:
+            self._speakers.remove(old)
+            if old.number is not None:
+                paths = self._numbered.get(old.number, set())
+                paths.discard(old.path)
+                if not paths:
+                    self._numbered.pop(old.number, None)
+        if new is not None:
+            self._speakers.add(new)
+            if new.number is not None:
+                self._numbered.setdefault(new.number, set()).add(new.path)
 
     def _serve(self, episode: Episode) -> Episode:
         if episode.path in self._ignored:
             return dataclasses.replace(episode, number=None)
         return episode
 
-    def _settle_numbers(self) -> tuple[LoadWarning, ...]:
-        """Recompute who keeps each shared number; re-index the notes whose role changed
-        and return the warnings for notes newly (or differently) ignored."""
-        owners = self._owners()
+    def _settle_numbers(self, numbers: set[int] | None = None) -> tuple[LoadWarning, ...]:
+        """Recompute who keeps each shared number (or only ``numbers``); re-index the
+        notes whose role changed and return the warnings for notes newly (or
+        differently) ignored."""
+        owners = self._owners(numbers)
         before, self._ignored = self._ignored, owners
         fresh = []
         for path in sorted(before.keys() | owners.keys()):
@@ -280,6 +309,7 @@ class Catalog:
         changed: list[Episode] = []
         removed: list[str] = []
         warnings: list[LoadWarning] = []
+        numbers: set[int] = set()  # numbers whose owner may have changed
         for rel in sorted(set(paths)):
             episode, page_warnings = load_page(
                 self.content_dir, rel, self.options, section_players=self._section_players
@@ -289,8 +319,10 @@ class Catalog:
             for w in page_warnings:
                 self._warnings[w.path] = w
             old = self._episodes.get(rel)
+            numbers.update(e.number for e in (old, episode) if e and e.number is not None)
             if episode is None:
                 if old is not None:
+                    self._hold(old, None)
                     del self._episodes[rel]
                     self._served.pop(rel, None)
                     self._index.remove(rel)
@@ -307,8 +339,9 @@ class Catalog:
             elif old != episode:
                 changed.append(episode)
             if old != episode:
+                self._hold(old, episode)
                 self._readings.change(old, episode)
-        warnings.extend(self._settle_numbers())
+        warnings.extend(self._settle_numbers(numbers))
         if added or changed or removed:
             self._reindex()
         return CatalogChange(tuple(added), tuple(changed), tuple(removed), tuple(warnings))
@@ -337,7 +370,7 @@ class Catalog:
     def _reindex(self) -> None:
         """Who speaks, and the semantic index (in the background) for what is held now."""
         episodes = list(self._episodes.values())
-        self._search.set_speakers(speakers_of(episodes))
+        self._search.set_speakers(self._speakers.names())
         self._background.rebuild(episodes, self._semantic_ready)
 
     def _semantic_ready(self, index: SemanticIndex) -> None:

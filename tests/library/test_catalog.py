@@ -121,6 +121,34 @@ def test_the_reading_index_follows_each_refreshed_note_without_a_rebuild(tmp_pat
     assert builds.count(mine) == 1, "a refresh updates the reading index, not rebuilds it"
 
 
+def test_a_refresh_settles_a_shared_number_as_a_full_load_does(tmp_path):
+    write(tmp_path, 1, note(1, "Lambda", "2026-01-01T10:00:00+09:00"))
+    write(tmp_path, 2, note(2, "Kinesis", "2026-02-01T10:00:00+09:00"))
+    write(tmp_path, 3, note(3, "Fargate", "2026-03-01T10:00:00+09:00"))
+    catalog = make_catalog(tmp_path)
+    catalog.load()
+
+    def as_loaded() -> Catalog:
+        fresh = make_catalog(tmp_path)
+        fresh.load()
+        return fresh
+
+    rel = write(tmp_path, 2, note(1, "Kinesis", "2026-02-01T10:00:00+09:00"))  # takes #1
+    catalog.refresh([rel])
+    assert [e.path for e in catalog.by_number(1)] == ["podcast/0001/index.md"]
+    assert [w.path for w in catalog.warnings] == [rel]
+    assert catalog.warnings == as_loaded().warnings
+    write(tmp_path, 2, note(2, "Kinesis", "2026-02-01T10:00:00+09:00"))  # and gives it back
+    catalog.refresh([rel])
+    assert catalog.warnings == ()
+    assert [e.path for e in catalog.by_number(2)] == [rel]
+    (tmp_path / "podcast/0001/index.md").unlink()
+    rel3 = write(tmp_path, 3, note(2, "Fargate", "2026-03-01T10:00:00+09:00"))  # #2 again
+    catalog.refresh(["podcast/0001/index.md", rel3])
+    assert [e.path for e in catalog.by_number(2)] == [rel]  # the one that had it first
+    assert [w.path for w in catalog.warnings] == [rel3]
+
+
 def test_search_hides_unpublished_episodes(tmp_path):
     write(tmp_path, 1, note(1, "Lambda", "2026-01-01T10:00:00+09:00"))
     write(tmp_path, 2, note(2, "Outposts", "2030-01-01T10:00:00+09:00"))
