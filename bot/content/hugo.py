@@ -6,6 +6,7 @@ with one file raise ``PageError`` with a reason meant for the person who wrote i
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 import os
@@ -141,8 +142,9 @@ def _is_loop(exc: OSError) -> bool:
 # -- reading -------------------------------------------------------------------
 
 
-def read_text(path: str | os.PathLike[str], max_bytes: int) -> str:
-    """The file's text; raises ``PageError`` for huge, binary, empty or non-UTF-8 files."""
+def read_bytes(path: str | os.PathLike[str], max_bytes: int) -> bytes:
+    """The file's bytes; raises ``PageError`` for a file over ``max_bytes`` or one that
+    cannot be read."""
     try:
         size = os.stat(path).st_size
         if size > max_bytes:
@@ -157,6 +159,11 @@ def read_text(path: str | os.PathLike[str], max_bytes: int) -> str:
         raise PageError(f"not readable: {exc.strerror or exc}") from None
     if len(data) > max_bytes:
         raise PageError(f"file too large (over {max_bytes:,} bytes); skipped")
+    return data
+
+
+def decode_text(data: bytes) -> str:
+    """A note's bytes as text; raises ``PageError`` for binary, empty or non-UTF-8 ones."""
     if b"\x00" in data:
         raise PageError("binary file (NUL bytes), not a Markdown note; skipped")
     try:
@@ -167,6 +174,11 @@ def read_text(path: str | os.PathLike[str], max_bytes: int) -> str:
     if not text or text.isspace():
         raise PageError("empty file; skipped")
     return text
+
+
+def content_hash(data: bytes = b"") -> Any:
+    """The hash a note's content is compared by (``hashlib`` object: ``.digest()``)."""
+    return hashlib.blake2b(data, digest_size=16)
 
 
 class _YamlHandler(frontmatter.YAMLHandler):

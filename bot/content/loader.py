@@ -29,8 +29,15 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from bot.content.hugo import BUNDLE_INDEXES, PAGE_SUFFIXES, PageFile, inside, walk_pages
-from bot.content.page import Page, SiteOptions, player_key, player_url_key, read_page
+from bot.content.hugo import (
+    BUNDLE_INDEXES,
+    PAGE_SUFFIXES,
+    PageFile,
+    content_hash,
+    inside,
+    walk_pages,
+)
+from bot.content.page import Page, SiteOptions, player_key, player_url_key, read_note, read_page
 from bot.content.plain import page_plain, unpage
 from bot.content.players import Player
 from bot.models import Episode, LoadResult, LoadWarning
@@ -59,11 +66,12 @@ def load_site(
     root = _check_root(content_dir)
     found: list[PageFile] = []
     known = _Known(cache)
+    hashed = cache is not None
     with gc_paused():
         done = run_chunks(
             _chunks(walk_pages(root), found, known),
-            local=partial(_read_chunk, options=options),
-            remote=partial(_read_packed, options=options),
+            local=partial(_read_chunk, options=options, hashed=hashed),
+            remote=partial(_read_packed, options=options, hashed=hashed),
             unpack=_unpack_chunk,
             min_chunks=-(-PARALLEL_MIN_PAGES // _CHUNK),
         )
@@ -74,7 +82,7 @@ def load_site(
     reads = [known.reused.get(f.rel) or next(fresh) for f in files]
     known.settle(files, reads)
     pages: list[Page] = []
-    for file, (page, problem) in zip(files, reads, strict=True):
+    for file, (page, problem, _) in zip(files, reads, strict=True):
         if problem:
             warnings[file.rel] = problem
         if page is not None:
@@ -215,26 +223,27 @@ class ReadCache:
 
 
 def note_digest(path: str | os.PathLike[str]) -> bytes:
-    """The content hash a ``ReadCache`` compares a note by."""
+    """The content hash a ``ReadCache`` compares a note by (``hugo.content_hash``), for a
+    note whose size is unchanged but whose mtime is not: touched, or edited?"""
     with open(path, "rb") as fh:
-        return hashlib.file_digest(fh, _hash).digest()
-
-
-def _hash() -> Any:
-    return hashlib.blake2b(digest_size=16)
+        return hashlib.file_digest(fh, content_hash).digest()
 
 
 class _Known:
-    """One load's use of a ``ReadCache`` (none: every note is read)."""
+    """One load's use of a ``ReadCache`` (none: every note is read).
+
+    A note is read once: a new note, or one whose size changed, is hashed from the
+    bytes it is parsed from (``read_note``); only a note of the same size with another
+    mtime is hashed first, to tell a touched note (not read again) from an edited one."""
 
     def __init__(self, cache: ReadCache | None) -> None:
         self.cache = cache
         self.reused: dict[str, _Read] = {}
-        self._signs: dict[str, tuple[int, int, bytes]] = {}
+        self._signs: dict[str, tuple[int, int]] = {}
 
     def holds(self, page: PageFile) -> bool:
-        """Whether the cache holds ``page`` as it is on disk now (else its size, mtime
-        and hash are noted for the cache, taken before it is read)."""
+        """Whether the cache holds ``page`` as it is on disk now (else its size and
+        mtime are noted for the cache, taken before it is read)."""
         if self.cache is None:
             return False
         before = self.cache.notes.get(page.rel)
@@ -243,17 +252,15 @@ class _Known:
             if size < 0:
                 info = os.stat(page.path)
                 size, mtime = info.st_size, info.st_mtime_ns
-            if before is not None and (before.size, before.mtime_ns) == (size, mtime):
-                digest = before.digest
-            else:
-                digest = note_digest(page.path)
+            self._signs[page.rel] = (size, mtime)
+            if before is None or before.size != size:
+                return False  # new, or changed: hashed as it is read
+            if before.mtime_ns != mtime and note_digest(page.path) != before.digest:
+                return False
         except OSError:  # gone meanwhile: read it and let it say so; read again next time
-            self._signs[page.rel] = (-1, -1, b"")
+            self._signs[page.rel] = (-1, -1)
             return False
-        self._signs[page.rel] = (size, mtime, digest)
-        if before is None or before.digest != digest:
-            return False
-        self.reused[page.rel] = (before.page, before.problem)
+        self.reused[page.rel] = (before.page, before.problem, before.digest)
         return True
 
     def settle(self, files: list[PageFile], reads: list[_Read]) -> None:
@@ -261,34 +268,41 @@ class _Known:
         if self.cache is None:
             return
         notes = {}
-        for file, (page, problem) in zip(files, reads, strict=True):
-            size, mtime, digest = self._signs[file.rel]
+        for file, (page, problem, digest) in zip(files, reads, strict=True):
+            size, mtime = self._signs[file.rel]
             notes[file.rel] = NoteRead(size, mtime, digest, page, problem)
         self.cache.notes = notes
         self.cache.reused = len(self.reused)
         self.cache.read = len(files) - len(self.reused)
 
 
-_Read = tuple[Page | None, str | None]
-_Packed = tuple[list[Any] | None, str | None]
+_Read = tuple[Page | None, str | None, bytes]  # the page, its problem, its content hash
+_Packed = tuple[list[Any] | None, str | None, bytes]
 
 
-def _read_chunk(chunk: list[tuple[str, str]], options: SiteOptions) -> list[_Read]:
+def _read_chunk(chunk: list[tuple[str, str]], options: SiteOptions, hashed: bool) -> list[_Read]:
     zone = ZoneInfo(options.timezone)
-    return [read_page(rel, path, options, zone) for rel, path in chunk]
+    if hashed:
+        return [read_note(rel, path, options, zone) for rel, path in chunk]
+    return [(*read_page(rel, path, options, zone), b"") for rel, path in chunk]
 
 
-def _read_packed(chunk: list[tuple[str, str]], options: SiteOptions) -> list[_Packed]:
+def _read_packed(
+    chunk: list[tuple[str, str]], options: SiteOptions, hashed: bool
+) -> list[_Packed]:
     """``_read_chunk`` in a worker process: pages as plain lists (``bot.content.plain``),
     which pickle several times faster than frozen dataclasses."""
     return [
-        (page_plain(page) if page else None, problem)
-        for page, problem in _read_chunk(chunk, options)
+        (page_plain(page) if page else None, problem, digest)
+        for page, problem, digest in _read_chunk(chunk, options, hashed)
     ]
 
 
 def _unpack_chunk(packed: list[_Packed]) -> list[_Read]:
-    return [(unpage(page) if page is not None else None, problem) for page, problem in packed]
+    return [
+        (unpage(page) if page is not None else None, problem, digest)
+        for page, problem, digest in packed
+    ]
 
 
 # -- paths ---------------------------------------------------------------------

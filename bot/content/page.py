@@ -24,10 +24,12 @@ from bot.content.hugo import (
     RawPage,
     as_bool,
     as_text_list,
+    content_hash,
+    decode_text,
     folder_number,
     page_url,
     parse_date,
-    read_text,
+    read_bytes,
     split_front_matter,
 )
 from bot.models import Episode
@@ -67,19 +69,40 @@ def read_page(
 
     Never raises for what the file holds: anything unforeseen costs this page only.
     """
+    page, problem, _ = _read(rel, path, options, zone, hashed=False)
+    return page, problem
+
+
+def read_note(
+    rel: str, path: str | os.PathLike[str], options: SiteOptions, zone: tzinfo
+) -> tuple[Page | None, str | None, bytes]:
+    """``read_page``, and the content hash (``hugo.content_hash``) of the very bytes it
+    parsed, so a note is read once (b"" when none could be read)."""
+    return _read(rel, path, options, zone, hashed=True)
+
+
+def _read(
+    rel: str, path: str | os.PathLike[str], options: SiteOptions, zone: tzinfo, *, hashed: bool
+) -> tuple[Page | None, str | None, bytes]:
+    digest = b""
     try:
-        return _read_page(rel, path, options, zone)
+        data = read_bytes(path, options.max_bytes)
+        if hashed:
+            digest = content_hash(data).digest()
+        return (*_read_page(rel, data, options, zone), digest)
+    except PageError as exc:  # the file itself (too large, not readable)
+        return None, str(exc), digest
     except Exception as exc:
         log.debug("could not read %s", rel, exc_info=True)  # the caller warns once
-        return None, f"could not be read ({type(exc).__name__}: {exc}); skipped"
+        return None, f"could not be read ({type(exc).__name__}: {exc}); skipped", digest
 
 
 def _read_page(
-    rel: str, path: str | os.PathLike[str], options: SiteOptions, zone: tzinfo
+    rel: str, data: bytes, options: SiteOptions, zone: tzinfo
 ) -> tuple[Page | None, str | None]:
     name = rel.rsplit("/", 1)[-1]
     try:
-        raw = split_front_matter(rel, read_text(path, options.max_bytes))
+        raw = split_front_matter(rel, decode_text(data))
     except PageError as exc:
         if name in BRANCH_INDEXES and str(exc).startswith("empty file"):
             return None, None  # an empty section page is normal in Hugo

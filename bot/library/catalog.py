@@ -39,6 +39,7 @@ from bot.content.loader import (
 from bot.content.siteconfig import choose_base_url
 from bot.library.gitsource import content_dir_for
 from bot.library.snapshot import Snapshot, SnapshotState
+from bot.library.upkeep import ReadingUpkeep
 from bot.models import Episode, Hit, LoadResult, LoadWarning, SearchResult
 from bot.parallel import gc_paused
 from bot.search import LexicalIndex, SearchIndex
@@ -48,7 +49,7 @@ from bot.search.layer import SemanticLayer
 from bot.search.query import MAX_QUERY_CHARS
 from bot.search.readings import ReadingMemo
 from bot.search.semantic import SemanticIndex, load_embedder
-from bot.search.speakers import speakers_of
+from bot.search.speakers import Speakers
 from bot.search.synonyms import Synonyms, load_synonyms
 from bot.search.vectors import VectorCache
 
@@ -124,6 +125,8 @@ class Catalog:
         self._episodes: dict[str, Episode] = {}  # as read
         self._served: dict[str, Episode] = {}  # as shown: an ignored number removed
         self._ignored: dict[str, tuple[int, str]] = {}  # note -> (number, note keeping it)
+        self._numbered: dict[int, set[str]] = {}  # number -> the notes that give it
+        self._speakers = Speakers()  # who speaks, over the notes held
         self._arrival: dict[str, int] = {}  # the order notes first reached the catalog
         self._first_seen: dict[str, float] = {}  # path -> when the state file first saw it
         self._warnings: dict[str, LoadWarning] = {}
@@ -140,6 +143,7 @@ class Catalog:
         if semantic is not None:
             semantic.attach(self._read_notes)
         self._memo_unread = False  # the snapshot's reading memo, until the first build
+        self._readings = ReadingUpkeep()  # what the reading index is owed
         self.pages_seen = 0
         self.last_load: LoadResult | None = None  # the last full load, None before the first
 
@@ -199,6 +203,10 @@ class Catalog:
             before = reads.notes  # load_site replaces it: kept as it was saved
             result = load_site(self.content_dir, self.options, reads if snapshot else None)
             self._episodes = {e.path: e for e in result.episodes}
+            self._numbered = {}
+            self._speakers = Speakers()
+            for episode in result.episodes:
+                self._hold(None, episode)
             for episode in sorted(result.episodes, key=Episode.oldest_first_key):
                 self._arrival.setdefault(episode.path, len(self._arrival))
             self._warnings = {}
@@ -223,6 +231,7 @@ class Catalog:
                 stale = restored is None or restored[1] > 0 or _moved(before, reads.notes)
                 wrote = stale and snapshot.write_notes(reads, self._index)
                 snapshot.note_load(saved, reads, wrote)
+            self._readings.reset(self._episodes.values())
         self._reindex()
         # What was loaded joins the permanent generation: no full collection on a live
         # request walks it (the loader and the index build made it without collections).
@@ -246,18 +255,41 @@ class Catalog:
             episode.path,
         )
 
-    def _owners(self) -> dict[str, tuple[int, str]]:
-        return number_owners(self._episodes.values(), self._owner_order)
+    def _owners(self, numbers: set[int] | None = None) -> dict[str, tuple[int, str]]:
+        """Who keeps each shared number; with ``numbers``, only those are worked out
+        again (the notes that gave or give them changed; nothing else did)."""
+        if numbers is None:
+            return number_owners(self._episodes.values(), self._owner_order)
+        owners = {p: o for p, o in self._ignored.items() if o[0] not in numbers}
+        group = [self._episodes[p] for n in numbers for p in self._numbered.get(n, ())]
+        owners.update(number_owners(group, self._owner_order))
+        return owners
+
+    def _hold(self, old: Episode | None, new: Episode | None) -> None:
+        """Keep the numbers and the speakers in step with one note's change (the
+        catalog's ``_episodes`` is changed by the caller)."""
+        if old is not None:
+            self._speakers.remove(old)
+            if old.number is not None:
+                paths = self._numbered.get(old.number, set())
+                paths.discard(old.path)
+                if not paths:
+                    self._numbered.pop(old.number, None)
+        if new is not None:
+            self._speakers.add(new)
+            if new.number is not None:
+                self._numbered.setdefault(new.number, set()).add(new.path)
 
     def _serve(self, episode: Episode) -> Episode:
         if episode.path in self._ignored:
             return dataclasses.replace(episode, number=None)
         return episode
 
-    def _settle_numbers(self) -> tuple[LoadWarning, ...]:
-        """Recompute who keeps each shared number; re-index the notes whose role changed
-        and return the warnings for notes newly (or differently) ignored."""
-        owners = self._owners()
+    def _settle_numbers(self, numbers: set[int] | None = None) -> tuple[LoadWarning, ...]:
+        """Recompute who keeps each shared number (or only ``numbers``); re-index the
+        notes whose role changed and return the warnings for notes newly (or
+        differently) ignored."""
+        owners = self._owners(numbers)
         before, self._ignored = self._ignored, owners
         fresh = []
         for path in sorted(before.keys() | owners.keys()):
@@ -277,6 +309,7 @@ class Catalog:
         changed: list[Episode] = []
         removed: list[str] = []
         warnings: list[LoadWarning] = []
+        numbers: set[int] = set()  # numbers whose owner may have changed
         for rel in sorted(set(paths)):
             episode, page_warnings = load_page(
                 self.content_dir, rel, self.options, section_players=self._section_players
@@ -286,11 +319,14 @@ class Catalog:
             for w in page_warnings:
                 self._warnings[w.path] = w
             old = self._episodes.get(rel)
+            numbers.update(e.number for e in (old, episode) if e and e.number is not None)
             if episode is None:
                 if old is not None:
+                    self._hold(old, None)
                     del self._episodes[rel]
                     self._served.pop(rel, None)
                     self._index.remove(rel)
+                    self._readings.change(old, None)
                     removed.append(rel)
                 continue
             self._episodes[rel] = episode
@@ -302,23 +338,28 @@ class Catalog:
                 added.append(episode)
             elif old != episode:
                 changed.append(episode)
-        warnings.extend(self._settle_numbers())
+            if old != episode:
+                self._hold(old, episode)
+                self._readings.change(old, episode)
+        warnings.extend(self._settle_numbers(numbers))
         if added or changed or removed:
             self._reindex()
         return CatalogChange(tuple(added), tuple(changed), tuple(removed), tuple(warnings))
 
     def _read_notes(self, episodes: Sequence[Episode]) -> None:
-        """The reading index (background thread), then its part of the snapshot; the
-        word-frequency tables first, so the first query after a start does not load
+        """The reading index (background thread): rebuilt after a load, and after a
+        refresh only the notes it changed (``ReadingUpkeep``; ``episodes``, the layer's,
+        are not needed); its part of the snapshot after a build that did Sudachi work.
+        The word-frequency tables first, so the first query after a start does not load
         them (about a second)."""
         for word in ("the", "の"):  # one English and one Japanese word: both tables
             is_generic(word)
         if self._memo_unread and self.snapshot is not None:
             self._memo_unread = False
             self._search.reading_memo = self.snapshot.read_readings() or ReadingMemo()
-        self._search.read_notes(episodes)
+        built = self._readings.apply(self._search)
         memo = self._search.reading_memo
-        if self.snapshot is not None and memo.worked:
+        if built and self.snapshot is not None and memo.worked:
             self.snapshot.write_readings(memo)
 
     @property
@@ -329,7 +370,7 @@ class Catalog:
     def _reindex(self) -> None:
         """Who speaks, and the semantic index (in the background) for what is held now."""
         episodes = list(self._episodes.values())
-        self._search.set_speakers(speakers_of(episodes))
+        self._search.set_speakers(self._speakers.names())
         self._background.rebuild(episodes, self._semantic_ready)
 
     def _semantic_ready(self, index: SemanticIndex) -> None:

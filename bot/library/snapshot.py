@@ -53,12 +53,15 @@ from bot.search.readings import ReadingMemo
 
 log = logging.getLogger(__name__)
 
-FORMAT = 2  # bump when the layout of the files changes
+FORMAT = 3  # bump when the layout of the files changes
 MAGIC = b"mukiudo-snapshot\n"
 _SEAL = struct.Struct("<Q16s")  # length and hash of what follows
 _HEAD = len(MAGIC) + _SEAL.size
 _CHUNK = 1 << 20
 _MAX_ITEM = 1 << 31  # the largest item read (a cap, not an allocation)
+_BIG = 1 << 20  # a byte string this long is an item of its own (see _lift)
+_BIN = 1  # MessagePack extension type: "the n-th byte string written after this item"
+_BIN_HEAD = struct.Struct(">BI")  # MessagePack's bin 32 header
 NOTES = "notes.msgpack"
 READINGS = "readings.msgpack"
 # The code a snapshot depends on: any change to how notes are read or indexed makes
@@ -140,7 +143,9 @@ class Snapshot:
                 written_at = float(next(items))
                 count = int(next(items))
                 reads = ReadCache.from_state(next(items) for _ in range(count))
-                index = next(items)
+                lifted = next(items)
+                bins = [next(items) for _ in range(int(next(items)))]
+                index = _drop(lifted, bins)
                 served = [(n, p, e) for n, p, e in next(items)]
                 if not isinstance(index, dict) or len(served) != len(index["paths"]):
                     raise SnapshotError("the index part does not add up")
@@ -200,7 +205,16 @@ class Snapshot:
             episode = index.episode(doc_path)
             assert episode is not None
             served.append((episode.number, episode.player_url, episode.embed_url))
-        items = itertools.chain((time.time(), len(reads)), reads.to_state(), (state, served))
+        bins: list[bytes] = []
+        lifted = _lift(state, bins)
+        del state  # its byte strings live on in bins, written as they are
+        items = itertools.chain(
+            (time.time(), len(reads)),
+            reads.to_state(),
+            (lifted, len(bins)),
+            map(_Raw, bins),
+            (served,),
+        )
         return self._write(self.folder / NOTES, items, count=len(reads))
 
     def note_load(self, saved: SavedNotes | None, reads: ReadCache, wrote: bool) -> None:
@@ -311,10 +325,14 @@ class Snapshot:
                 size = 0
                 header = {"format": FORMAT, "key": self.key, "written_by": "mukiudo-bot"}
                 for item in itertools.chain((header,), items):
-                    data = packer.pack(item)
-                    fh.write(data)
-                    check.update(data)
-                    size += len(data)
+                    if isinstance(item, _Raw):  # written as it is: no packed copy
+                        parts: tuple[bytes, ...] = (_BIN_HEAD.pack(0xC6, len(item.data)), item.data)
+                    else:
+                        parts = (packer.pack(item),)
+                    for data in parts:
+                        fh.write(data)
+                        check.update(data)
+                        size += len(data)
                 fh.seek(0)
                 fh.write(MAGIC + _SEAL.pack(size, check.digest()))
                 fh.flush()
@@ -345,6 +363,36 @@ class Snapshot:
             log.warning("snapshot %s ignored and %s: %s", path, then, why)
         if path.name == NOTES:
             self.state = SnapshotState(path, "ignored", why)
+
+
+@dataclass(frozen=True, slots=True)
+class _Raw:
+    """A byte string written as one MessagePack bin item, without a packed copy."""
+
+    data: bytes
+
+
+def _lift(value: Any, bins: list[bytes]) -> Any:
+    """``value`` with each long byte string in it (in dicts, at any depth) replaced by
+    its place in ``bins``, where it is put: the index's postings are tens of MB at
+    10,000 notes, and packing them inside their dict made a copy of them all at once."""
+    if isinstance(value, dict):
+        return {k: _lift(v, bins) for k, v in value.items()}
+    if isinstance(value, bytes) and len(value) >= _BIG:
+        bins.append(value)
+        return msgpack.ExtType(_BIN, struct.pack("<I", len(bins) - 1))
+    return value
+
+
+def _drop(value: Any, bins: list[bytes]) -> Any:
+    """What ``_lift`` was given, from what it returned and the byte strings read."""
+    if isinstance(value, dict):
+        return {k: _drop(v, bins) for k, v in value.items()}
+    if isinstance(value, msgpack.ExtType):
+        if value.code != _BIN or len(value.data) != 4:
+            raise SnapshotError("an unknown extension in the index part")
+        return bins[struct.unpack("<I", value.data)[0]]
+    return value
 
 
 def load_notes(

@@ -33,6 +33,7 @@ from itertools import pairwise
 
 from bot.models import Episode
 from bot.parallel import only_thread, usable_cores
+from bot.search.notetext import KatakanaWords
 from bot.search.postings import Memo, Postings, analyse
 from bot.search.vocab import Vocabulary
 
@@ -54,6 +55,7 @@ class Part:
     body_lens: array[int]  # terms in each episode's body, in order
     title_terms: array[int]  # distinct terms in each title
     vocab: Vocabulary  # settled
+    katakana: KatakanaWords  # the part's katakana words
 
 
 def analyse_part(episodes: Sequence[Episode], start: int) -> Part:
@@ -62,7 +64,9 @@ def analyse_part(episodes: Sequence[Episode], start: int) -> Part:
     vocab = Vocabulary()
     body_lens = array("I")
     title_terms = array("I")
+    katakana = KatakanaWords()
     for doc_id, episode in enumerate(episodes, start):
+        katakana.add(episode)
         found = analyse(episode, memo)
         postings.add(doc_id, found.packed)
         vocab.add(found.words, found.pairs)
@@ -70,7 +74,7 @@ def analyse_part(episodes: Sequence[Episode], start: int) -> Part:
         body_lens.append(found.body_len)
         title_terms.append(found.title_terms)
     vocab.settle()
-    return Part(start, postings, body_lens, title_terms, vocab)
+    return Part(start, postings, body_lens, title_terms, vocab, katakana)
 
 
 def analyse_all(episodes: Sequence[Episode], parts: int | None = None) -> Iterator[Part]:

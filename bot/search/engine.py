@@ -132,6 +132,7 @@ class SearchIndex:
         found = analyse(episode)
         self._postings.add(self._next_id, found.packed)
         self._add_doc(episode, found.body_len, found.title_terms)
+        self._katakana.add(episode)
         self.vocab.add(found.words, found.pairs)
         self.vocab.remember_surface(found.surfaces)
 
@@ -145,13 +146,13 @@ class SearchIndex:
         ):
             self._add_doc(episode, body_len, title_terms)
         self.vocab.merge(part.vocab)
+        self._katakana.merge(part.katakana)
 
     def _add_doc(self, episode: Episode, body_len: int, title_terms: int) -> None:
         doc_id = self._next_id
         self._next_id += 1
         self._newest_cache = None
         self._version += 1
-        self._katakana.add(episode)
         self._ids[episode.path] = doc_id
         self._body_total += body_len
         self._docs[doc_id] = _Doc(episode, body_len, title_terms, episode.newest_first_key())
@@ -194,6 +195,7 @@ class SearchIndex:
             "next_id": self._next_id,
             "postings": self._postings.to_state(),
             "vocab": self.vocab.to_state(),
+            "katakana": self._katakana.to_state(),
         }
 
     @classmethod
@@ -212,6 +214,7 @@ class SearchIndex:
         index = cls()
         index._postings = Postings.from_state(state["postings"])
         index.vocab = Vocabulary.from_state(state["vocab"])
+        index._katakana = KatakanaWords.from_state(state["katakana"])
         index._next_id = int(state["next_id"])
         for doc_id, episode, body_len, terms, title in zip(
             ids, episodes, body_lens, title_terms, titles, strict=True
@@ -487,18 +490,15 @@ class SearchIndex:
         in Latin: ``serverless`` -> サーバーレス, ``remote`` -> リモート."""
         alts: list[Alt] = []
         shape = latin_sound(word)
-        found = self._katakana.get(shape, self._all_episodes)
+        found = self._katakana.get(shape)
         if not found and len(skeleton(shape)) >= SKELETON_MIN:
-            found = self._katakana.get(skeleton(shape), self._all_episodes)
+            found = self._katakana.get(skeleton(shape))
         for kana in found[:3]:
             chunk = parse_query(kana).ja
             if len(chunk) == 1:
                 pattern = kana_pattern(chunk[0].text)
                 alts.append(Alt(chunk[0].terms, 0.85, pattern, pattern))
         return alts
-
-    def _all_episodes(self) -> list[Episode]:
-        return [d.episode for d in self._docs.values()]
 
     def _split(self, word: str) -> list[Alt]:
         for i in range(2, len(word) - 1):

@@ -5,14 +5,15 @@
   notes queried most recently. Without it every query re-normalised the whole text of
   each of its 30 candidates.
 - ``KatakanaWords``: the notes' katakana words by sound shape, for Latin words the
-  notes spell only in katakana (``serverless`` -> サーバーレス). Built on first use,
-  then kept up to date one note at a time instead of rebuilt from every note.
+  notes spell only in katakana (``serverless`` -> サーバーレス). Built with the index
+  (or kept in the start-up snapshot), then kept up to date one note at a time.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable, Sequence
+from typing import Any
 
 from bot.models import Episode
 from bot.search.snippets import SectionTexts, section_texts
@@ -86,20 +87,19 @@ def _run_shapes(run: str) -> tuple[str, ...]:
 
 class KatakanaWords:
     """Sound shape (and, for long words, its consonant skeleton) -> katakana words of
-    three or more kana in the notes, shortest first."""
+    three or more kana in the notes, shortest first.
+
+    Kept up to date with the index a note at a time, and built with it: by the index
+    build's parts (``merge``), or restored from the start-up snapshot (``from_state``),
+    so no query builds it."""
 
     def __init__(self) -> None:
-        self._counts: dict[str, dict[str, int]] | None = None  # None: not built yet
+        self._counts: dict[str, dict[str, int]] = {}  # shape -> katakana run -> notes
         self._sorted: dict[str, tuple[str, ...]] = {}
         self._shapes: dict[str, tuple[str, ...]] = {}  # katakana run -> its shapes
 
-    def get(self, shape: str, episodes: Callable[[], Iterable[Episode]]) -> tuple[str, ...]:
-        """The words of ``shape``; ``episodes`` (every indexed note) builds the table on
-        first use."""
-        if self._counts is None:
-            self._counts = {}
-            for episode in episodes():
-                self._change(episode, 1)
+    def get(self, shape: str) -> tuple[str, ...]:
+        """The words of ``shape``."""
         found = self._sorted.get(shape)
         if found is None:
             words = self._counts.get(shape, {})
@@ -107,16 +107,37 @@ class KatakanaWords:
         return found
 
     def add(self, episode: Episode) -> None:
-        if self._counts is not None:
-            self._change(episode, 1)
+        self._change(episode, 1)
 
     def remove(self, episode: Episode) -> None:
-        if self._counts is not None:
-            self._change(episode, -1)
+        self._change(episode, -1)
+
+    def merge(self, other: KatakanaWords) -> None:
+        """Add the notes ``other`` counted (another part of the same build)."""
+        for shape, words in other._counts.items():
+            mine = self._counts.setdefault(shape, {})
+            for run, count in words.items():
+                mine[run] = mine.get(run, 0) + count
+            self._sorted.pop(shape, None)
+
+    def to_state(self) -> list[list[Any]]:
+        """Plain data: [shape, runs, counts] for each shape."""
+        return [[shape, list(words), list(words.values())] for shape, words in self._counts.items()]
+
+    @classmethod
+    def from_state(cls, state: Iterable[Sequence[Any]]) -> KatakanaWords:
+        """The table ``to_state`` gave ``state`` for; ``ValueError`` (or ``TypeError``)
+        for anything else."""
+        table = cls()
+        for shape, runs, counts in state:
+            words = dict(zip(map(str, runs), map(int, counts), strict=True))
+            if not isinstance(shape, str) or not words or min(words.values()) <= 0:
+                raise ValueError("not a katakana table")
+            table._counts[shape] = words
+        return table
 
     def _change(self, episode: Episode, by: int) -> None:
         counts = self._counts
-        assert counts is not None
         e = episode
         text = "\n".join((e.raw_title, e.summary, *(s.heading for s in e.sections), e.text))
         pairs: set[tuple[str, str]] = set()

@@ -23,7 +23,7 @@ import sys
 import threading
 import unicodedata
 from array import array
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from importlib import metadata
 from types import MappingProxyType
@@ -38,9 +38,12 @@ from sudachipy import (
     Tokenizer,
 )
 
+from bot.models import Episode
+
 __all__ = [
     "ReadingIndex",
     "ReadingMemo",
+    "episode_texts",
     "pieces",
     "reading_key",
     "sound_variants",
@@ -63,6 +66,7 @@ MAX_VOICED = 2  # dakuten added at most, for a katakana word typed without them
 _MAX_CHUNK_BYTES = 40_000  # Sudachi refuses input over ~49,000 bytes
 _CHUNK_CHARS = 10_000  # <= 40,000 bytes even at 4 bytes a character
 
+_ID_SIZE = array("I").itemsize
 _KANA = re.compile(r"[\u3041-\u3096\u30a1-\u30faー]+")
 _KATAKANA_WORD = re.compile(r"[\u30a1-\u30faー]{2,}")
 _LATIN = re.compile(r"[A-Za-z]+")
@@ -372,23 +376,42 @@ def _content_words(morphemes: Iterable[Morpheme]) -> Iterator[str]:
 
 
 class ReadingIndex:
-    """Reading keys of the notes' words.  Not safe for add() concurrent with queries."""
+    """Reading keys of the notes' words, kept up to date a note at a time (``update``).
 
-    __slots__ = ("_fuzzy_keys", "_indexed", "_loose", "_seen", "_spellings", "_strict")
+    Each spelling counts the texts that use it; of the spellings that fold alike (NFKC,
+    casefold) the first met is indexed, and when its last text goes the next one still
+    in use takes its place: a word no text uses any more is in no answer. Queries may
+    run on one thread while another updates the index: its tables are changed and read
+    under one lock, which Sudachi's work never holds."""
+
+    __slots__ = (
+        "_forms",
+        "_fuzzy_keys",
+        "_indexed",
+        "_lock",
+        "_loose",
+        "_read",
+        "_strict",
+        "_uses",
+    )
 
     def __init__(self) -> None:
-        self._spellings: set[str] = set()  # every spelling already looked at
-        self._seen: dict[str, str] = {}  # folded surface -> first spelling seen
+        self._uses: dict[str, int] = {}  # every spelling met -> texts that use it
+        self._forms: dict[str, list[str]] = {}  # folded -> indexable spellings in use
+        self._read: dict[str, tuple[tuple[str, ...], bool]] = {}  # indexed -> readings
         self._loose: dict[str, set[str]] = {}  # loose key -> surfaces
         self._strict: dict[str, set[str]] = {}  # exact katakana reading -> surfaces
         self._indexed = 0
         self._fuzzy_keys: list[str] | None = None
+        self._lock = threading.Lock()
 
     @classmethod
     def build(cls, texts: Iterable[str], memo: ReadingMemo | None = None) -> ReadingIndex:
         """The index of ``texts``; with a ``memo`` of the last build, only texts and words
         it does not hold are read with Sudachi (the same index either way), and the memo
         then holds this build's."""
+        if memo is not None:
+            memo.worked = 0
         index = cls()
         index.add(texts, memo)
         if memo is not None:
@@ -397,35 +420,98 @@ class ReadingIndex:
 
     def add(self, texts: Iterable[str], memo: ReadingMemo | None = None) -> None:
         """Index more texts; each new distinct word (NFKC casefolded) is read once."""
-        new: list[str] = []
-        for text in texts:
-            words = memo.words_of(text) if memo is not None else _words_in(text)
-            for word in words:
-                if word in self._spellings:
-                    continue
-                self._spellings.add(word)
-                folded = _fold(word)
-                if folded not in self._seen and _is_indexable(word):
-                    self._seen[folded] = word
-                    new.append(word)
-        for word in new:
-            self._add_word(word, memo)
-        if new:
-            self._fuzzy_keys = None
+        self.update((), texts, memo)
 
-    def _add_word(self, word: str, memo: ReadingMemo | None = None) -> None:
+    def update(
+        self, removed: Iterable[str], added: Iterable[str], memo: ReadingMemo | None = None
+    ) -> None:
+        """Take out the words of the texts ``removed`` (as they were added) and put in
+        those of ``added``: a note's change is its old texts and its new ones."""
+        words_of = memo.words_of if memo is not None else _words_in
+        read = memo.readings_of if memo is not None else surface_readings
+        for text in added:  # added first: a word in both is not taken out and put back
+            words = words_of(text)
+            fresh = self._fresh(words, read)
+            with self._lock:
+                for word in words:
+                    self._use(word, fresh)
+        for text in removed:
+            words = words_of(text)
+            with self._lock:
+                for word in words:
+                    self._drop(word, read)
+
+    def _fresh(
+        self, words: Iterable[str], read: Callable[[str], tuple[str, ...]]
+    ) -> dict[str, tuple[str, ...]]:
+        """The readings of the words that will be indexed (new, and the first of their
+        folded form), read before the lock is taken."""
+        fresh: dict[str, tuple[str, ...]] = {}
+        folds: set[str] = set()
+        for word in words:
+            if word in self._uses or not _is_indexable(word):
+                continue
+            folded = _fold(word)
+            if folded not in self._forms and folded not in folds:
+                folds.add(folded)
+                fresh[word] = read(word)
+        return fresh
+
+    def _use(self, word: str, fresh: dict[str, tuple[str, ...]]) -> None:
+        uses = self._uses.get(word, 0)
+        self._uses[word] = uses + 1
+        if uses or not _is_indexable(word):
+            return
+        forms = self._forms.setdefault(_fold(word), [])
+        forms.append(word)
+        if len(forms) == 1:
+            self._index(word, fresh[word])
+
+    def _drop(self, word: str, read: Callable[[str], tuple[str, ...]]) -> None:
+        uses = self._uses.get(word, 0)
+        if uses > 1:
+            self._uses[word] = uses - 1
+            return
+        if not uses:
+            return  # never added
+        del self._uses[word]
+        if not _is_indexable(word):
+            return
+        folded = _fold(word)
+        forms = self._forms[folded]
+        indexed = forms[0] == word
+        forms.remove(word)
+        if indexed:
+            self._unindex(word)
+            if forms:  # the next spelling still in use takes its place
+                self._index(forms[0], read(forms[0]))
+        if not forms:
+            del self._forms[folded]
+
+    def _index(self, word: str, readings: tuple[str, ...]) -> None:
         indexed = False
         loose_ok = not _is_short_latin(word)
-        readings = memo.readings_of(word) if memo is not None else surface_readings(word)
         for reading in readings:
             if _morae(reading) >= MIN_KEY_LEN:
                 self._strict.setdefault(reading, set()).add(word)
                 indexed = True
             key = _loose_key(reading)
             if loose_ok and len(key) >= MIN_KEY_LEN:
-                self._loose.setdefault(key, set()).add(word)
+                if key not in self._loose:
+                    self._loose[key] = set()
+                    self._fuzzy_keys = None
+                self._loose[key].add(word)
                 indexed = True
+        self._read[word] = (readings, indexed)
         self._indexed += indexed
+
+    def _unindex(self, word: str) -> None:
+        readings, indexed = self._read.pop(word)
+        self._indexed -= indexed
+        for reading in readings:
+            _discard(self._strict, reading, word)
+            if _discard(self._loose, _loose_key(reading), word):
+                self._fuzzy_keys = None
 
     def __len__(self) -> int:
         """Distinct surfaces (NFKC casefolded) that have a usable reading."""
@@ -454,23 +540,24 @@ class ReadingIndex:
                     best[w] = quality
 
         loose_ok = not _is_short_latin(surface)
-        for reading in readings:
-            offer(self._strict.get(reading, ()), EXACT_QUALITY)
-            key = _loose_key(reading)
-            if not loose_ok or len(key) < MIN_KEY_LEN:
-                continue
-            offer(self._loose.get(key, ()), EXACT_QUALITY)
-            if len(key) < FUZZY_MIN_KEY_LEN:
-                continue
-            for other, score, _ in process.extract(
-                key,
-                self._fuzzy_choices(),
-                scorer=fuzz.ratio,
-                score_cutoff=FUZZY_MIN_RATIO,
-                limit=None,
-            ):
-                if other != key:
-                    offer(self._loose[other], _fuzzy_quality(score))
+        with self._lock:  # what an update changes, read in one piece
+            for reading in readings:
+                offer(self._strict.get(reading, ()), EXACT_QUALITY)
+                key = _loose_key(reading)
+                if not loose_ok or len(key) < MIN_KEY_LEN:
+                    continue
+                offer(self._loose.get(key, ()), EXACT_QUALITY)
+                if len(key) < FUZZY_MIN_KEY_LEN:
+                    continue
+                for other, score, _ in process.extract(
+                    key,
+                    self._fuzzy_choices(),
+                    scorer=fuzz.ratio,
+                    score_cutoff=FUZZY_MIN_RATIO,
+                    limit=None,
+                ):
+                    if other != key:
+                        offer(self._loose[other], _fuzzy_quality(score))
         own = _fold(surface)
         ranked = sorted(
             ((w, round(q, 4)) for w, q in best.items() if _fold(w) != own),
@@ -488,6 +575,31 @@ class ReadingIndex:
         if self._fuzzy_keys is None:
             self._fuzzy_keys = sorted(k for k in self._loose if len(k) >= FUZZY_MIN_KEY_LEN)
         return self._fuzzy_keys
+
+
+def _discard(table: dict[str, set[str]], key: str, word: str) -> bool:
+    """Take ``word`` out of ``table[key]``; True when that left the key with none."""
+    words = table.get(key)
+    if words is None:
+        return False
+    words.discard(word)
+    if words:
+        return False
+    del table[key]
+    return True
+
+
+def episode_texts(episodes: Iterable[Episode]) -> Iterator[str]:
+    """The texts of ``episodes`` the reading index reads (title, summary, headings,
+    sections, references), one note after another."""
+    for e in episodes:
+        yield e.raw_title
+        yield e.summary
+        for s in e.sections:
+            yield s.heading
+            yield s.text
+        for r in e.references:
+            yield r.text
 
 
 def _words_in(text: str) -> tuple[str, ...]:
@@ -591,10 +703,12 @@ class ReadingMemo:
         if len(memo._ids) != len(memo._table):
             raise ValueError("the word table repeats a word")
         memo._words = dict(zip(state["texts"], state["words"], strict=True))
-        check = array("I")
-        check.frombytes(b"".join(memo._words.values()))  # ValueError unless whole ids
-        if check and max(check) >= len(memo._table):
-            raise ValueError("a word id outside the table")
+        top = len(memo._table)
+        for packed in memo._words.values():  # one text at a time: no copy of them all
+            if len(packed) % _ID_SIZE:
+                raise ValueError("a text's words are not whole ids")
+            if packed and max(memoryview(packed).cast("I")) >= top:
+                raise ValueError("a word id outside the table")
         words, readings = state["readings"]
         memo._readings = {sys.intern(w): tuple(r) for w, r in zip(words, readings, strict=True)}
         return memo

@@ -24,25 +24,45 @@ _NOT_A_NAME = re.compile(r"(?:[一二三四五六七八九十何数]+|[0-9]+)人
 def speakers_of(episodes: Iterable[Episode]) -> tuple[str, ...]:
     """Authors in front matter, and names the text shows speaking in at least
     ``MIN_EPISODES`` episodes; most frequent first."""
-    seen: dict[str, int] = {}
-    authors: set[str] = set()
-    paths: set[str] = set()
-    get = seen.get
+    tally = Speakers()
     for episode in episodes:
-        if episode.authors:
-            authors.update(episode.authors)
-        paths.add(episode.path)
-        held = _NAMES.get(episode.path)
-        if held is None or held[0] is not episode:
-            held = _NAMES[episode.path] = (episode, _names(episode))
-        for name in held[1]:
-            seen[name] = get(name, 0) + 1
-    authors.discard("")
-    if len(_NAMES) > 2 * len(paths):  # notes no longer held
-        for path in [p for p in _NAMES if p not in paths]:
-            del _NAMES[path]
-    found = {n for n, c in seen.items() if c >= MIN_EPISODES} | authors
-    return tuple(sorted(found, key=lambda n: (-seen[n], n)))
+        tally.add(episode)
+    return tally.names()
+
+
+class Speakers:
+    """``speakers_of`` kept up to date a note at a time: a catalog adds and removes the
+    notes it changes instead of reading every note again after each change."""
+
+    def __init__(self) -> None:
+        self._seen: dict[str, int] = {}  # name -> episodes showing it speak
+        self._authors: dict[str, int] = {}  # author -> episodes listing them
+        self._names: tuple[str, ...] | None = ()
+
+    def add(self, episode: Episode) -> None:
+        self._change(episode, 1)
+
+    def remove(self, episode: Episode) -> None:
+        self._change(episode, -1)
+
+    def names(self) -> tuple[str, ...]:
+        """What ``speakers_of`` gives for the episodes held."""
+        if self._names is None:
+            seen = self._seen
+            found = {n for n, c in seen.items() if c >= MIN_EPISODES} | set(self._authors)
+            found.discard("")
+            self._names = tuple(sorted(found, key=lambda n: (-seen.get(n, 0), n)))
+        return self._names
+
+    def _change(self, episode: Episode, by: int) -> None:
+        self._names = None
+        for table, names in ((self._seen, _names(episode)), (self._authors, episode.authors)):
+            for name in set(names):
+                left = table.get(name, 0) + by
+                if left > 0:
+                    table[name] = left
+                else:
+                    table.pop(name, None)
 
 
 def _names(episode: Episode) -> frozenset[str]:
@@ -54,8 +74,3 @@ def _names(episode: Episode) -> frozenset[str]:
         for match in _IN_CHARGE.finditer(section.heading):
             names.add(match.group("name"))
     return frozenset(n for n in names if n and not _NOT_A_NAME.fullmatch(n))
-
-
-# path -> (the episode as last seen, its names): a catalog asks again after every
-# change to one note, and only that note needs reading again
-_NAMES: dict[str, tuple[Episode, frozenset[str]]] = {}

@@ -5,6 +5,7 @@ from pathlib import Path
 
 from bot.content import SiteOptions
 from bot.content import loader as content
+from bot.library import upkeep
 from bot.library.catalog import Catalog
 
 NOW = datetime(2026, 11, 29, tzinfo=UTC)
@@ -81,6 +82,71 @@ def test_refresh_adds_changes_and_removes_single_notes(tmp_path):
     assert change.removed == (rel,)
     assert catalog.by_path(rel) is None
     assert all(h.episode.path != rel for h in catalog.search("Kinesis").hits)
+
+
+def test_the_reading_index_follows_each_refreshed_note_without_a_rebuild(tmp_path, monkeypatch):
+    builds: list[object] = []  # the memo of each build (other tests' catalogs may build too)
+    real = upkeep.ReadingIndex.build
+
+    def counting(texts, memo=None):  # type: ignore[no-untyped-def]
+        builds.append(memo)
+        return real(texts, memo)
+
+    monkeypatch.setattr(upkeep.ReadingIndex, "build", counting)
+    write(tmp_path, 1, note(1, "Lambda", "2026-01-01T10:00:00+09:00"))
+    catalog = make_catalog(tmp_path)
+    catalog.load()
+    assert catalog.wait_semantic(60)
+    mine = catalog.searcher.reading_memo
+    assert builds.count(mine) == 1
+    assert catalog.search("記者").hits == ()  # no note says 汽車 (or 記者) yet
+
+    rel = write(tmp_path, 2, note(2, "汽車", "2026-02-01T10:00:00+09:00"))
+    catalog.refresh([rel])
+    assert catalog.wait_semantic(60)
+    assert [h.episode.path for h in catalog.search("記者").hits] == [rel]  # read as 汽車
+
+    write(tmp_path, 2, note(2, "視覚", "2026-02-01T10:00:00+09:00"))
+    catalog.refresh([rel])
+    assert catalog.wait_semantic(60)
+    assert catalog.searcher.readings is not None
+    assert catalog.searcher.readings.alternatives("記者") == []  # the old word is gone
+    assert [h.episode.path for h in catalog.search("資格").hits] == [rel]
+
+    (tmp_path / rel).unlink()
+    catalog.refresh([rel])
+    assert catalog.wait_semantic(60)
+    assert catalog.searcher.readings.alternatives("資格") == []
+    assert catalog.search("資格").hits == ()
+    assert builds.count(mine) == 1, "a refresh updates the reading index, not rebuilds it"
+
+
+def test_a_refresh_settles_a_shared_number_as_a_full_load_does(tmp_path):
+    write(tmp_path, 1, note(1, "Lambda", "2026-01-01T10:00:00+09:00"))
+    write(tmp_path, 2, note(2, "Kinesis", "2026-02-01T10:00:00+09:00"))
+    write(tmp_path, 3, note(3, "Fargate", "2026-03-01T10:00:00+09:00"))
+    catalog = make_catalog(tmp_path)
+    catalog.load()
+
+    def as_loaded() -> Catalog:
+        fresh = make_catalog(tmp_path)
+        fresh.load()
+        return fresh
+
+    rel = write(tmp_path, 2, note(1, "Kinesis", "2026-02-01T10:00:00+09:00"))  # takes #1
+    catalog.refresh([rel])
+    assert [e.path for e in catalog.by_number(1)] == ["podcast/0001/index.md"]
+    assert [w.path for w in catalog.warnings] == [rel]
+    assert catalog.warnings == as_loaded().warnings
+    write(tmp_path, 2, note(2, "Kinesis", "2026-02-01T10:00:00+09:00"))  # and gives it back
+    catalog.refresh([rel])
+    assert catalog.warnings == ()
+    assert [e.path for e in catalog.by_number(2)] == [rel]
+    (tmp_path / "podcast/0001/index.md").unlink()
+    rel3 = write(tmp_path, 3, note(2, "Fargate", "2026-03-01T10:00:00+09:00"))  # #2 again
+    catalog.refresh(["podcast/0001/index.md", rel3])
+    assert [e.path for e in catalog.by_number(2)] == [rel]  # the one that had it first
+    assert [w.path for w in catalog.warnings] == [rel3]
 
 
 def test_search_hides_unpublished_episodes(tmp_path):

@@ -1,19 +1,22 @@
 """The start-up snapshot: a restart reads no unchanged note and answers as a fresh start.
 
-Reads are counted at the loader's ``read_page`` (every note a load parses goes through
-it); the catalogs are real, on copies of the bundled sample site, with the snapshot in
-a tmp folder.
+Reads are counted at the loader's ``read_page`` and ``read_note`` (every note a load
+parses goes through one of them), or at ``open``; the catalogs are real, on copies of
+the bundled sample site, with the snapshot in a tmp folder.
 """
 
 from __future__ import annotations
 
+import builtins
 import hashlib
 import logging
 import os
 import shutil
+from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import msgpack
 import numpy as np
@@ -65,13 +68,16 @@ def site(tmp_path: Path) -> Path:
 def reads(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[str]]:
     """Every note the loader parses, by path, in order."""
     seen: list[str] = []
-    real = content_loader.read_page
 
-    def counting(rel, path, options, zone):  # type: ignore[no-untyped-def]
-        seen.append(rel)
-        return real(rel, path, options, zone)
+    def counted(real: Callable[..., Any]) -> Callable[..., Any]:
+        def counting(rel, path, options, zone):  # type: ignore[no-untyped-def]
+            seen.append(rel)
+            return real(rel, path, options, zone)
 
-    monkeypatch.setattr(content_loader, "read_page", counting)
+        return counting
+
+    monkeypatch.setattr(content_loader, "read_page", counted(content_loader.read_page))
+    monkeypatch.setattr(content_loader, "read_note", counted(content_loader.read_note))
     yield seen
 
 
@@ -123,6 +129,39 @@ def test_a_restart_reads_no_unchanged_note(site, tmp_path, reads):
     assert state is not None and state.phase == "used"
     assert (state.reused, state.read) == (48, 0)
     assert len(again.all_episodes) == len(first.all_episodes) == 43
+
+
+def test_a_first_start_opens_each_note_once(site, tmp_path, monkeypatch):
+    """The content hash the snapshot keeps is taken from the bytes parsed, not from a
+    second read of the file."""
+    opened: Counter[str] = Counter()
+    real = builtins.open
+
+    def counting(file, *args, **kwargs):  # type: ignore[no-untyped-def]
+        if str(file).startswith(str(site)):
+            opened[str(file)] += 1
+        return real(file, *args, **kwargs)
+
+    monkeypatch.setattr(builtins, "open", counting)
+    catalog = start(site, tmp_path / "data")
+    assert catalog.snapshot_state is not None and catalog.snapshot_state.read == 48
+    assert len(opened) == 48 and set(opened.values()) == {1}
+
+
+def test_a_note_edited_to_the_same_size_is_read_again(site, tmp_path, reads):
+    start(site, tmp_path / "data")
+    note = site / "podcast" / "0005" / "index.md"
+    text = note.read_text(encoding="utf-8")
+    assert "Kubeflow" in text
+    note.write_text(text.replace("Kubeflow", "Qubeflow"), encoding="utf-8")
+    later = note.stat().st_mtime_ns + 5_000_000_000
+    os.utime(note, ns=(later, later))
+    reads.clear()
+    again = start(site, tmp_path / "data")
+    assert reads == ["podcast/0005/index.md"]
+    assert [h.episode.path for h in again.search("Qubeflow", 5).hits][:1] == [
+        "podcast/0005/index.md"
+    ]
 
 
 def test_two_starts_in_a_row_answer_alike_and_as_a_start_without_snapshot(site, tmp_path):

@@ -178,12 +178,57 @@ def test_alternatives_work_from_another_thread(index: ReadingIndex) -> None:
     assert found == [[("構成", 0.85)]]
 
 
+# --------------------------------------------------------------------------- updating
+
+
+def test_an_update_adds_the_new_texts_words_and_drops_the_removed_ones() -> None:
+    index = ReadingIndex.build(["今回は視覚の話。"])
+    assert words(index.alternatives("資格")) == ["視覚"]
+    index.update(removed=["今回は視覚の話。"], added=["汽車で移動した。"])
+    assert index.alternatives("資格") == []
+    assert words(index.alternatives("記者")) == ["汽車"]
+
+
+def test_a_word_stays_while_another_text_still_uses_it() -> None:
+    index = ReadingIndex.build(["視覚の話。", "視覚障害と資料。"])
+    index.update(removed=["視覚の話。"], added=[])
+    assert words(index.alternatives("資格")) == ["視覚"]
+    index.update(removed=["視覚障害と資料。"], added=[])
+    assert index.alternatives("資格") == []
+    assert len(index) == 0
+
+
+def test_the_next_spelling_in_use_takes_over_from_a_removed_one() -> None:
+    index = ReadingIndex.build(["Docker入門", "dockerの使い方"])
+    assert words(index.alternatives("どっかー")) == ["Docker"]  # the first met
+    index.update(removed=["Docker入門"], added=[])
+    assert words(index.alternatives("どっかー")) == ["docker"]
+
+
+def test_updates_leave_the_index_a_build_of_the_texts_now_gives() -> None:
+    index = ReadingIndex.build(NOTES[:6])
+    index.update(removed=NOTES[:3], added=NOTES[6:])
+    fresh = ReadingIndex.build(NOTES[3:])
+    typed = [
+        "資格",
+        "校正",
+        "以降",
+        "記者",
+        "クラウトフロント",
+        "jetoson",
+        "どっかー",
+        "せーじmaker",
+    ]
+    assert [index.alternatives(t) for t in typed] == [fresh.alternatives(t) for t in typed]
+    assert len(index) == len(fresh)
+
+
 # --------------------------------------------------------------------------- building
 
 
 def test_build_keeps_content_words_and_skips_particles_and_symbols() -> None:
     index = ReadingIndex.build(["移行を使ってみた。"])
-    seen = set(index._seen.values())
+    seen = {forms[0] for forms in index._forms.values()}  # the indexed spellings
     assert {"移行", "使う"} <= seen  # noun, verb's dictionary form
     assert not seen & {"を", "て", "た", "。", "みる"}
 

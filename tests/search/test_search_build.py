@@ -87,6 +87,7 @@ def _state(index: SearchIndex) -> dict[str, Any]:
         "sounds": vocab._sounds,
         "sound_words": vocab._sound_words,
         "surface": vocab._surface,
+        "katakana": index._katakana._counts,
     }
 
 

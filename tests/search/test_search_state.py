@@ -8,7 +8,9 @@ from paths import ROOT_DIR
 
 from bot.content import SiteOptions, load_site
 from bot.search import SearchIndex
+from bot.search.notetext import KatakanaWords
 from bot.search.readings import ReadingIndex, ReadingMemo
+from bot.search.textnorm import latin_sound
 
 QUERIES = ("Kubeflow", "cloud run", "生成AI", "サーバーレス", "kubernets", "量子", "re:Invent")
 
@@ -47,6 +49,30 @@ def test_a_restored_index_takes_updates_as_the_one_built(episodes):
         index.upsert(episodes[5])
     assert answers(restored) == answers(built)
     assert episodes[3].path not in restored
+
+
+def test_the_katakana_table_is_ready_after_a_build_or_a_restore_without_a_query(
+    episodes, monkeypatch
+):
+    """No query reads the notes to build the katakana table (it took seconds at 10,000
+    notes): a build makes it, and the snapshot keeps it."""
+    built = SearchIndex.build(episodes)
+    restored = SearchIndex.from_state(plain(built.to_state()), episodes)  # type: ignore[arg-type]
+    shape = latin_sound("serverless")
+    for index in (built, restored):
+        assert "サーバーレス" in index._katakana.get(shape)
+    read: list[str] = []
+    real = KatakanaWords._change
+
+    def counting(self, episode, by):  # type: ignore[no-untyped-def]
+        read.append(episode.path)
+        real(self, episode, by)
+
+    monkeypatch.setattr(KatakanaWords, "_change", counting)
+    assert answers(restored) == answers(built)
+    assert read == []
+    restored.upsert(episodes[2])
+    assert read == [episodes[2].path, episodes[2].path]  # out and in again: one note
 
 
 def test_an_index_state_for_other_episodes_is_refused(episodes):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta, timezone
 
 from bot.models import Episode, Section
-from bot.search.speakers import speakers_of
+from bot.search.speakers import Speakers, speakers_of
 
 JST = timezone(timedelta(hours=9))
 
@@ -38,3 +38,21 @@ def test_a_headcount_that_speaks_is_no_speaker():
         note(4, "小杉がAutoMLについて話したよ。", heading="ニュース（三人担当）"),
     ]
     assert speakers_of(notes) == ("小杉",)
+
+
+def test_the_tally_kept_note_by_note_gives_what_reading_every_note_gives():
+    notes = [
+        note(1, "加藤がSQSについて話したよ。"),
+        note(2, "加藤がCDKについて話したよ。"),
+        note(3, "小杉が話したよ。"),
+        note(4, "小杉がAutoMLについて話したよ。"),
+        note(5, "小杉がGKEについて話したよ。"),
+    ]
+    tally = Speakers()
+    for episode in notes:
+        tally.add(episode)
+    assert tally.names() == speakers_of(notes) == ("小杉", "加藤")
+    tally.remove(notes[0])
+    assert tally.names() == speakers_of(notes[1:]) == ("小杉",)
+    tally.add(note(6, "加藤がEKSについて話したよ。"))
+    assert tally.names() == speakers_of([*notes[1:], note(6, "加藤が話したよ。")])
