@@ -519,7 +519,7 @@ class ReadingIndex:
 
     def knows(self, surface: str) -> bool:
         """Whether the notes use ``surface`` as a word (NFKC casefolded)."""
-        return _fold(surface) in self._seen
+        return bool(self._forms.get(_fold(surface)))
 
     def alternatives(self, surface: str, limit: int = 5) -> list[tuple[str, float]]:
         """The notes' words that sound like `surface` but are spelled differently.
