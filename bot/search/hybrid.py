@@ -40,6 +40,7 @@ from bot.search.readings import (
     EXACT_QUALITY,
     ReadingIndex,
     ReadingMemo,
+    episode_texts,
     pieces,
     sound_variants,
 )
@@ -124,7 +125,7 @@ class HybridSearch:
 
     def read_notes(self, episodes: Sequence[Episode]) -> None:
         """Build the reading index of the notes' words (runs off the event loop)."""
-        self.readings = ReadingIndex.build(_texts(episodes), self.reading_memo)
+        self.readings = ReadingIndex.build(episode_texts(episodes), self.reading_memo)
 
     # -- the one search ------------------------------------------------------------
 
@@ -482,17 +483,6 @@ class HybridSearch:
 _KATAKANA_RUN = re.compile(r"[\u30a1-\u30fa][\u30a1-\u30faー]{2,}")
 _ROMAJI_RUN = re.compile(r"[A-Za-z]+(?:\s+[A-Za-z]+)+")
 _MIXED = re.compile(r"[\u3041-\u30ff\u30fc]+[A-Za-z]+|[A-Za-z]+[\u3041-\u30ff\u30fc]+")
-
-
-def _texts(episodes: Sequence[Episode]) -> Iterable[str]:
-    for e in episodes:
-        yield e.raw_title
-        yield e.summary
-        for s in e.sections:
-            yield s.heading
-            yield s.text
-        for r in e.references:
-            yield r.text
 
 
 def _raw_spans(text: str, word: str) -> list[str]:
