@@ -333,7 +333,13 @@ class SearchIndex:
     def weak_matches(self, query: str, limit: int = 10, *, where: Where | None = None) -> list[str]:
         """Paths of episodes that share some of the query's words (a quarter of its
         weight) without being a hit: supporting evidence for the semantic layer."""
-        units = self._units(parse_query(query), fuzzy=True)
+        unknown: list[str] = []
+        units = self._units(parse_query(query), fuzzy=True, unknown=unknown)
+        if not unknown:
+            # everyday words the notes never use share nothing with any episode: a
+            # quarter of what the others share ("Lambdaの起動の遅さを事前確保で防ぐ機能":
+            # Lambda); a name the notes never use still weighs against every episode
+            units = [u for u in units if self._present(u)] or units
         return [
             self._docs[d].episode.path for _, d in self._rank(units, where, limit, coverage=WEAK)
         ]

@@ -276,3 +276,10 @@ def test_the_first_word_of_a_capitalised_name_the_notes_never_use_is_no_filler()
     # "Oracle" is an everyday English word, but it starts the name "Oracle Database"
     assert _paths(index, "Oracle Databaseのライセンス") == []
     assert _paths(index, "Database Migration Service")[:1] == ["podcast/03/index.md"]
+
+
+def test_weak_matches_share_the_words_the_notes_use_however_many_they_never_do() -> None:
+    index = _roundups()
+    query = "Lambdaの起動の遅さを事前確保で防ぐ機能"
+    assert index.search(query).hits == ()  # too little of it is in any note
+    assert index.weak_matches(query) == ["podcast/03/index.md"]
