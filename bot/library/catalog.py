@@ -408,4 +408,4 @@ class Catalog:
 
     def complete(self, prefix: str, limit: int = 25) -> list[Hit]:
         now = self.clock()
-        return self._index.complete(prefix, limit, where=lambda e: e.is_published(now))
+        return self._index.complete(prefix, limit, published_at=now)

@@ -11,6 +11,7 @@ business (``SearchIndex.build``). ``tests/project/test_contracts.py`` checks tha
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import TYPE_CHECKING, Protocol
 
 from bot.models import Episode, Hit, SearchResult, SortKey
@@ -39,8 +40,16 @@ class LexicalIndex(Protocol):
     ) -> SearchResult:
         """Hits best first (ties broken by ``tie_order``), or suggestions when none."""
 
-    def complete(self, prefix: str, limit: int = 25, *, where: Where | None = None) -> list[Hit]:
-        """Autocomplete: episodes by number prefix or title words; the newest for ""."""
+    def complete(
+        self,
+        prefix: str,
+        limit: int = 25,
+        *,
+        where: Where | None = None,
+        published_at: datetime | None = None,
+    ) -> list[Hit]:
+        """Autocomplete: episodes by number prefix or title words; the newest for "";
+        only those published at ``published_at`` when given."""
 
     def weak_matches(self, query: str, limit: int = 10, *, where: Where | None = None) -> list[str]:
         """Paths sharing some of the query's words without being a hit."""

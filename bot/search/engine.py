@@ -21,6 +21,7 @@ from array import array
 from bisect import bisect_right
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 import numpy as np
@@ -90,7 +91,11 @@ class SearchIndex:
         self._by_number: dict[int, set[int]] = {}
         self._titles: dict[int, str] = {}  # normalised label, for autocomplete
         self._newest_cache: list[int] | None = None
-        self._joined_titles: tuple[str, list[int]] | None = None  # for autocomplete
+        self._all_titles: _Titles | None = None  # every title, newest first
+        self._release_times: list[datetime] | None = None  # sorted, of the titles below
+        # titles of the episodes out of draft and released by some time, newest first,
+        # and how many there are (the time's place in ``_release_times``)
+        self._released_titles: tuple[int, _Titles] | None = None
         self._katakana = KatakanaWords()
         self._version = 0  # changes with every episode added or removed
         self._units_memo: dict[
@@ -262,23 +267,35 @@ class SearchIndex:
             return SearchResult(query, tuple(hits[:limit]))
         return SearchResult(query, (), self._suggestions(parsed))
 
-    def complete(self, prefix: str, limit: int = 25, *, where: Where | None = None) -> list[Hit]:
+    def complete(
+        self,
+        prefix: str,
+        limit: int = 25,
+        *,
+        where: Where | None = None,
+        published_at: datetime | None = None,
+    ) -> list[Hit]:
         """Autocomplete: episodes whose number or title starts like ``prefix``, then
-        episodes matching it as a search with its last word taken as a prefix."""
+        episodes matching it as a search with its last word taken as a prefix.
+
+        ``published_at``: only episodes published at that moment
+        (``Episode.is_published``); the title scan then starts at the newest released
+        one, however many are scheduled after it."""
         if limit <= 0:
             return []
+        titles = self._titles_for(published_at)
+        if published_at is not None:
+            where = _published(published_at, where)
         text = normalize(prefix[:100]).strip()
         if not text:
-            return self._newest(limit, where)
+            return self._newest(limit, where, titles.ids)
         number = parse_number(prefix[:100])
         if number is not None:
             return self._number_prefix(str(number), limit, where)
         scored: dict[int, float] = {}
         strong = weak = 0
-        titles, docs = self._titles, self._docs
-        for doc_id, pos in self._in_titles(text):  # newest first: enough strong hits stop it
-            title = titles[doc_id]
-            word_start = pos == 0 or not title[pos - 1].isalnum()
+        docs = self._docs
+        for doc_id, word_start in titles.find(text):  # newest first: enough strong hits stop it
             if not word_start and weak >= limit:
                 continue  # older than ``limit`` weaker ones already taken: never shown
             if where is not None and not where(docs[doc_id].episode):
@@ -608,9 +625,11 @@ class SearchIndex:
             for s, d in order
         ]
 
-    def _newest(self, limit: int, where: Where | None) -> list[Hit]:
+    def _newest(
+        self, limit: int, where: Where | None, ids: Sequence[int] | None = None
+    ) -> list[Hit]:
         out: list[Hit] = []
-        for doc_id in self._newest_ids():
+        for doc_id in self._newest_ids() if ids is None else ids:
             episode = self._docs[doc_id].episode
             if where is None or where(episode):
                 out.append(Hit(episode, 0.0, None, cut(episode.summary, 0)))
@@ -622,30 +641,33 @@ class SearchIndex:
         if self._newest_cache is None:
             docs = self._docs
             self._newest_cache = sorted(docs, key=lambda d: docs[d].order)
-            self._joined_titles = None
+            self._all_titles = self._released_titles = None
+            self._release_times = None
         return self._newest_cache
 
-    def _in_titles(self, text: str) -> Iterator[tuple[int, int]]:
-        """(id, where ``text`` first occurs in its normalised title) of each episode
-        whose title holds ``text``, newest first: one ``str.find`` over every title
-        joined, rather than one per title."""
+    def _titles_for(self, published_at: datetime | None) -> _Titles:
+        """The titles autocomplete scans, newest first: every one, or those of the
+        episodes out of draft and released by ``published_at`` (the rest can never pass
+        ``Episode.is_published`` then; expiry is left to it). Kept until an episode is
+        added or removed, or the next one is released."""
         newest = self._newest_ids()
-        if self._joined_titles is None:
-            starts, at = [], 0
-            for doc_id in newest:
-                starts.append(at)
-                at += len(self._titles[doc_id]) + 1
-            self._joined_titles = ("\x00".join(self._titles[d] for d in newest), starts)
-        joined, starts = self._joined_titles
-        if "\x00" in text:
-            return
-        pos = joined.find(text)
-        while pos >= 0:
-            i = bisect_right(starts, pos) - 1
-            yield newest[i], pos - starts[i]
-            if i + 1 >= len(starts):
-                return
-            pos = joined.find(text, starts[i + 1])
+        docs, titles = self._docs, self._titles
+        if published_at is None:
+            if self._all_titles is None:
+                self._all_titles = _Titles(newest, titles)
+            return self._all_titles
+        if self._release_times is None:
+            self._release_times = sorted(
+                t
+                for d in newest
+                if not docs[d].episode.draft and (t := docs[d].episode.released_at) is not None
+            )
+        released = bisect_right(self._release_times, published_at)
+        held = self._released_titles
+        if held is None or held[0] != released:
+            ids = [d for d in newest if _released_by(docs[d].episode, published_at)]
+            held = self._released_titles = (released, _Titles(ids, titles))
+        return held[1]
 
     def _suggestions(self, parsed: ParsedQuery) -> tuple[str, ...]:
         out: list[str] = []
@@ -662,6 +684,45 @@ class SearchIndex:
         for s in out:
             seen.setdefault(s, None)
         return tuple(seen)[:5]
+
+
+class _Titles:
+    """Normalised titles in a fixed order, joined so that one ``str.find`` over them all
+    finds a prefix rather than one call per title."""
+
+    def __init__(self, ids: Sequence[int], titles: dict[int, str]) -> None:
+        self.ids = list(ids)
+        starts, at = [], 0
+        for doc_id in self.ids:
+            starts.append(at)
+            at += len(titles[doc_id]) + 1
+        self._starts = starts
+        self._joined = "\x00".join(titles[d] for d in self.ids)
+
+    def find(self, text: str) -> Iterator[tuple[int, bool]]:
+        """(id, whether ``text`` starts a word there) of each title holding ``text``
+        (where it first occurs in that title), in order."""
+        if "\x00" in text:
+            return
+        joined, starts, ids = self._joined, self._starts, self.ids
+        pos = joined.find(text)
+        while pos >= 0:
+            i = bisect_right(starts, pos) - 1
+            yield ids[i], pos == starts[i] or not joined[pos - 1].isalnum()
+            if i + 1 >= len(starts):
+                return
+            pos = joined.find(text, starts[i + 1])
+
+
+def _released_by(episode: Episode, moment: datetime) -> bool:
+    released = episode.released_at
+    return not episode.draft and (released is None or released <= moment)
+
+
+def _published(moment: datetime, where: Where | None) -> Where:
+    if where is None:
+        return lambda e: e.is_published(moment)
+    return lambda e: e.is_published(moment) and where(e)
 
 
 def _alt(terms: tuple[str, ...], quality: float) -> Alt:

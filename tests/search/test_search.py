@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from paths import FIXTURES_DIR
@@ -236,3 +236,48 @@ def test_complete_offers_titles_numbers_and_words(index: SearchIndex) -> None:
     newest = index.complete("", where=lambda e: e.is_published(NOW))
     assert [h.episode.number for h in newest] == [5, 4, 3, 2, 1]
     assert len(index.complete("a", limit=2)) <= 2
+
+
+def _dated(number: int, date: datetime, **fields: object) -> Episode:
+    episode = _episode(f"podcast/{number}/index.md", number, 1)
+    return replace(
+        episode,
+        raw_title=f"#{number} Serverless {number}",
+        title=f"Serverless {number}",
+        date=date,
+        **fields,  # type: ignore[arg-type]
+    )
+
+
+def _scheduled_site() -> list[Episode]:
+    """30 published episodes, one a day until the day before NOW, then 300 scheduled
+    after it; among the newest a draft, a page scheduled by publishDate alone and an
+    expired one."""
+    out = [_dated(n, NOW - timedelta(days=31 - n)) for n in range(1, 31)]
+    out += [_dated(n, NOW + timedelta(days=n - 30)) for n in range(31, 331)]
+    out.append(_dated(400, NOW - timedelta(hours=1), draft=True))
+    out.append(_dated(401, NOW - timedelta(hours=2), publish_date=NOW + timedelta(days=1)))
+    out.append(_dated(402, NOW - timedelta(hours=3), expiry_date=NOW - timedelta(hours=1)))
+    return out
+
+
+def test_complete_offers_the_newest_published_episodes_past_many_scheduled_ones() -> None:
+    index = SearchIndex.build(_scheduled_site())
+    for prefix in ("S", "serverless", "", "ser"):
+        got = [h.episode.number for h in index.complete(prefix, 5, published_at=NOW)]
+        assert got == [30, 29, 28, 27, 26], prefix
+        slow = index.complete(prefix, 5, where=lambda e: e.is_published(NOW))
+        assert [h.episode.number for h in slow] == got
+
+
+def test_complete_offers_a_scheduled_episode_once_its_time_comes() -> None:
+    index = SearchIndex.build(_scheduled_site())
+    assert [h.episode.number for h in index.complete("S", 3, published_at=NOW)] == [30, 29, 28]
+    later = NOW + timedelta(days=2, minutes=1)
+    got = index.complete("S", 4, published_at=later)
+    assert [h.episode.number for h in got] == [32, 31, 401, 30]
+    assert [h.episode.number for h in index.complete("S", 3, published_at=NOW)] == [30, 29, 28]
+    index.upsert(_dated(500, NOW - timedelta(minutes=5)))
+    assert [h.episode.number for h in index.complete("S", 2, published_at=NOW)] == [500, 30]
+    index.remove("podcast/30/index.md")
+    assert [h.episode.number for h in index.complete("S", 2, published_at=NOW)] == [500, 29]
