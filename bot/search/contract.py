@@ -11,6 +11,7 @@ business (``SearchIndex.build``). ``tests/project/test_contracts.py`` checks tha
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, Protocol
 
@@ -37,8 +38,13 @@ class LexicalIndex(Protocol):
         *,
         where: Where | None = None,
         max_chars: int = MAX_QUERY_CHARS,
+        snippets: bool = True,
     ) -> SearchResult:
-        """Hits best first (ties broken by ``tie_order``), or suggestions when none."""
+        """Hits best first (ties broken by ``tie_order``), or suggestions when none;
+        ``snippets=False`` leaves their sections and snippets to ``located``."""
+
+    def located(self, hits: Sequence[Hit]) -> tuple[Hit, ...]:
+        """``hits`` with the sections and snippets ``search(snippets=False)`` left out."""
 
     def complete(
         self,

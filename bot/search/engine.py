@@ -73,6 +73,15 @@ class QueryWords:
     unknown: tuple[str, ...]  # those of them that name something
 
 
+@dataclass(frozen=True, slots=True)
+class _Unlocated(Hit):
+    """A hit whose section and snippet are still to be found (``SearchIndex.located``):
+    what to look for, and in which of the index's notes."""
+
+    doc_id: int = -1
+    needles: tuple[tuple[Needle, ...], ...] = ()
+
+
 @dataclass(slots=True)
 class _Doc:
     episode: Episode
@@ -238,9 +247,13 @@ class SearchIndex:
         *,
         where: Where | None = None,
         max_chars: int = MAX_QUERY_CHARS,
+        snippets: bool = True,
     ) -> SearchResult:
         """Episodes matching ``query`` (its first ``max_chars`` characters), best first;
-        suggestions when nothing matches."""
+        suggestions when nothing matches.
+
+        ``snippets=False``: the hits' sections and snippets are left to ``located``, for a
+        caller that shows only a few of them."""
         parsed = parse_query(query, max_chars=max_chars)
         if parsed.empty or limit <= 0:
             return SearchResult(query, ())
@@ -254,18 +267,30 @@ class SearchIndex:
         taken = {h.episode.path for h in hits}
         coverage = QUESTION_COVERAGE if parsed.question else MIN_COVERAGE
         ranked = self._rank(units, where, limit + len(taken), coverage=coverage)
+        needles = tuple(_needles(u) for u in units)
         for score, doc_id in ranked:
             episode = self._docs[doc_id].episode
             if episode.path in taken:
                 continue
-            texts = self._texts.sections(doc_id, episode)
-            section, snippet = locate(episode, [_needles(u) for u in units], texts)
-            hits.append(Hit(episode, score, section, snippet))
+            hits.append(_Unlocated(episode, score, doc_id=doc_id, needles=needles))
             if len(hits) >= limit:
                 break
         if hits:
-            return SearchResult(query, tuple(hits[:limit]))
+            found = tuple(hits[:limit])
+            return SearchResult(query, self.located(found) if snippets else found)
         return SearchResult(query, (), self._suggestions(parsed))
+
+    def located(self, hits: Sequence[Hit]) -> tuple[Hit, ...]:
+        """``hits`` with the section and snippet of each one ``search(snippets=False)``
+        left without: the section matching the most of the query, and text around it."""
+        out: list[Hit] = []
+        for hit in hits:
+            if isinstance(hit, _Unlocated):
+                texts = self._texts.sections(hit.doc_id, hit.episode)
+                section, snippet = locate(hit.episode, hit.needles, texts)
+                hit = Hit(hit.episode, hit.score, section, snippet)
+            out.append(hit)
+        return tuple(out)
 
     def complete(
         self,
@@ -772,8 +797,8 @@ def _best(rough: NDArray[np.float64], floor: float, count: int) -> list[int]:
     return [int(d) for d in passing[order[:count]]]
 
 
-def _needles(unit: Unit) -> list[Needle]:
-    return [Needle(alt.pattern, unit.weight * alt.quality) for alt in unit.alts]
+def _needles(unit: Unit) -> tuple[Needle, ...]:
+    return tuple(Needle(alt.pattern, unit.weight * alt.quality) for alt in unit.alts)
 
 
 def _bare_long_number(query: str) -> bool:

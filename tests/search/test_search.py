@@ -117,6 +117,22 @@ def test_snippet_is_around_the_match(index: SearchIndex) -> None:
     assert "エッジロケーション" in hit.snippet
 
 
+@pytest.mark.parametrize("query", ["データフロー", "エッジロケーション", "Kubeflow", "#3"])
+def test_snippets_left_for_later_are_the_ones_a_search_finds(
+    index: SearchIndex, query: str
+) -> None:
+    found = index.search(query, 10, snippets=False).hits
+    whole = index.search(query, 10).hits
+    assert [h.episode.path for h in found] == [h.episode.path for h in whole]
+    located = index.located(found)
+    assert [(h.score, h.section, h.snippet) for h in located] == [
+        (h.score, h.section, h.snippet) for h in whole
+    ]
+    assert located[0].snippet and index.located(located) == located
+    # only the hits asked about are located: the first alone, here
+    assert index.located(found[:1])[0] == whole[0]
+
+
 @pytest.mark.parametrize(
     "query",
     ["Rust borrow checker", "寿司の握り方", "Haskell monad transformer", "ラーメンの作り方"],
