@@ -110,7 +110,7 @@ class SearchIndex:
         self._units_memo: dict[
             tuple[ParsedQuery, bool, bool], tuple[int, list[Unit], tuple[str, ...], tuple[str, ...]]
         ] = {}
-        self._texts = NoteTexts()  # normalised text of recently queried notes
+        self._texts = NoteTexts()  # normalised text of the notes queried
         self.vocab = Vocabulary()
 
     @classmethod
@@ -592,7 +592,7 @@ class SearchIndex:
                 doc_id,
                 norm,
                 doc.title_terms,
-                lambda d=doc_id, e=doc.episode: texts.whole(d, e),  # type: ignore[misc]
+                lambda d=doc_id, e=doc.episode: texts.japanese(d, e),  # type: ignore[misc]
                 coverage,
                 plan,
             )

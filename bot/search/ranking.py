@@ -65,7 +65,9 @@ class Alt:
     terms: tuple[str, ...]
     quality: float
     pattern: str  # regular expression over normalised text, for snippets
-    phrase: str = ""  # pattern of a Japanese chunk that must appear as written (``exact``)
+    # pattern of a Japanese chunk that must appear as written (``exact``), made of
+    # Japanese characters alone (``kana_pattern`` of a ``JaChunk``'s text)
+    phrase: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -194,7 +196,8 @@ def exact(
 ) -> float:
     """Exact score (0-1) of one episode; 0 when it covers too little of the query.
 
-    ``text`` gives the episode's normalised text, asked for only when a Japanese chunk
+    ``text`` gives the episode's normalised text (its Japanese runs are enough: a
+    ``phrase`` is made of Japanese characters), asked for only when a Japanese chunk
     must be checked as written; ``plan`` is ``exact_plan`` of the units, when held.
     """
     if plan is None:
