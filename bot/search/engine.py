@@ -581,23 +581,17 @@ class SearchIndex:
         average = self._body_total / n if n else 1.0
         texts = self._texts
         plan = exact_plan(self._postings, units, n)
-        checked: dict[int, float] = {}
-        for doc_id in pool:
-            doc = self._docs[doc_id]
-            norm = 1.0 / (1 - BODY_B + BODY_B * doc.body_len / (average or 1.0))
-            value = exact(
-                self._postings,
-                units,
-                n,
-                doc_id,
-                norm,
-                doc.title_terms,
-                lambda d=doc_id, e=doc.episode: texts.japanese(d, e),  # type: ignore[misc]
-                coverage,
-                plan,
-            )
-            if value > 0:
-                checked[doc_id] = round(100 * value, 2)
+        docs = [self._docs[d] for d in pool]
+        values = exact(
+            self._postings,
+            plan,
+            pool,
+            [1.0 / (1 - BODY_B + BODY_B * d.body_len / (average or 1.0)) for d in docs],
+            [d.title_terms for d in docs],
+            lambda i: texts.japanese(pool[i], docs[i].episode),
+            coverage,
+        )
+        checked = {d: round(100 * v, 2) for d, v in zip(pool, values, strict=True) if v > 0}
         if not checked:
             return []
         cut_below = max(checked.values()) * RELATIVE_CUT
