@@ -111,6 +111,7 @@ class SearchIndex:
             tuple[ParsedQuery, bool, bool], tuple[int, list[Unit], tuple[str, ...], tuple[str, ...]]
         ] = {}
         self._texts = NoteTexts()  # normalised text of the notes queried
+        self._sounds_memo: tuple[int, dict[str, list[tuple[str, float]]]] = (0, {})
         self.vocab = Vocabulary()
 
     @classmethod
@@ -544,11 +545,25 @@ class SearchIndex:
         pattern = kana_pattern(chunk.text)
         alts = [Alt(chunk.terms, 1.0, pattern, pattern if len(chunk.terms) > 1 else "")]
         for kana in chunk.kana_parts if fuzzy else ():
-            for word, similarity in self.vocab.sounds_like(kana):
+            for word, similarity in self._sounds_like(kana):
                 quality = 0.9 * max(0.0, similarity - 0.5) / 0.5
                 alts.append(_alt(tuple(word.split(" ")), quality))
         unit = self._unit(alts)
         return Unit(unit.alts, unit.weight * 0.3) if chunk.soft else unit
+
+    def _sounds_like(self, kana: str) -> list[tuple[str, float]]:
+        """``vocab.sounds_like``, kept until the index changes: a query with no hit asks
+        it again for its suggestions, and a query that comes back asks it again."""
+        version, held = self._sounds_memo
+        if version != self._version:
+            held = {}
+            self._sounds_memo = (self._version, held)
+        found = held.get(kana)
+        if found is None:
+            if len(held) >= 256:
+                del held[next(iter(held))]
+            found = held[kana] = self.vocab.sounds_like(kana)
+        return found
 
     def _unit(self, alts: list[Alt]) -> Unit:
         n = len(self._docs)
@@ -697,7 +712,7 @@ class SearchIndex:
                 out.append(self.vocab.surface(word))
         for chunk in parsed.ja:
             for kana in chunk.kana_parts:
-                for word, _ in self.vocab.sounds_like(kana):
+                for word, _ in self._sounds_like(kana):
                     out.append(" ".join(self.vocab.surface(w) for w in word.split(" ")))
         seen: dict[str, None] = {}
         for s in out:
