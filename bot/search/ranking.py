@@ -277,4 +277,8 @@ def _packed(postings: Postings, term: str, ids: NDArray[np.intp]) -> NDArray[np.
 
 def _coverages(frac: NDArray[np.float64]) -> NDArray[np.float64]:
     """``_coverage`` of each: Python's own power, so each is the same float."""
-    return np.array([_coverage(f) for f in frac.tolist()])
+    out = np.ones(len(frac))
+    partial = np.flatnonzero(frac < 0.999)
+    if len(partial):
+        out[partial] = [f**1.5 for f in frac[partial].tolist()]
+    return out
