@@ -29,6 +29,9 @@ class LexicalIndex(Protocol):
     def remove(self, path: str) -> None:
         """Forget the episode with that path (nothing when there is none)."""
 
+    def prepare_texts(self) -> None:
+        """Work out what queries need of every note ahead of them (background)."""
+
     # -- answers ---------------------------------------------------------------
 
     def search(

@@ -191,6 +191,17 @@ class SearchIndex:
         self._titles.pop(doc_id, None)
         self.vocab.remove(found.words, found.pairs)
 
+    def prepare_texts(self) -> None:
+        """Work out the normalised text every note's Japanese chunks are checked in,
+        so that no query pays for a note's first check (a background thread runs it
+        after a load: 0.2 ms a note). Safe beside queries and updates on another
+        thread: a note removed meanwhile is forgotten again."""
+        texts = self._texts
+        for doc_id, doc in list(self._docs.items()):
+            texts.japanese(doc_id, doc.episode)
+            if doc_id not in self._docs:
+                texts.forget(doc_id)
+
     # -- plain data, for the start-up snapshot ------------------------------------
 
     def to_state(self) -> dict[str, Any]:

@@ -13,6 +13,7 @@ import pytest
 from bot.config import BUNDLED_CONTENT
 from bot.content import SiteOptions, load_site
 from bot.models import Episode, Section
+from bot.search import SearchIndex, notetext
 from bot.search.notetext import NoteTexts, japanese_runs, whole_text
 from bot.search.query import parse_query
 from bot.search.textnorm import JA_RUN, fold_kana, kana_pattern
@@ -83,3 +84,18 @@ def test_note_texts_follow_a_new_version_of_a_note_and_forget_a_removed_one() ->
         texts.sections(doc_id, NOTE)
     held = texts.sections(4, NOTE)
     assert texts.sections(4, NOTE) is held
+
+
+def test_an_index_prepared_ahead_checks_chunks_without_normalising_a_note(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    index = SearchIndex.build([NOTE, replace(NOTE, path="podcast/2/index.md", number=2)])
+    index.prepare_texts()
+    calls: list[str] = []
+    real = notetext.japanese_runs
+    monkeypatch.setattr(notetext, "japanese_runs", lambda e: calls.append(e.path) or real(e))
+    assert [h.episode.number for h in index.search("料金改定").hits] == [2, 1]
+    assert calls == []
+    index.upsert(replace(NOTE, summary="料金改定の続き"))  # a new version: worked out again
+    assert index.search("料金改定").hits
+    assert calls == ["podcast/1/index.md"]
