@@ -193,14 +193,17 @@ class SearchIndex:
 
     def prepare_texts(self) -> None:
         """Work out the normalised text every note's Japanese chunks are checked in,
-        so that no query pays for a note's first check (a background thread runs it
-        after a load: 0.2 ms a note). Safe beside queries and updates on another
-        thread: a note removed meanwhile is forgotten again."""
+        and the notes' katakana table, so that no query pays for them (a background
+        thread runs it after a load: 0.2 ms a note). Safe beside queries and updates on
+        another thread: a note removed meanwhile is forgotten again, and a table built
+        while notes changed is dropped."""
         texts = self._texts
         for doc_id, doc in list(self._docs.items()):
             texts.japanese(doc_id, doc.episode)
             if doc_id not in self._docs:
                 texts.forget(doc_id)
+        version = self._version  # then the katakana table, built on first use otherwise
+        self._katakana.prepare(self._all_episodes(), lambda: self._version == version)
 
     # -- plain data, for the start-up snapshot ------------------------------------
 
@@ -521,7 +524,7 @@ class SearchIndex:
         return alts
 
     def _all_episodes(self) -> list[Episode]:
-        return [d.episode for d in self._docs.values()]
+        return [d.episode for d in list(self._docs.values())]  # copied at once: threads
 
     def _split(self, word: str) -> list[Alt]:
         for i in range(2, len(word) - 1):

@@ -13,6 +13,7 @@
 from __future__ import annotations
 
 import re
+import threading
 from collections.abc import Callable, Iterable
 
 from bot.models import Episode
@@ -90,37 +91,60 @@ def _run_shapes(run: str) -> tuple[str, ...]:
 
 class KatakanaWords:
     """Sound shape (and, for long words, its consonant skeleton) -> katakana words of
-    three or more kana in the notes, shortest first."""
+    three or more kana in the notes, shortest first.
+
+    Built on first use, or ahead of it by ``prepare`` on another thread; a lock keeps
+    the one-note changes (``add``, ``remove``) and the build apart."""
 
     def __init__(self) -> None:
         self._counts: dict[str, dict[str, int]] | None = None  # None: not built yet
         self._sorted: dict[str, tuple[str, ...]] = {}
         self._shapes: dict[str, tuple[str, ...]] = {}  # katakana run -> its shapes
+        self._lock = threading.Lock()
 
     def get(self, shape: str, episodes: Callable[[], Iterable[Episode]]) -> tuple[str, ...]:
         """The words of ``shape``; ``episodes`` (every indexed note) builds the table on
         first use."""
         if self._counts is None:
-            self._counts = {}
-            for episode in episodes():
-                self._change(episode, 1)
+            with self._lock:
+                if self._counts is None:
+                    self._counts = self._table(episodes())
         found = self._sorted.get(shape)
         if found is None:
             words = self._counts.get(shape, {})
             found = self._sorted[shape] = tuple(sorted(words, key=lambda w: (len(w), w)))
         return found
 
-    def add(self, episode: Episode) -> None:
+    def prepare(self, episodes: Iterable[Episode], still: Callable[[], bool]) -> None:
+        """Build the table from ``episodes`` now, off to the side, and keep it when
+        ``still()`` says they are still every indexed note (nothing was added or
+        removed meanwhile; the caller changes what it answers before ``add`` or
+        ``remove`` is called); otherwise the first use builds it as before."""
         if self._counts is not None:
-            self._change(episode, 1)
+            return
+        table = self._table(episodes)
+        with self._lock:
+            if self._counts is None and still():
+                self._counts = table
+                self._sorted.clear()
+
+    def add(self, episode: Episode) -> None:
+        with self._lock:
+            if self._counts is not None:
+                self._change(self._counts, episode, 1)
 
     def remove(self, episode: Episode) -> None:
-        if self._counts is not None:
-            self._change(episode, -1)
+        with self._lock:
+            if self._counts is not None:
+                self._change(self._counts, episode, -1)
 
-    def _change(self, episode: Episode, by: int) -> None:
-        counts = self._counts
-        assert counts is not None
+    def _table(self, episodes: Iterable[Episode]) -> dict[str, dict[str, int]]:
+        counts: dict[str, dict[str, int]] = {}
+        for episode in episodes:
+            self._change(counts, episode, 1)
+        return counts
+
+    def _change(self, counts: dict[str, dict[str, int]], episode: Episode, by: int) -> None:
         e = episode
         text = "\n".join((e.raw_title, e.summary, *(s.heading for s in e.sections), e.text))
         pairs: set[tuple[str, str]] = set()

@@ -14,9 +14,9 @@ from bot.config import BUNDLED_CONTENT
 from bot.content import SiteOptions, load_site
 from bot.models import Episode, Section
 from bot.search import SearchIndex, notetext
-from bot.search.notetext import NoteTexts, japanese_runs, whole_text
+from bot.search.notetext import KatakanaWords, NoteTexts, japanese_runs, whole_text
 from bot.search.query import parse_query
-from bot.search.textnorm import JA_RUN, fold_kana, kana_pattern
+from bot.search.textnorm import JA_RUN, fold_kana, kana_pattern, kana_sound
 
 NOTE = Episode(
     path="podcast/1/index.md",
@@ -99,3 +99,33 @@ def test_an_index_prepared_ahead_checks_chunks_without_normalising_a_note(
     index.upsert(replace(NOTE, summary="料金改定の続き"))  # a new version: worked out again
     assert index.search("料金改定").hits
     assert calls == ["podcast/1/index.md"]
+
+
+def _katakana_note(path: str, text: str) -> Episode:
+    return replace(NOTE, path=path, sections=(Section("話", 1, ("話",), text),))
+
+
+def test_the_katakana_table_built_ahead_is_used_and_kept_up_to_date() -> None:
+    notes = [_katakana_note("a.md", "サーバーレスの話"), _katakana_note("b.md", "リモートワーク")]
+
+    def never() -> list[Episode]:
+        raise AssertionError("built again on first use")
+
+    table = KatakanaWords()
+    table.prepare(notes, lambda: True)
+    shape = kana_sound(fold_kana("サーバーレス"))
+    assert table.get(shape, never) == ("サーバーレス",)
+    table.remove(notes[0])
+    assert table.get(shape, never) == ()
+    table.add(notes[0])
+    assert table.get(shape, never) == ("サーバーレス",)
+
+
+def test_a_katakana_table_built_while_notes_changed_is_dropped() -> None:
+    notes = [_katakana_note("a.md", "サーバーレスの話")]
+    table = KatakanaWords()
+    table.prepare(notes, lambda: False)  # a note came or went meanwhile
+    shape = kana_sound(fold_kana("サーバーレス"))
+    asked: list[bool] = []
+    assert table.get(shape, lambda: asked.append(True) or []) == ()  # built from the index now
+    assert asked == [True]
