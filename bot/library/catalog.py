@@ -350,10 +350,11 @@ class Catalog:
         """The reading index (background thread): rebuilt after a load, and after a
         refresh only the notes it changed (``ReadingUpkeep``; ``episodes``, the layer's,
         are not needed); its part of the snapshot after a build that did Sudachi work.
-        The word-frequency tables first, so the first query after a start does not load
-        them (about a second)."""
+        The word-frequency tables and the notes' normalised text first, so the first
+        queries after a start do not work them out (about a second, and 0.2 ms a note)."""
         for word in ("the", "の"):  # one English and one Japanese word: both tables
             is_generic(word)
+        self._index.prepare_texts()
         if self._memo_unread and self.snapshot is not None:
             self._memo_unread = False
             self._search.reading_memo = self.snapshot.read_readings() or ReadingMemo()
@@ -449,4 +450,4 @@ class Catalog:
 
     def complete(self, prefix: str, limit: int = 25) -> list[Hit]:
         now = self.clock()
-        return self._index.complete(prefix, limit, where=lambda e: e.is_published(now))
+        return self._index.complete(prefix, limit, published_at=now)

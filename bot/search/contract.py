@@ -11,6 +11,8 @@ business (``SearchIndex.build``). ``tests/project/test_contracts.py`` checks tha
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from datetime import datetime
 from typing import TYPE_CHECKING, Protocol
 
 from bot.models import Episode, Hit, SearchResult, SortKey
@@ -27,6 +29,9 @@ class LexicalIndex(Protocol):
     def remove(self, path: str) -> None:
         """Forget the episode with that path (nothing when there is none)."""
 
+    def prepare_texts(self) -> None:
+        """Work out what queries need of every note ahead of them (background)."""
+
     # -- answers ---------------------------------------------------------------
 
     def search(
@@ -36,11 +41,24 @@ class LexicalIndex(Protocol):
         *,
         where: Where | None = None,
         max_chars: int = MAX_QUERY_CHARS,
+        snippets: bool = True,
     ) -> SearchResult:
-        """Hits best first (ties broken by ``tie_order``), or suggestions when none."""
+        """Hits best first (ties broken by ``tie_order``), or suggestions when none;
+        ``snippets=False`` leaves their sections and snippets to ``located``."""
 
-    def complete(self, prefix: str, limit: int = 25, *, where: Where | None = None) -> list[Hit]:
-        """Autocomplete: episodes by number prefix or title words; the newest for ""."""
+    def located(self, hits: Sequence[Hit]) -> tuple[Hit, ...]:
+        """``hits`` with the sections and snippets ``search(snippets=False)`` left out."""
+
+    def complete(
+        self,
+        prefix: str,
+        limit: int = 25,
+        *,
+        where: Where | None = None,
+        published_at: datetime | None = None,
+    ) -> list[Hit]:
+        """Autocomplete: episodes by number prefix or title words; the newest for "";
+        only those published at ``published_at`` when given."""
 
     def weak_matches(self, query: str, limit: int = 10, *, where: Where | None = None) -> list[str]:
         """Paths sharing some of the query's words without being a hit."""

@@ -21,6 +21,7 @@ from array import array
 from bisect import bisect_right
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 import numpy as np
@@ -74,6 +75,15 @@ class QueryWords:
     unknown: tuple[str, ...]  # those of them that name something
 
 
+@dataclass(frozen=True, slots=True)
+class _Unlocated(Hit):
+    """A hit whose section and snippet are still to be found (``SearchIndex.located``):
+    what to look for, and in which of the index's notes."""
+
+    doc_id: int = -1
+    needles: tuple[tuple[Needle, ...], ...] = ()
+
+
 @dataclass(slots=True)
 class _Doc:
     episode: Episode
@@ -92,13 +102,18 @@ class SearchIndex:
         self._by_number: dict[int, set[int]] = {}
         self._titles: dict[int, str] = {}  # normalised label, for autocomplete
         self._newest_cache: list[int] | None = None
-        self._joined_titles: tuple[str, list[int]] | None = None  # for autocomplete
+        self._all_titles: _Titles | None = None  # every title, newest first
+        self._release_times: list[datetime] | None = None  # sorted, of the titles below
+        # titles of the episodes out of draft and released by some time, newest first,
+        # and how many there are (the time's place in ``_release_times``)
+        self._released_titles: tuple[int, _Titles] | None = None
         self._katakana = KatakanaWords()
         self._version = 0  # changes with every episode added or removed
         self._units_memo: dict[
             tuple[ParsedQuery, bool, bool], tuple[int, list[Unit], tuple[str, ...], tuple[str, ...]]
         ] = {}
-        self._texts = NoteTexts()  # normalised text of recently queried notes
+        self._texts = NoteTexts()  # normalised text of the notes queried
+        self._sounds_memo: tuple[int, dict[str, list[tuple[str, float]]]] = (0, {})
         self.vocab = Vocabulary()
 
     @classmethod
@@ -179,6 +194,17 @@ class SearchIndex:
         self._titles.pop(doc_id, None)
         self.vocab.remove(found.words, found.pairs)
 
+    def prepare_texts(self) -> None:
+        """Work out the normalised text every note's Japanese chunks are checked in,
+        so that no query pays for it (a background thread runs it after a load: 0.2 ms
+        a note; the katakana table is built with the index). Safe beside queries and
+        updates on another thread: a note removed meanwhile is forgotten again."""
+        texts = self._texts
+        for doc_id, doc in list(self._docs.items()):
+            texts.japanese(doc_id, doc.episode)
+            if doc_id not in self._docs:
+                texts.forget(doc_id)
+
     # -- plain data, for the start-up snapshot ------------------------------------
 
     def to_state(self) -> dict[str, Any]:
@@ -238,9 +264,13 @@ class SearchIndex:
         *,
         where: Where | None = None,
         max_chars: int = MAX_QUERY_CHARS,
+        snippets: bool = True,
     ) -> SearchResult:
         """Episodes matching ``query`` (its first ``max_chars`` characters), best first;
-        suggestions when nothing matches."""
+        suggestions when nothing matches.
+
+        ``snippets=False``: the hits' sections and snippets are left to ``located``, for a
+        caller that shows only a few of them."""
         parsed = parse_query(query, max_chars=max_chars)
         if parsed.empty or limit <= 0:
             return SearchResult(query, ())
@@ -254,36 +284,60 @@ class SearchIndex:
         taken = {h.episode.path for h in hits}
         coverage = QUESTION_COVERAGE if parsed.question else MIN_COVERAGE
         ranked = self._rank(units, where, limit + len(taken), coverage=coverage)
+        needles = tuple(_needles(u) for u in units)
         for score, doc_id in ranked:
             episode = self._docs[doc_id].episode
             if episode.path in taken:
                 continue
-            texts = self._texts.sections(doc_id, episode)
-            section, snippet = locate(episode, [_needles(u) for u in units], texts)
-            hits.append(Hit(episode, score, section, snippet))
+            hits.append(_Unlocated(episode, score, doc_id=doc_id, needles=needles))
             if len(hits) >= limit:
                 break
         if hits:
-            return SearchResult(query, tuple(hits[:limit]))
+            found = tuple(hits[:limit])
+            return SearchResult(query, self.located(found) if snippets else found)
         return SearchResult(query, (), self._suggestions(parsed))
 
-    def complete(self, prefix: str, limit: int = 25, *, where: Where | None = None) -> list[Hit]:
+    def located(self, hits: Sequence[Hit]) -> tuple[Hit, ...]:
+        """``hits`` with the section and snippet of each one ``search(snippets=False)``
+        left without: the section matching the most of the query, and text around it."""
+        out: list[Hit] = []
+        for hit in hits:
+            if isinstance(hit, _Unlocated):
+                texts = self._texts.sections(hit.doc_id, hit.episode)
+                section, snippet = locate(hit.episode, hit.needles, texts)
+                hit = Hit(hit.episode, hit.score, section, snippet)
+            out.append(hit)
+        return tuple(out)
+
+    def complete(
+        self,
+        prefix: str,
+        limit: int = 25,
+        *,
+        where: Where | None = None,
+        published_at: datetime | None = None,
+    ) -> list[Hit]:
         """Autocomplete: episodes whose number or title starts like ``prefix``, then
-        episodes matching it as a search with its last word taken as a prefix."""
+        episodes matching it as a search with its last word taken as a prefix.
+
+        ``published_at``: only episodes published at that moment
+        (``Episode.is_published``); the title scan then starts at the newest released
+        one, however many are scheduled after it."""
         if limit <= 0:
             return []
+        titles = self._titles_for(published_at)
+        if published_at is not None:
+            where = _published(published_at, where)
         text = normalize(prefix[:100]).strip()
         if not text:
-            return self._newest(limit, where)
+            return self._newest(limit, where, titles.ids)
         number = parse_number(prefix[:100])
         if number is not None:
             return self._number_prefix(str(number), limit, where)
         scored: dict[int, float] = {}
         strong = weak = 0
-        titles, docs = self._titles, self._docs
-        for doc_id, pos in self._in_titles(text):  # newest first: enough strong hits stop it
-            title = titles[doc_id]
-            word_start = pos == 0 or not title[pos - 1].isalnum()
+        docs = self._docs
+        for doc_id, word_start in titles.find(text):  # newest first: enough strong hits stop it
             if not word_start and weak >= limit:
                 continue  # older than ``limit`` weaker ones already taken: never shown
             if where is not None and not where(docs[doc_id].episode):
@@ -539,11 +593,25 @@ class SearchIndex:
         pattern = kana_pattern(chunk.text)
         alts = [Alt(chunk.terms, 1.0, pattern, pattern if len(chunk.terms) > 1 else "")]
         for kana in chunk.kana_parts if fuzzy else ():
-            for word, similarity in self.vocab.sounds_like(kana):
+            for word, similarity in self._sounds_like(kana):
                 quality = 0.9 * max(0.0, similarity - 0.5) / 0.5
                 alts.append(_alt(tuple(word.split(" ")), quality))
         unit = self._unit(alts)
         return Unit(unit.alts, unit.weight * 0.3) if chunk.soft else unit
+
+    def _sounds_like(self, kana: str) -> list[tuple[str, float]]:
+        """``vocab.sounds_like``, kept until the index changes: a query with no hit asks
+        it again for its suggestions, and a query that comes back asks it again."""
+        version, held = self._sounds_memo
+        if version != self._version:
+            held = {}
+            self._sounds_memo = (self._version, held)
+        found = held.get(kana)
+        if found is None:
+            if len(held) >= 256:
+                del held[next(iter(held))]
+            found = held[kana] = self.vocab.sounds_like(kana)
+        return found
 
     def _unit(self, alts: list[Alt]) -> Unit:
         n = len(self._docs)
@@ -576,23 +644,17 @@ class SearchIndex:
         average = self._body_total / n if n else 1.0
         texts = self._texts
         plan = exact_plan(self._postings, units, n)
-        checked: dict[int, float] = {}
-        for doc_id in pool:
-            doc = self._docs[doc_id]
-            norm = 1.0 / (1 - BODY_B + BODY_B * doc.body_len / (average or 1.0))
-            value = exact(
-                self._postings,
-                units,
-                n,
-                doc_id,
-                norm,
-                doc.title_terms,
-                lambda d=doc_id, e=doc.episode: texts.whole(d, e),  # type: ignore[misc]
-                coverage,
-                plan,
-            )
-            if value > 0:
-                checked[doc_id] = round(100 * value, 2)
+        docs = [self._docs[d] for d in pool]
+        values = exact(
+            self._postings,
+            plan,
+            pool,
+            [1.0 / (1 - BODY_B + BODY_B * d.body_len / (average or 1.0)) for d in docs],
+            [d.title_terms for d in docs],
+            lambda i: texts.japanese(pool[i], docs[i].episode),
+            coverage,
+        )
+        checked = {d: round(100 * v, 2) for d, v in zip(pool, values, strict=True) if v > 0}
         if not checked:
             return []
         cut_below = max(checked.values()) * RELATIVE_CUT
@@ -645,9 +707,11 @@ class SearchIndex:
             for s, d in order
         ]
 
-    def _newest(self, limit: int, where: Where | None) -> list[Hit]:
+    def _newest(
+        self, limit: int, where: Where | None, ids: Sequence[int] | None = None
+    ) -> list[Hit]:
         out: list[Hit] = []
-        for doc_id in self._newest_ids():
+        for doc_id in self._newest_ids() if ids is None else ids:
             episode = self._docs[doc_id].episode
             if where is None or where(episode):
                 out.append(Hit(episode, 0.0, None, cut(episode.summary, 0)))
@@ -659,30 +723,33 @@ class SearchIndex:
         if self._newest_cache is None:
             docs = self._docs
             self._newest_cache = sorted(docs, key=lambda d: docs[d].order)
-            self._joined_titles = None
+            self._all_titles = self._released_titles = None
+            self._release_times = None
         return self._newest_cache
 
-    def _in_titles(self, text: str) -> Iterator[tuple[int, int]]:
-        """(id, where ``text`` first occurs in its normalised title) of each episode
-        whose title holds ``text``, newest first: one ``str.find`` over every title
-        joined, rather than one per title."""
+    def _titles_for(self, published_at: datetime | None) -> _Titles:
+        """The titles autocomplete scans, newest first: every one, or those of the
+        episodes out of draft and released by ``published_at`` (the rest can never pass
+        ``Episode.is_published`` then; expiry is left to it). Kept until an episode is
+        added or removed, or the next one is released."""
         newest = self._newest_ids()
-        if self._joined_titles is None:
-            starts, at = [], 0
-            for doc_id in newest:
-                starts.append(at)
-                at += len(self._titles[doc_id]) + 1
-            self._joined_titles = ("\x00".join(self._titles[d] for d in newest), starts)
-        joined, starts = self._joined_titles
-        if "\x00" in text:
-            return
-        pos = joined.find(text)
-        while pos >= 0:
-            i = bisect_right(starts, pos) - 1
-            yield newest[i], pos - starts[i]
-            if i + 1 >= len(starts):
-                return
-            pos = joined.find(text, starts[i + 1])
+        docs, titles = self._docs, self._titles
+        if published_at is None:
+            if self._all_titles is None:
+                self._all_titles = _Titles(newest, titles)
+            return self._all_titles
+        if self._release_times is None:
+            self._release_times = sorted(
+                t
+                for d in newest
+                if not docs[d].episode.draft and (t := docs[d].episode.released_at) is not None
+            )
+        released = bisect_right(self._release_times, published_at)
+        held = self._released_titles
+        if held is None or held[0] != released:
+            ids = [d for d in newest if _released_by(docs[d].episode, published_at)]
+            held = self._released_titles = (released, _Titles(ids, titles))
+        return held[1]
 
     def _suggestions(self, parsed: ParsedQuery) -> tuple[str, ...]:
         out: list[str] = []
@@ -693,12 +760,51 @@ class SearchIndex:
                 out.append(self.vocab.surface(word))
         for chunk in parsed.ja:
             for kana in chunk.kana_parts:
-                for word, _ in self.vocab.sounds_like(kana):
+                for word, _ in self._sounds_like(kana):
                     out.append(" ".join(self.vocab.surface(w) for w in word.split(" ")))
         seen: dict[str, None] = {}
         for s in out:
             seen.setdefault(s, None)
         return tuple(seen)[:5]
+
+
+class _Titles:
+    """Normalised titles in a fixed order, joined so that one ``str.find`` over them all
+    finds a prefix rather than one call per title."""
+
+    def __init__(self, ids: Sequence[int], titles: dict[int, str]) -> None:
+        self.ids = list(ids)
+        starts, at = [], 0
+        for doc_id in self.ids:
+            starts.append(at)
+            at += len(titles[doc_id]) + 1
+        self._starts = starts
+        self._joined = "\x00".join(titles[d] for d in self.ids)
+
+    def find(self, text: str) -> Iterator[tuple[int, bool]]:
+        """(id, whether ``text`` starts a word there) of each title holding ``text``
+        (where it first occurs in that title), in order."""
+        if "\x00" in text:
+            return
+        joined, starts, ids = self._joined, self._starts, self.ids
+        pos = joined.find(text)
+        while pos >= 0:
+            i = bisect_right(starts, pos) - 1
+            yield ids[i], pos == starts[i] or not joined[pos - 1].isalnum()
+            if i + 1 >= len(starts):
+                return
+            pos = joined.find(text, starts[i + 1])
+
+
+def _released_by(episode: Episode, moment: datetime) -> bool:
+    released = episode.released_at
+    return not episode.draft and (released is None or released <= moment)
+
+
+def _published(moment: datetime, where: Where | None) -> Where:
+    if where is None:
+        return lambda e: e.is_published(moment)
+    return lambda e: e.is_published(moment) and where(e)
 
 
 def _alt(terms: tuple[str, ...], quality: float) -> Alt:
@@ -767,8 +873,8 @@ def _best(rough: NDArray[np.float64], floor: float, count: int) -> list[int]:
     return [int(d) for d in passing[order[:count]]]
 
 
-def _needles(unit: Unit) -> list[Needle]:
-    return [Needle(alt.pattern, unit.weight * alt.quality) for alt in unit.alts]
+def _needles(unit: Unit) -> tuple[Needle, ...]:
+    return tuple(Needle(alt.pattern, unit.weight * alt.quality) for alt in unit.alts)
 
 
 def _bare_long_number(query: str) -> bool:

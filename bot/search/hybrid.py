@@ -168,7 +168,7 @@ class HybridSearch:
             # "#99" that does not exist: the topic words alone would mislead
             return self.lexical.search(query, limit, where=where, max_chars=max_chars)
         found = self._topic(topic, limit, where, max_chars)
-        hits = _dedupe([*named, *found.hits])[:limit]
+        hits = self.lexical.located(_dedupe([*named, *found.hits])[:limit])
         if hits:
             return SearchResult(query, tuple(hits))
         return SearchResult(query, (), found.suggestions)
@@ -296,11 +296,11 @@ class HybridSearch:
     ) -> SearchResult:
         """The lexical ranking of ``text`` and of its synonym variants, fused; when none
         matches, the query respelled with the notes' words that sound the same."""
-        found = self.lexical.search(text, limit, where=where, max_chars=max_chars)
+        found = self.lexical.search(text, limit, where=where, max_chars=max_chars, snippets=False)
         variants = expand_query(text, self.synonyms) if self.synonyms else ()
         if variants:
             rankings = [found.hits] + [
-                self.lexical.search(v, limit, where=where, max_chars=max_chars).hits
+                self.lexical.search(v, limit, where=where, max_chars=max_chars, snippets=False).hits
                 for v in variants
             ]
             fused = self._fuse_lexical(rankings)
@@ -309,7 +309,9 @@ class HybridSearch:
         if found.hits or self.readings is None:
             return found
         for respelled in self._respellings(text, absent):
-            again = self.lexical.search(respelled, limit, where=where, max_chars=max_chars)
+            again = self.lexical.search(
+                respelled, limit, where=where, max_chars=max_chars, snippets=False
+            )
             if again.hits:
                 return SearchResult(text, again.hits, found.suggestions)
         return found

@@ -1,9 +1,10 @@
 """Per-note values the query path needs, worked out once per version of a note.
 
-- ``NoteTexts``: an episode's text as :func:`light_normalize` gives it, whole (to check a
-  Japanese chunk as written) and section by section (to find the snippet), kept for the
-  notes queried most recently. Without it every query re-normalised the whole text of
-  each of its 30 candidates.
+- ``NoteTexts``: an episode's text as :func:`light_normalize` gives it: its Japanese
+  runs (to check a Japanese chunk as written), kept for every note once worked out, and
+  section by section (to find the snippet of a shown hit), kept for the notes shown
+  most recently. Without it every query re-normalised the whole text of each of its
+  candidates.
 - ``KatakanaWords``: the notes' katakana words by sound shape, for Latin words the
   notes spell only in katakana (``serverless`` -> サーバーレス). Built with the index
   (or kept in the start-up snapshot), then kept up to date one note at a time.
@@ -17,9 +18,9 @@ from typing import Any
 
 from bot.models import Episode
 from bot.search.snippets import SectionTexts, section_texts
-from bot.search.textnorm import fold_kana, kana_sound, light_normalize
+from bot.search.textnorm import JA_RUN, fold_kana, kana_sound, light_normalize
 
-NOTE_TEXTS = 2048  # notes whose normalised text is kept (about 15 MB at 7 KB a note)
+NOTE_TEXTS = 2048  # notes whose sections' normalised text is kept (about 12 MB)
 SKELETON_MIN = 5  # consonants a sound skeleton needs before it may match alone
 _KATAKANA_RUN = re.compile("[\u30a1-\u30fa\u30fc]{3,}")
 
@@ -33,40 +34,43 @@ def whole_text(episode: Episode) -> str:
     return light_normalize("\n".join(parts))
 
 
+def japanese_runs(episode: Episode) -> str:
+    """The Japanese runs (``JA_RUN``) of :func:`whole_text`, one a line: a pattern made
+    of Japanese characters alone (a query's chunk, ``kana_pattern``) matches here when
+    and only when it matches the whole text, in half the memory of a Japanese note and
+    a fraction of that of one mostly in English."""
+    return "\n".join(JA_RUN.findall(whole_text(episode)))
+
+
 class NoteTexts:
-    """The normalised text of the ``capacity`` notes asked for most recently, by id."""
+    """The normalised text of the notes, by id: the Japanese runs of every note asked
+    for (a few MB a thousand notes), the sections of the ``capacity`` asked for most
+    recently."""
 
     def __init__(self, capacity: int = NOTE_TEXTS) -> None:
         self.capacity = capacity
-        self._held: dict[int, tuple[Episode, str | None, SectionTexts | None]] = {}
+        self._japanese: dict[int, tuple[Episode, str]] = {}
+        self._sections: dict[int, tuple[Episode, SectionTexts]] = {}
 
-    def whole(self, doc_id: int, episode: Episode) -> str:
-        held = self._get(doc_id, episode)
-        if held[1] is None:
-            held = (episode, whole_text(episode), held[2])
-            self._held[doc_id] = held
-        return held[1]  # type: ignore[return-value]
+    def japanese(self, doc_id: int, episode: Episode) -> str:
+        """:func:`japanese_runs` of the note, worked out once per version of it."""
+        held = self._japanese.get(doc_id)
+        if held is None or held[0] is not episode:
+            held = self._japanese[doc_id] = (episode, japanese_runs(episode))
+        return held[1]
 
     def sections(self, doc_id: int, episode: Episode) -> SectionTexts:
-        held = self._get(doc_id, episode)
-        if held[2] is None:
-            held = (episode, held[1], section_texts(episode))
-            self._held[doc_id] = held
-        return held[2]  # type: ignore[return-value]
+        held = self._sections.pop(doc_id, None)  # re-inserted last: most recent
+        if held is None or held[0] is not episode:
+            held = (episode, section_texts(episode))
+            while len(self._sections) >= self.capacity:
+                del self._sections[next(iter(self._sections))]
+        self._sections[doc_id] = held
+        return held[1]
 
     def forget(self, doc_id: int) -> None:
-        self._held.pop(doc_id, None)
-
-    def _get(
-        self, doc_id: int, episode: Episode
-    ) -> tuple[Episode, str | None, SectionTexts | None]:
-        held = self._held.pop(doc_id, None)  # re-inserted last: most recent
-        if held is None or held[0] is not episode:
-            held = (episode, None, None)
-            while len(self._held) >= self.capacity:
-                del self._held[next(iter(self._held))]
-        self._held[doc_id] = held
-        return held
+        self._japanese.pop(doc_id, None)
+        self._sections.pop(doc_id, None)
 
 
 def skeleton(shape: str) -> str:

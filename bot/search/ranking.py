@@ -14,7 +14,7 @@ from __future__ import annotations
 import math
 import re
 from array import array
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -65,7 +65,9 @@ class Alt:
     terms: tuple[str, ...]
     quality: float
     pattern: str  # regular expression over normalised text, for snippets
-    phrase: str = ""  # pattern of a Japanese chunk that must appear as written (``exact``)
+    # pattern of a Japanese chunk that must appear as written (``exact``), made of
+    # Japanese characters alone (``kana_pattern`` of a ``JaChunk``'s text)
+    phrase: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -183,57 +185,100 @@ def exact_plan(postings: Postings, units: list[Unit], n: int) -> Plan:
 
 def exact(
     postings: Postings,
-    units: list[Unit],
-    n: int,
-    doc_id: int,
-    norm: float,
-    title_terms: int,
-    text: Callable[[], str],
+    plan: Plan,
+    doc_ids: Sequence[int],
+    norms: Sequence[float],
+    title_terms: Sequence[int],
+    text: Callable[[int], str],
     min_coverage: float = MIN_COVERAGE,
-    plan: Plan | None = None,
-) -> float:
-    """Exact score (0-1) of one episode; 0 when it covers too little of the query.
+) -> list[float]:
+    """Exact score (0-1) of each episode of ``doc_ids``; 0 when it covers too little of
+    the query. ``plan`` is ``exact_plan`` of the query's units; ``norms`` the episodes'
+    body length normalisation and ``title_terms`` their titles' term counts.
 
-    ``text`` gives the episode's normalised text, asked for only when a Japanese chunk
-    must be checked as written; ``plan`` is ``exact_plan`` of the units, when held.
-    """
-    if plan is None:
-        plan = exact_plan(postings, units, n)
+    ``text(i)`` gives the normalised text of the ``i``-th episode (its Japanese runs
+    are enough: a ``phrase`` is made of Japanese characters), asked for only when a
+    Japanese chunk must be checked as written there. NumPy over all the episodes at
+    once: each sum is made in the same order as one episode at a time would."""
+    count = len(doc_ids)
     total = sum(weight for weight, _ in plan)
-    if total <= 0:
-        return 0.0
-    cover = value = in_title_share = 0.0
-    title_hits = 0
-    lookup = postings.value
+    if total <= 0 or not count:
+        return [0.0] * count
+    ids = np.asarray(doc_ids, dtype=np.intp)
+    norm = np.asarray(norms, dtype=np.float64)
+    packed_of: dict[str, NDArray[np.int64]] = {}
+    cover = np.zeros(count)
+    value = np.zeros(count)
+    in_title_share = np.zeros(count)
+    title_hits = np.zeros(count, dtype=np.int64)
     for unit_weight, alts in plan:
-        best_match = best_value = 0.0
-        best_title = 0
-        best_terms = 1
+        best_match = np.zeros(count)
+        best_value = np.zeros(count)
+        best_title = np.zeros(count, dtype=np.int64)
+        best_terms = np.ones(count, dtype=np.int64)
         for alt, weights, alt_total in alts:
-            matched = strength = 0.0
-            in_title = 0
+            matched = np.zeros(count)
+            strength = np.zeros(count)
+            in_title = np.zeros(count, dtype=np.int64)
             for term, w in weights:
-                packed = lookup(term, doc_id)
+                packed = packed_of.get(term)
                 if packed is None:
+                    packed = packed_of[term] = _packed(postings, term, ids)
+                present = packed >= 0
+                if not present.any():
                     continue
-                matched += w
-                strength += w * _strength(packed, norm)
-                in_title += 1 if packed & TITLE_BITS else 0
-            if matched <= 0:
+                tf = _SQRTS[packed & 15] * norm + _SIDES[packed >> 4]
+                matched = np.where(present, matched + w, matched)
+                strength = np.where(present, strength + w * (tf / (tf + K1)), strength)
+                in_title += present & ((packed & TITLE_BITS) != 0)
+            some = matched > 0
+            if not some.any():
                 continue
-            match = alt.quality * _coverage(matched / alt_total)
-            if alt.phrase and re.search(alt.phrase, text()) is None:
-                match *= 0.4
-            got = match * (BASE + (1 - BASE) * strength / matched)
-            if got > best_value:
-                best_match, best_value, best_title = match, got, in_title
-                best_terms = len(alt.terms)
+            frac = matched / alt_total
+            match = alt.quality * _coverages(frac)
+            if alt.phrase:
+                phrase = re.compile(alt.phrase)
+                for i in np.flatnonzero(some).tolist():
+                    if phrase.search(text(i)) is None:
+                        match[i] *= 0.4
+            got = match * (BASE + (1 - BASE) * strength / np.where(some, matched, 1.0))
+            better = some & (got > best_value)
+            best_match = np.where(better, match, best_match)
+            best_value = np.where(better, got, best_value)
+            best_title = np.where(better, in_title, best_title)
+            best_terms = np.where(better, len(alt.terms), best_terms)
         cover += unit_weight * best_match / total
         value += unit_weight * best_value / total
         title_hits += best_title
-        in_title_share += unit_weight * min(1.0, best_title / best_terms) / total
-    if cover < min_coverage:
-        return 0.0
-    title_share = min(1.0, title_hits / title_terms) if title_terms else 0.0
+        in_title_share += unit_weight * np.minimum(1.0, best_title / best_terms) / total
+    terms = np.asarray(title_terms, dtype=np.int64)
+    title_share = np.where(
+        terms > 0, np.minimum(1.0, title_hits / np.where(terms > 0, terms, 1)), 0.0
+    )
     bonus = TITLE_BONUS * title_share + TITLE_QUERY_BONUS * in_title_share
-    return min(1.0, value * (1 + bonus) / (1 + TITLE_BONUS + TITLE_QUERY_BONUS))
+    scores = np.minimum(1.0, value * (1 + bonus) / (1 + TITLE_BONUS + TITLE_QUERY_BONUS))
+    return np.where(cover < min_coverage, 0.0, scores).tolist()
+
+
+_SQRTS = np.array(_SQRT)
+_SIDES = np.array(_SIDE)
+
+
+def _packed(postings: Postings, term: str, ids: NDArray[np.intp]) -> NDArray[np.int64]:
+    """Packed frequencies of ``term`` in each episode of ``ids`` (sorted or not); -1
+    where it does not occur."""
+    found = postings.get(term)
+    if found is None or not found[0]:
+        return np.full(len(ids), -1, dtype=np.int64)
+    have, vals = _arrays(found)
+    at = np.minimum(np.searchsorted(have, ids), len(have) - 1)
+    return np.where(have[at] == ids, vals[at], -1)
+
+
+def _coverages(frac: NDArray[np.float64]) -> NDArray[np.float64]:
+    """``_coverage`` of each: Python's own power, so each is the same float."""
+    out = np.ones(len(frac))
+    partial = np.flatnonzero(frac < 0.999)
+    if len(partial):
+        out[partial] = [f**1.5 for f in frac[partial].tolist()]
+    return out

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from bot.models import Episode, Section
@@ -54,7 +55,7 @@ def section_texts(episode: Episode) -> SectionTexts:
 
 def locate(
     episode: Episode,
-    groups: list[list[Needle]],
+    groups: Sequence[Sequence[Needle]],
     texts: SectionTexts | None = None,
 ) -> tuple[Section | None, str]:
     """The section that matches the most of ``groups`` (one group per query unit; the

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from paths import FIXTURES_DIR
@@ -115,6 +115,22 @@ def test_snippet_is_around_the_match(index: SearchIndex) -> None:
     hit = index.search("エッジロケーション").hits[0]
     assert hit.episode.number == 2
     assert "エッジロケーション" in hit.snippet
+
+
+@pytest.mark.parametrize("query", ["データフロー", "エッジロケーション", "Kubeflow", "#3"])
+def test_snippets_left_for_later_are_the_ones_a_search_finds(
+    index: SearchIndex, query: str
+) -> None:
+    found = index.search(query, 10, snippets=False).hits
+    whole = index.search(query, 10).hits
+    assert [h.episode.path for h in found] == [h.episode.path for h in whole]
+    located = index.located(found)
+    assert [(h.score, h.section, h.snippet) for h in located] == [
+        (h.score, h.section, h.snippet) for h in whole
+    ]
+    assert located[0].snippet and index.located(located) == located
+    # only the hits asked about are located: the first alone, here
+    assert index.located(found[:1])[0] == whole[0]
 
 
 @pytest.mark.parametrize(
@@ -283,3 +299,48 @@ def test_weak_matches_share_the_words_the_notes_use_however_many_they_never_do()
     query = "Lambdaの起動の遅さを事前確保で防ぐ機能"
     assert index.search(query).hits == ()  # too little of it is in any note
     assert index.weak_matches(query) == ["podcast/03/index.md"]
+
+
+def _dated(number: int, date: datetime, **fields: object) -> Episode:
+    episode = _episode(f"podcast/{number}/index.md", number, 1)
+    return replace(
+        episode,
+        raw_title=f"#{number} Serverless {number}",
+        title=f"Serverless {number}",
+        date=date,
+        **fields,  # type: ignore[arg-type]
+    )
+
+
+def _scheduled_site() -> list[Episode]:
+    """30 published episodes, one a day until the day before NOW, then 300 scheduled
+    after it; among the newest a draft, a page scheduled by publishDate alone and an
+    expired one."""
+    out = [_dated(n, NOW - timedelta(days=31 - n)) for n in range(1, 31)]
+    out += [_dated(n, NOW + timedelta(days=n - 30)) for n in range(31, 331)]
+    out.append(_dated(400, NOW - timedelta(hours=1), draft=True))
+    out.append(_dated(401, NOW - timedelta(hours=2), publish_date=NOW + timedelta(days=1)))
+    out.append(_dated(402, NOW - timedelta(hours=3), expiry_date=NOW - timedelta(hours=1)))
+    return out
+
+
+def test_complete_offers_the_newest_published_episodes_past_many_scheduled_ones() -> None:
+    index = SearchIndex.build(_scheduled_site())
+    for prefix in ("S", "serverless", "", "ser"):
+        got = [h.episode.number for h in index.complete(prefix, 5, published_at=NOW)]
+        assert got == [30, 29, 28, 27, 26], prefix
+        slow = index.complete(prefix, 5, where=lambda e: e.is_published(NOW))
+        assert [h.episode.number for h in slow] == got
+
+
+def test_complete_offers_a_scheduled_episode_once_its_time_comes() -> None:
+    index = SearchIndex.build(_scheduled_site())
+    assert [h.episode.number for h in index.complete("S", 3, published_at=NOW)] == [30, 29, 28]
+    later = NOW + timedelta(days=2, minutes=1)
+    got = index.complete("S", 4, published_at=later)
+    assert [h.episode.number for h in got] == [32, 31, 401, 30]
+    assert [h.episode.number for h in index.complete("S", 3, published_at=NOW)] == [30, 29, 28]
+    index.upsert(_dated(500, NOW - timedelta(minutes=5)))
+    assert [h.episode.number for h in index.complete("S", 2, published_at=NOW)] == [500, 30]
+    index.remove("podcast/30/index.md")
+    assert [h.episode.number for h in index.complete("S", 2, published_at=NOW)] == [500, 29]
