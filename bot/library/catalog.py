@@ -355,6 +355,7 @@ class Catalog:
         for word in ("the", "の"):  # one English and one Japanese word: both tables
             is_generic(word)
         self._index.prepare_texts()
+        self._search.prepare_names(episodes)
         if self._memo_unread and self.snapshot is not None:
             self._memo_unread = False
             self._search.reading_memo = self.snapshot.read_readings() or ReadingMemo()

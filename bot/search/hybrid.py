@@ -278,11 +278,20 @@ class HybridSearch:
         above ``SEMANTIC_FLOOR``."""
         return [h for h in self._semantic(text, limit, where) if h.z >= Z_ALONE]
 
+    def prepare_names(self, episodes: Iterable[Episode]) -> None:
+        """Work out every note's Latin text for the name rules ahead of the queries
+        (background thread): a query naming a product checks every episode, and each
+        note's first check cost about 0.6 ms."""
+        for episode in episodes:
+            self._plain(episode)
+
     def _plain(self, episode: Episode) -> str:
-        """The episode's whole text, normalised once per version of the note."""
+        """The episode's Latin text (NFKC, lower case; each run of other letters a NUL,
+        which no pattern's separator matches: ``SQSのDLQ`` does not write "SQS DLQ"),
+        worked out once per version of the note: all the name rules read."""
         held = self._plain_texts.get(episode.path)
         if held is None or held[0] is not episode:
-            held = (episode, _plain_text(episode))
+            held = (episode, _NOT_LATIN.sub("\x00", _plain_text(episode)))
             self._plain_texts[episode.path] = held
         return held[1]
 
@@ -482,6 +491,7 @@ class HybridSearch:
 # -- helpers -------------------------------------------------------------------------
 
 
+_NOT_LATIN = re.compile(r"[^\x00-\x7f’]+")  # what no name rule's pattern matches
 _KATAKANA_RUN = re.compile(r"[\u30a1-\u30fa][\u30a1-\u30faー]{2,}")
 _ROMAJI_RUN = re.compile(r"[A-Za-z]+(?:\s+[A-Za-z]+)+")
 _MIXED = re.compile(r"[\u3041-\u30ff\u30fc]+[A-Za-z]+|[A-Za-z]+[\u3041-\u30ff\u30fc]+")

@@ -448,3 +448,17 @@ def test_a_lower_case_english_word_describes_and_does_not_veto_a_meaning():
     assert paths(make_search(), "edge inference board")[:1] == [ep(2)]
     # the same word capitalised reads as a product name the show never covered
     assert paths(make_search(), "Inference edge board") == []
+
+
+def test_the_name_rules_read_no_note_once_prepared(monkeypatch):
+    import bot.search.hybrid as hybrid
+
+    search = make_search(semantic=False)
+    search.prepare_names([*EPISODES, *FILLER])
+
+    def read_again(episode: Episode) -> str:
+        raise AssertionError(f"{episode.path} normalised by a query")
+
+    monkeypatch.setattr(hybrid, "_plain_text", read_again)
+    assert paths(search, "Amazon CloudFront")[:1] == [ep(3)]  # a whole name: every note
+    assert paths(search, "Amazon CloudFront Functions") == []
