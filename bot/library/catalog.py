@@ -355,7 +355,6 @@ class Catalog:
         for word in ("the", "の"):  # one English and one Japanese word: both tables
             is_generic(word)
         self._index.prepare_texts()
-        self._search.prepare_names(episodes)
         if self._memo_unread and self.snapshot is not None:
             self._memo_unread = False
             self._search.reading_memo = self.snapshot.read_readings() or ReadingMemo()
@@ -363,6 +362,9 @@ class Catalog:
         memo = self._search.reading_memo
         if built and self.snapshot is not None and memo.worked:
             self.snapshot.write_readings(memo)
+        # last: the notes' Latin text for the name rules (0.6 ms a note the first time;
+        # until then a query that names a product works out what it reads itself)
+        self._search.prepare_names(episodes)
 
     @property
     def snapshot_state(self) -> SnapshotState | None:
