@@ -449,33 +449,32 @@ class SearchIndex:
         units = self._raw_units(parsed, fuzzy, prefix_last)
         if not fuzzy:  # autocomplete: every typed word narrows
             return [u for u, _ in units]
-        kept: list[Unit] = []
+        text = parsed.text
+        # each unit once: in the notes, an everyday word, written as part of a name
+        facts = [
+            (unit, surface, self._present(unit), is_generic(surface), _capitalised(surface, text))
+            for unit, surface in units
+        ]
         # filler is dropped only beside a word that names the topic ("Jetson tips",
         # "Cloud Runが出てくる回": a capitalised word inside a name counts, however common):
         # a query of everyday words alone ("東京のおいしいラーメン屋") keeps every word
         anchored = any(
-            self._present(u) and s and (not is_generic(s) or _capitalised(s, parsed.text))
-            for u, s in units
+            present and surface and (not generic or capital)
+            for _, surface, present, generic, capital in facts
         )
         # ... and beside a name the notes use ("Cloud Runが出てくる回を全部"), an everyday
         # word they use too is no longer needed for a hit; beside any topic word, the
         # most common words ("雑談回を全部") are not either, while a plainer everyday
         # word there may be the topic itself ("資格の取り方")
         by_name = any(
-            self._present(u)
-            and s
-            and ((not is_generic(s) and _looks_like_a_name(s)) or _capitalised(s, parsed.text))
-            for u, s in units
+            present and surface and ((not generic and _looks_like_a_name(surface)) or capital)
+            for _, surface, present, generic, capital in facts
         )
-        for unit, surface in units:
-            if self._present(unit):
-                if (
-                    anchored
-                    and surface
-                    and is_generic(surface)
-                    and (by_name or zipf(surface) >= VERY_COMMON_ZIPF)
-                    and not _capitalised(surface, parsed.text)
-                ):
+        kept: list[Unit] = []
+        for unit, surface, present, generic, capital in facts:
+            filler = anchored and bool(surface) and generic and not capital
+            if present:
+                if filler and (by_name or zipf(surface) >= VERY_COMMON_ZIPF):
                     # an everyday word the notes also use ("全部", "紹介", "basics") may
                     # add to a hit's score but must not veto one that lacks it
                     unit = Unit(unit.alts, unit.weight * GENERIC_WEIGHT)
@@ -483,16 +482,9 @@ class SearchIndex:
                 continue
             if absent is not None and surface:
                 absent.append(surface)
-            if (
-                anchored
-                and surface
-                and is_generic(surface)
-                and not _capitalised(surface, parsed.text)
-            ):
+            if filler:
                 continue
-            named = (_looks_like_a_name(surface) and not is_generic(surface)) or _capitalised(
-                surface, parsed.text
-            )
+            named = (_looks_like_a_name(surface) and not generic) or capital
             if unknown is not None and surface and named:
                 unknown.append(surface)
             kept.append(unit)
