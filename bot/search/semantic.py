@@ -1,9 +1,13 @@
 """Semantic retrieval: sentence embeddings of each episode's passages, searched by cosine.
 
-An episode becomes passages (``passages_of``): its title with its summary, and each
-section of its notes (heading path and text, cut to ``PASSAGE_CHARS``). An ``Embedder``
-turns passages and queries into unit vectors; ``SemanticIndex`` keeps one matrix of
-every passage vector and answers a query with each episode's best passage.
+An episode becomes passages (``passages_of``) at two sizes: its title with its summary
+and each section of its notes (heading path and text, cut to ``PASSAGE_CHARS``), and
+each line of those sections under its heading. A section says what a part of the talk
+is about; a line is one link or one remark, where a concept query ("a CDN", "a message
+queue") matches the one sentence that describes it without the rest of the section's
+noise. An ``Embedder`` turns passages and queries into unit vectors; ``SemanticIndex``
+keeps one matrix of every passage vector and ranks an episode by its best section and
+its best line together.
 
 Vectors are cached on disk by ``bot.search.vectors.VectorCache`` (keyed by model and
 text hash), so a restart embeds nothing it has seen. Building runs in a worker thread
@@ -30,6 +34,10 @@ from bot.models import Episode
 log = logging.getLogger(__name__)
 
 PASSAGE_CHARS = 400  # longer sections are cut: cost grows with length, meaning rarely does
+LINE_CHARS = 8  # shorter lines ("まとめ", a bare date) say nothing of their own
+WINDOW_CHARS = 0  # a line shorter than this takes its next lines in, up to this length
+SECTION, LINE = 0, 1  # the two passage sizes
+LINE_WEIGHT = 0.5  # an episode's z: its best line's weighs this much, its best section's the rest
 BATCH = 16
 QUERY_CACHE = 512  # query vectors kept (1.5 KB each)
 
@@ -107,6 +115,7 @@ class Passage:
     path: str  # the episode's source path
     section: int  # index into episode.sections; -1 for the title and summary
     text: str
+    size: int = SECTION  # SECTION or LINE
 
     @property
     def key(self) -> str:
@@ -115,16 +124,40 @@ class Passage:
 
 
 def passages_of(episode: Episode) -> list[Passage]:
-    """What is embedded for an episode: title + summary, then each section with text."""
-    head = f"{episode.title}\n{episode.summary}".strip()
-    out = [Passage(episode.path, -1, head[:PASSAGE_CHARS])] if head else []
+    """What is embedded for an episode: title + summary, then each section with text,
+    then each line of the sections under its heading. Title and summary stand at both
+    sizes (one text, one vector), so every episode has a best passage of each."""
+    path = episode.path
+    head = f"{episode.title}\n{episode.summary}".strip()[:PASSAGE_CHARS]
+    out = [Passage(path, -1, head), Passage(path, -1, head, LINE)] if head else []
+    lines: list[Passage] = []
     for i, section in enumerate(episode.sections):
         body = " ".join(section.text.split())
         heading = " › ".join(p for p in section.path if p)
         if not body and not heading:
             continue
         text = f"{heading}\n{body}".strip() if heading else body
-        out.append(Passage(episode.path, i, text[:PASSAGE_CHARS]))
+        out.append(Passage(path, i, text[:PASSAGE_CHARS]))
+        for window in _windows(section.text):
+            text = f"{heading}\n{window}" if heading else window
+            lines.append(Passage(path, i, text[:PASSAGE_CHARS], LINE))
+    return out + lines
+
+
+def _windows(text: str) -> list[str]:
+    """A section's lines, short neighbours joined up to ``WINDOW_CHARS``."""
+    out: list[str] = []
+    current = ""
+    for raw in text.splitlines():
+        line = " ".join(raw.split())
+        if len(line) < LINE_CHARS:
+            continue
+        if current and len(current) + 1 + len(line) > WINDOW_CHARS:
+            out.append(current)
+            current = ""
+        current = f"{current} {line}" if current else line
+    if current:
+        out.append(current)
     return out
 
 
@@ -143,19 +176,30 @@ class VectorStore(Protocol):
 
     def put_many(self, model_id: str, items: Sequence[tuple[str, np.ndarray]]) -> None: ...
 
+    def keep(self, model_id: str, keys: Sequence[str], matrix: np.ndarray) -> None:
+        """The index's matrix (row i: ``keys[i]``), held and saved whole for a restart."""
+
 
 class SemanticIndex:
-    """Passage vectors of every episode, one matrix; replaced whole when rebuilt."""
+    """Passage vectors of every episode, one matrix; replaced whole when rebuilt.
+
+    Rows are kept by size, then by episode, so each size's best passage per episode is
+    one ``np.maximum.reduceat`` over a contiguous block."""
 
     def __init__(
         self, embedder: Embedder, passages: Sequence[Passage], vectors: np.ndarray
     ) -> None:
         self.embedder = embedder
-        self._passages = tuple(passages)
-        self._matrix = vectors.astype(np.float32, copy=False)
-        self._paths = list(dict.fromkeys(p.path for p in self._passages))
+        self._paths = list(dict.fromkeys(p.path for p in passages))
         number = {path: i for i, path in enumerate(self._paths)}
+        order = _row_order(passages, number)
+        self._passages = tuple(passages[i] for i in order)
+        matrix = vectors.astype(np.float32, copy=False)
+        # rows by size, then episode; a build hands them in that order already
+        self._matrix = matrix if order == list(range(len(order))) else matrix[order]
         self._owner_ids = np.array([number[p.path] for p in self._passages], dtype=np.int64)
+        blocks = (_Block.of(self._passages, self._owner_ids, size) for size in (SECTION, LINE))
+        self._blocks = [b for b in blocks if b is not None]
 
     def __len__(self) -> int:
         return len(self._passages)
@@ -173,7 +217,9 @@ class SemanticIndex:
         progress: Callable[[int, int], None] | None = None,
     ) -> SemanticIndex:
         """Embed every passage not in ``store`` (in batches), then index them all."""
-        passages = [p for e in episodes for p in passages_of(e)]
+        found = [p for e in episodes for p in passages_of(e)]
+        number = {path: i for i, path in enumerate(dict.fromkeys(p.path for p in found))}
+        passages = [found[i] for i in _row_order(found, number)]
         keys = [p.key for p in passages]
         known = store.get_many(embedder.model_id, keys) if store is not None else {}
         todo = sorted(
@@ -201,11 +247,15 @@ class SemanticIndex:
                 len(passages) - len(todo),
             )
         matrix = (
-            np.stack([known[k] for k in keys])
+            np.stack([known[k] for k in keys]).astype(np.float32, copy=False)
             if keys
             else np.zeros((0, embedder.dim), dtype=np.float32)
         )
-        return cls(embedder, passages, matrix)
+        del known  # the rows of the old matrix: let it go before the index holds the new
+        index = cls(embedder, passages, matrix)
+        if store is not None:
+            store.keep(embedder.model_id, keys, index._matrix)
+        return index
 
     def embed_query(self, text: str) -> np.ndarray:
         return self.embedder.query(text)
@@ -216,7 +266,7 @@ class SemanticIndex:
         limit: int,
         allowed: Callable[[str], bool] | None = None,
     ) -> list[SemanticHit]:
-        """Episodes by their best passage's cosine with ``vector``, best first."""
+        """Episodes by their best section's and best line's z together, best first."""
         if not len(self._passages):
             return []
         scores = self._matrix @ vector
@@ -228,23 +278,78 @@ class SemanticIndex:
             if not mask.any():
                 return []
             scores = np.where(mask, scores, -np.inf)
-            shown = scores[mask]
         else:
-            shown = scores
+            per_path = np.ones(len(self._paths), dtype=bool)
+            mask = None
         # A cosine means little alone (e5 puts most texts between 0.75 and 0.9); how far
-        # the best passage stands above the query's typical passage says more.
-        mean, spread = float(shown.mean()), float(shown.std()) or 1.0
-        order = np.argsort(-scores)
-        best: dict[str, SemanticHit] = {}
-        for i in order:
-            value = float(scores[i])
-            if value == -np.inf:
-                break
-            passage = self._passages[int(i)]
-            if passage.path in best:
+        # the best passage stands above the query's typical passage of its size says
+        # more. An episode's z is the mean of its best section's and its best line's.
+        total = np.zeros(len(self._paths))
+        counted = np.zeros(len(self._paths))
+        cosine = np.full(len(self._paths), -np.inf)
+        for block in self._blocks:
+            part = scores[block.first : block.end]
+            shown = part if mask is None else part[mask[block.first : block.end]]
+            if not len(shown):
                 continue
-            z = (value - mean) / spread
-            best[passage.path] = SemanticHit(passage.path, value, passage.section, round(z, 3))
-            if len(best) >= limit:
+            mean, spread = float(shown.mean()), float(shown.std()) or 1.0
+            best = np.maximum.reduceat(part, block.starts)
+            live = np.isfinite(best)
+            weight = LINE_WEIGHT if block.size == LINE else 1.0 - LINE_WEIGHT
+            total[block.owners[live]] += weight * (best[live] - mean) / spread
+            counted[block.owners[live]] += weight
+            if block.size == SECTION:
+                cosine[block.owners] = best
+        z = np.full(len(self._paths), -np.inf)
+        np.divide(total, counted, out=z, where=(counted > 0) & per_path)
+        out = []
+        for i in np.argsort(-z, kind="stable")[:limit]:
+            if not np.isfinite(z[i]):
                 break
-        return list(best.values())
+            # the snippet comes from the finest passage that matched: the best line
+            row = next(r for b in reversed(self._blocks) if (r := b.best_row(i, scores)) >= 0)
+            value = float(cosine[i]) if np.isfinite(cosine[i]) else float(scores[row])
+            out.append(
+                SemanticHit(
+                    self._paths[i], value, self._passages[row].section, round(float(z[i]), 3)
+                )
+            )
+        return out
+
+
+def _row_order(passages: Sequence[Passage], number: dict[str, int]) -> list[int]:
+    """The index's row order: by size, then by episode (stable within an episode)."""
+    return sorted(range(len(passages)), key=lambda i: (passages[i].size, number[passages[i].path]))
+
+
+@dataclass(frozen=True, slots=True)
+class _Block:
+    """The rows of one passage size: contiguous, each episode's rows together."""
+
+    size: int
+    first: int  # first row of the block in the matrix
+    end: int
+    starts: np.ndarray  # each episode's first row, relative to ``first``
+    owners: np.ndarray  # the episode of each of those runs
+    run_of: np.ndarray  # episode id -> its run's number, or -1
+
+    @classmethod
+    def of(cls, passages: Sequence[Passage], owner_ids: np.ndarray, size: int) -> _Block | None:
+        rows = [i for i, p in enumerate(passages) if p.size == size]
+        if not rows:
+            return None
+        first, end = rows[0], rows[-1] + 1
+        owners = owner_ids[first:end]
+        starts = np.flatnonzero(np.r_[True, owners[1:] != owners[:-1]])
+        run_of = np.full(int(owner_ids.max()) + 1, -1, dtype=np.int64)
+        run_of[owners[starts]] = np.arange(len(starts))
+        return cls(size, first, end, starts, owners[starts], run_of)
+
+    def best_row(self, episode: int, scores: np.ndarray) -> int:
+        """The matrix row of ``episode``'s best passage of this size, or -1."""
+        run = int(self.run_of[episode])
+        if run < 0:
+            return -1
+        start = self.first + int(self.starts[run])
+        stop = self.first + int(self.starts[run + 1]) if run + 1 < len(self.starts) else self.end
+        return start + int(np.argmax(scores[start:stop]))

@@ -4,15 +4,24 @@ One SQLite file (``DATA_DIR/vectors.db`` by default): rows of (model id, text ha
 float32 bytes). Reading it runs no code (no pickle: the data folder may be a shared
 volume). A file that is not a readable cache (corrupt, truncated, another program's) is
 moved aside with one warning and started afresh: the cache is never a reason not to
-search. Vectors are also kept in memory once read, so rebuilding the index after a
-note changed costs no disk reads.
+search.
+
+Beside it, ``vectors.pack.npz`` holds the last index's matrix whole, with its keys
+(``keep``): a restart reads one array instead of tens of thousands of rows (56,000
+vectors: 2.9 s from SQLite, a fraction of that from the pack). A vector is a pure
+function of its key and model, so a pack can be incomplete but never wrong: what it
+lacks comes from SQLite. A pack that cannot be read is ignored with one warning and
+written again. The matrix kept is the index's own array, so rebuilding the index after
+a note changed costs no disk reads and no second copy of the vectors.
 """
 
 from __future__ import annotations
 
 import logging
+import os
 import sqlite3
 import threading
+import zipfile
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -31,6 +40,20 @@ CREATE TABLE IF NOT EXISTS vectors (
 CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT NOT NULL);
 """
 FORMAT = "mukiudo-vectors-1"
+PACK_SUFFIX = ".pack.npz"
+
+
+class _Pack:
+    """One model's matrix and the row of each key in it."""
+
+    def __init__(self, model_id: str, keys: Sequence[str], matrix: np.ndarray) -> None:
+        self.model_id = model_id
+        self.rows = {key: i for i, key in enumerate(keys)}
+        self.matrix = matrix
+
+    def get(self, key: str) -> np.ndarray | None:
+        row = self.rows.get(key)
+        return self.matrix[row] if row is not None else None
 
 
 class VectorCache:
@@ -41,8 +64,63 @@ class VectorCache:
         self._lock = threading.Lock()
         self._db: sqlite3.Connection | None = None
         self.problem: str | None = None  # why the file was set aside, if it was
+        self._pack: _Pack | None = None
+        self._pack_read = self.path is None  # nothing to read without a file
         if self.path is not None:
             self._db = self._open(self.path)
+
+    @property
+    def pack_path(self) -> Path | None:
+        return self.path.with_name(self.path.name + PACK_SUFFIX) if self.path else None
+
+    def _packed(self, model_id: str) -> _Pack | None:
+        """The pack of ``model_id``: the one kept, or the file's on first use."""
+        if not self._pack_read:
+            self._pack_read = True
+            self._pack = self._read_pack()
+        pack = self._pack
+        return pack if pack is not None and pack.model_id == model_id else None
+
+    def _read_pack(self) -> _Pack | None:
+        path = self.pack_path
+        if path is None or not path.exists():
+            return None
+        try:
+            with np.load(path, allow_pickle=False) as data:
+                model = bytes(data["model"]).decode("utf-8")
+                keys = [k.decode("ascii") for k in data["keys"].tolist()]
+                matrix = np.ascontiguousarray(data["matrix"], dtype=np.float32)
+            if matrix.ndim != 2 or len(keys) != matrix.shape[0]:
+                raise ValueError(f"{len(keys)} keys for a matrix of shape {matrix.shape}")
+        except (OSError, EOFError, ValueError, KeyError, UnicodeError, zipfile.BadZipFile) as exc:
+            log.warning("vector pack %s unreadable (%s): read from %s", path, exc, self.path)
+            return None
+        return _Pack(model, keys, matrix)
+
+    def keep(self, model_id: str, keys: Sequence[str], matrix: np.ndarray) -> None:
+        """Hold ``matrix`` (row i: the vector of ``keys[i]``) as this model's vectors,
+        and write it as the pack unless the pack holds those keys already."""
+        with self._lock:
+            before = self._packed(model_id)
+            same = before is not None and list(before.rows) == list(keys)
+            self._pack = _Pack(model_id, keys, matrix)
+            self._memory = {k: v for k, v in self._memory.items() if k[0] != model_id}
+            path = self.pack_path
+            if same or path is None:
+                return
+            temporary = path.with_name(path.name + ".tmp")
+            try:
+                with temporary.open("wb") as out:
+                    np.savez(
+                        out,
+                        model=np.frombuffer(model_id.encode("utf-8"), dtype=np.uint8),
+                        keys=np.array(keys, dtype="S"),
+                        matrix=matrix,
+                    )
+                os.replace(temporary, path)
+            except OSError as exc:  # full disk, read-only: SQLite still has every vector
+                log.warning("vector pack %s not written (%s)", path, exc)
+                temporary.unlink(missing_ok=True)
 
     def _open(self, path: Path) -> sqlite3.Connection | None:
         try:
@@ -83,6 +161,11 @@ class VectorCache:
     def get_many(self, model_id: str, keys: Sequence[str]) -> dict[str, np.ndarray]:
         with self._lock:
             found = {k: v for k in keys if (v := self._memory.get((model_id, k))) is not None}
+            pack = self._packed(model_id)
+            if pack is not None:
+                for key in keys:
+                    if key not in found and (v := pack.get(key)) is not None:
+                        found[key] = v
             missing = [k for k in keys if k not in found]
             if missing and self._db is not None:
                 try:
@@ -120,7 +203,9 @@ class VectorCache:
     def count(self, model_id: str) -> int:
         with self._lock:
             if self._db is None:
-                return sum(1 for m, _ in self._memory if m == model_id)
+                pack = self._packed(model_id)
+                held = {k for m, k in self._memory if m == model_id}
+                return len(held | set(pack.rows)) if pack is not None else len(held)
             try:
                 row = self._db.execute(
                     "SELECT count(*) FROM vectors WHERE model = ?", (model_id,)
