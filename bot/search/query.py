@@ -192,11 +192,18 @@ def _ja_chunks(norm: str, has_other: bool) -> list[JaChunk]:
 def _split_at_particles(run: str) -> list[str]:
     pieces: list[str] = []
     current = ""
-    for segment in re.findall("[\u3041-\u309f]+|[^\u3041-\u309f]+", run):
+    segments = re.findall("[\u3041-\u309f]+|[^\u3041-\u309f]+", run)
+    for at, segment in enumerate(segments):
         is_kana = "\u3041" <= segment[0] <= "\u309f"
         if is_kana and (segment in JA_PARTICLES or len(segment) >= 3 or not current):
             if current:
                 pieces.append(current)
+            current = ""
+        elif is_kana and len(segment) == 2 and at + 1 < len(segments):
+            # two hiragana between words end the first as the index reads the notes
+            # (``JA_CONTENT_RUN``): its okurigana stays, the particle goes (製造業向けの
+            # 異常検知 -> 製造業向け, 異常検知), or no phrase of the notes could match it
+            pieces.append(current + segment[0])
             current = ""
         else:
             current += segment

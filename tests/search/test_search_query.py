@@ -89,3 +89,13 @@ def test_long_query_is_cut() -> None:
 @pytest.mark.parametrize("text", ["", "   ", "？？？", "the of which", "について"])
 def test_nothing_left_is_empty(text: str) -> None:
     assert parse_query(text).empty
+
+
+def test_two_hiragana_between_words_split_them_as_the_index_reads_the_notes() -> None:
+    # the notes' text is indexed in runs with at most one hiragana between kanji
+    # (textnorm.JA_CONTENT_RUN): 向けの splits there, keeping its okurigana
+    parsed = parse_query("製造業向けの異常検知")
+    assert [c.raw for c in parsed.ja] == ["製造業向け", "異常検知"]
+    # one hiragana between stays inside the word; the word being typed is not cut
+    assert [c.raw for c in parse_query("振り返り方").ja] == ["振り返り方"]
+    assert [c.raw for c in parse_query("疎結合にす").ja] == ["疎結合にす"]

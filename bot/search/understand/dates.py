@@ -184,6 +184,11 @@ _S_JA = compile_ci(
 )
 
 
+# a date written straight onto a katakana or Latin word is part of that thing's name,
+# not when the episode aired: "2019年末アップデート" is the update, not December's talks
+_NAMES_A_THING = re.compile(r"[\u30a1-\u30faA-Za-z]")
+
+
 def extract_dates(scan: Scan, today: date) -> None:
     def ja_year(match: re.Match[str]) -> int | None:
         groups = match.groupdict()
@@ -196,7 +201,7 @@ def extract_dates(scan: Scan, today: date) -> None:
         return None
 
     def emit(match: re.Match[str], found: DateRange | None) -> Outcome:
-        if found is None:
+        if found is None or _NAMES_A_THING.match(scan.work, match.end()):
             return "keep"
         scan.ranges.append(found)
         return [match.span()]

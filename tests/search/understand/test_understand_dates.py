@@ -170,3 +170,23 @@ def test_several_dates_combine_into_the_covering_range() -> None:
 
 def test_a_decade_is_not_a_year() -> None:
     assert u("2020年代").dates is None
+
+
+@pytest.mark.parametrize(
+    ("query", "topic"),
+    [
+        ("SageMakerの2019年末アップデート", "2019年末アップデート"),
+        ("2020年12月リリースの新機能", "2020年12月リリース"),
+        ("2020年秋Update", "2020年秋Update"),
+    ],
+)
+def test_a_date_written_onto_a_name_is_part_of_the_topic(query: str, topic: str) -> None:
+    told = u(query)
+    assert told.dates is None
+    assert topic in told.text
+
+
+def test_a_date_before_a_particle_or_a_space_still_narrows() -> None:
+    assert u("2019年末のアップデート").dates is not None
+    assert u("2021年版").dates == year(2021)
+    assert u("Nov 2020 episodes").dates == span("2020-11-01", "2020-11-30")
