@@ -359,6 +359,7 @@ class Catalog:
             self._memo_unread = False
             self._search.reading_memo = self.snapshot.read_readings() or ReadingMemo()
         built = self._readings.apply(self._search)
+        self._search.spell_speakers()
         memo = self._search.reading_memo
         if built and self.snapshot is not None and memo.worked:
             self.snapshot.write_readings(memo)

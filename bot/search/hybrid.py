@@ -41,6 +41,7 @@ from bot.search.readings import (
     ReadingIndex,
     ReadingMemo,
     episode_texts,
+    name_spellings,
     pieces,
     sound_variants,
 )
@@ -78,6 +79,7 @@ STRONG_LEXICAL = 65.0  # a lexical best hit this strong keeps its order
 WEAK_LEXICAL = 50.0  # below: a semantic best of z >= Z_LEAD goes first
 Z_LEAD = 3.1
 MAX_SOUND_TRIES = 3  # spellings tried for a katakana word the notes never write
+MAX_HOMOPHONES = 4  # words of the notes tried for one piece of a compound they never write
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,24 +110,37 @@ class HybridSearch:
         self.reading_memo = ReadingMemo()  # the last build's Sudachi work, for the next
         self.synonyms = synonyms or Synonyms()
         self.speakers: tuple[str, ...] = ()
+        self._speaker_names: tuple[str, ...] = ()
         self._speaker_of: dict[str, str] = {}
         self.set_speakers(speakers)
         self.last_trace: Trace | None = None
         self._plain_texts: dict[str, tuple[Episode, str]] = {}
 
     def set_speakers(self, speakers: Sequence[str]) -> None:
-        """Who speaks on the show, and the synonyms of their names (もりた, morita)."""
+        """Who speaks on the show, the synonyms of their names, and, once the reading
+        index is built (the dictionary loaded), their names in kana and romaji (加藤:
+        かとう, Kato)."""
         alias: dict[str, str] = {}
         for name in speakers:
             alias.setdefault(name, name)
             for other in self.synonyms.expand(name):
                 alias.setdefault(other, name)
+        if self.readings is not None:
+            for name in speakers:
+                for spelled in name_spellings(name):
+                    alias.setdefault(spelled, name)
+        self._speaker_names = tuple(speakers)
         self._speaker_of = alias
         self.speakers = tuple(alias)
 
     def read_notes(self, episodes: Sequence[Episode]) -> None:
         """Build the reading index of the notes' words (runs off the event loop)."""
         self.readings = ReadingIndex.build(episode_texts(episodes), self.reading_memo)
+        self.spell_speakers()
+
+    def spell_speakers(self) -> None:
+        """Add the speakers' kana and romaji names, now that the readings can be had."""
+        self.set_speakers(self._speaker_names)
 
     # -- the one search ------------------------------------------------------------
 
@@ -315,7 +330,19 @@ class HybridSearch:
             fused = self._fuse_lexical(rankings)
             if fused:
                 return SearchResult(text, tuple(fused[:limit]), found.suggestions)
-        if found.hits or self.readings is None:
+        if self.readings is None:
+            return found
+        if found.hits:
+            # kana typed inside a Latin word ("cloudふろんと") is a slip even when the
+            # Latin part alone matches ("cloud"): the word respelled is asked too
+            mixed = self._mixed_respelled(text, typed_in_hiragana=True)
+            if mixed is None:
+                return found
+            again = self.lexical.search(
+                mixed, limit, where=where, max_chars=max_chars, snippets=False
+            )
+            if again.hits:
+                return SearchResult(text, again.hits, found.suggestions)
             return found
         for respelled in self._respellings(text, absent):
             again = self.lexical.search(
@@ -360,17 +387,36 @@ class HybridSearch:
                 alternatives = readings.alternatives_for_span(words, 1)
                 if alternatives:
                     out.append(text.replace(span, alternatives[0][0], 1))
+        mixed = self._mixed_respelled(text)
+        if mixed is not None:
+            out.append(mixed)
+        return out
+
+    def _mixed_respelled(self, text: str, typed_in_hiragana: bool = False) -> str | None:
+        """``text`` with each word of Latin letters and kana together ("せーじmaker")
+        replaced by the notes' word that reads the same, or None. ``typed_in_hiragana``:
+        only words whose kana part has hiragana ("EC2インスタンス" is how notes write)."""
+        readings = self.readings
+        if readings is None:
+            return None
+        changed = text
         for mixed in _MIXED.findall(text):
+            if _PARTICLE_JOIN.search(mixed):
+                continue  # "AWSのサービス": a name and a particle, no slip
+            if typed_in_hiragana and not _HIRAGANA.search(mixed):
+                continue
             alternatives = readings.alternatives(mixed, 1)
             if alternatives:
-                out.append(text.replace(mixed, alternatives[0][0], 1))
-        return out
+                changed = changed.replace(mixed, alternatives[0][0], 1)
+        return changed if changed != text else None
 
     def _respelled(self, raw: str, readings: ReadingIndex) -> str | None:
         """The notes' spelling of one word the notes never use: a word that reads the
         same (視覚 for 資格), the same with its dakuten back or its romaji in katakana
         (データフロー for テータフロー or deetafuroo), or a compound with one of its
-        pieces respelled (移行 事例 for 以降事例)."""
+        pieces respelled (移行 事例 for 以降事例; 異常検知 for 以上検知, where 以上 is a
+        word of the notes but 以上検知 is not: of the words that read like a piece, the
+        one that makes the compound the notes' own is taken)."""
         alternatives = readings.alternatives(raw, 1)
         if alternatives:
             return alternatives[0][0]
@@ -382,11 +428,24 @@ class HybridSearch:
             return None
         respelled = list(parts)
         for i, part in enumerate(parts):
-            if not self.lexical.query_words(part).absent:
+            present = not self.lexical.query_words(part).absent
+            if present and not _KANJI_WORD.fullmatch(part):
                 continue
-            alternatives = readings.alternatives(part, 1)
-            if alternatives:
-                respelled[i] = alternatives[0][0]
+            choices = [w for w, _ in readings.alternatives(part, MAX_HOMOPHONES)]
+            joined = next(
+                (
+                    w
+                    for w in choices
+                    if not self.lexical.query_words(
+                        "".join([*parts[:i], w, *parts[i + 1 :]])
+                    ).absent
+                ),
+                None,
+            )
+            if joined is not None:
+                return "".join([*parts[:i], joined, *parts[i + 1 :]])
+            if not present and choices:
+                respelled[i] = choices[0]
         # the pieces apart: the notes need not write them as one compound
         return " ".join(respelled) if respelled != parts else None
 
@@ -493,6 +552,10 @@ class HybridSearch:
 
 _NOT_LATIN = re.compile(r"[^\x00-\x7f’]+")  # what no name rule's pattern matches
 _KATAKANA_RUN = re.compile(r"[\u30a1-\u30fa][\u30a1-\u30faー]{2,}")
+# a particle between the Latin and the kana part of a mixed run: two words, not one
+_PARTICLE_JOIN = re.compile(r"[A-Za-z][のがをにでとはへもや]|[のがをにでとはへもや][A-Za-z]")
+_HIRAGANA = re.compile(r"[\u3041-\u3096]")
+_KANJI_WORD = re.compile(r"[\u4e00-\u9fff々]{2,}")
 _ROMAJI_RUN = re.compile(r"[A-Za-z]+(?:\s+[A-Za-z]+)+")
 _MIXED = re.compile(r"[\u3041-\u30ff\u30fc]+[A-Za-z]+|[A-Za-z]+[\u3041-\u30ff\u30fc]+")
 

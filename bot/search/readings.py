@@ -270,6 +270,22 @@ def surface_readings(surface: str) -> tuple[str, ...]:
     return tuple(_dedupe(_combine(parts))) if parts else ()
 
 
+def name_spellings(name: str) -> tuple[str, ...]:
+    """How a listener may type a person's name in kana or romaji: 加藤 -> カトウ, かとう,
+    katou, kato, katoh. Empty for a name already in kana or Latin letters, or one
+    the dictionary cannot read."""
+    if not any("\u3400" <= c <= "\u9fff" for c in name):
+        return ()
+    out: list[str] = []
+    for reading in surface_readings(name)[:2]:
+        romaji = jaconv.kata2alphabet(reading)
+        # long vowels as names are romanised: "ou" is written o, oh or ou, "uu" u
+        short = re.sub(r"ou|oo", "o", romaji).replace("uu", "u")
+        longer = re.sub(r"ou|oo", "oh", romaji).replace("uu", "u")
+        out += [reading, jaconv.kata2hira(reading), romaji, short, longer]
+    return tuple(_dedupe(w for w in out if w and w != name))
+
+
 def _loose_key(reading: str) -> str:
     out: list[str] = []
     for ch in reading:

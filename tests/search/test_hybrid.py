@@ -22,7 +22,7 @@ from bot.models import Episode, Section
 from bot.search.engine import SearchIndex
 from bot.search.hybrid import HybridSearch
 from bot.search.layer import SemanticLayer
-from bot.search.semantic import SemanticIndex, passages_of
+from bot.search.semantic import LINE, SECTION, SemanticIndex, passages_of
 from bot.search.vectors import VectorCache
 
 JST = timezone(timedelta(hours=9))
@@ -231,11 +231,13 @@ def test_a_restart_embeds_nothing_it_has_seen(tmp_path):
     cache = tmp_path / "vectors.db"
     first = ConceptEmbedder()
     SemanticIndex.build(first, EPISODES, VectorCache(cache))
-    assert len(first.embedded) == sum(len(passages_of(e)) for e in EPISODES)
+    passages = [p for e in EPISODES for p in passages_of(e)]
+    # one text, one vector: a one-line section is its own line too
+    assert sorted(first.embedded) == sorted({p.text for p in passages})
     again = ConceptEmbedder()
     index = SemanticIndex.build(again, EPISODES, VectorCache(cache))
     assert again.embedded == []
-    assert len(index) == len(first.embedded)
+    assert len(index) == len(passages)
 
 
 def test_a_changed_section_alone_is_embedded_again(tmp_path):
@@ -462,3 +464,108 @@ def test_the_name_rules_read_no_note_once_prepared(monkeypatch):
     monkeypatch.setattr(hybrid, "_plain_text", read_again)
     assert paths(search, "Amazon CloudFront")[:1] == [ep(3)]  # a whole name: every note
     assert paths(search, "Amazon CloudFront Functions") == []
+
+
+def test_a_speaker_typed_in_kana_or_romaji_is_that_speaker_once_readings_are_built():
+    search = make_search(semantic=False)
+    search.set_speakers(["加藤"])
+    # before the dictionary is loaded, only the name as the notes write it is known
+    assert "kato" not in search.speakers
+    search.read_notes([*EPISODES, *FILLER])
+    for typed in ("episodes where Kato spoke", "katouが話した回", "かとうが話した回"):
+        assert sorted(paths(search, typed)) == [ep(4), ep(5)], typed
+        assert search.last_trace is not None
+        assert search.last_trace.understood.speaker == "加藤"
+
+
+def test_a_wrong_kanji_for_a_word_the_notes_also_use_is_respelled_to_their_compound():
+    notes = [
+        *EPISODES,
+        episode(8, "製造業とML", "製造業向けの異常検知。", date(2021, 3, 1)),
+        episode(9, "料金の話", "月100円以上かかる。一緒に見積もり。", date(2021, 4, 1)),
+    ]
+    search = make_search(notes, semantic=False)
+    search.read_notes([*notes, *FILLER])
+    # 以上 is a word of the notes, 以上検知 is not; of the words read イジョウ, 異常
+    # is the one that makes the compound theirs
+    assert paths(search, "製造業向けの以上検知")[:1] == [ep(8)]
+    assert paths(search, "以上かかる")[:1] == [ep(9)]
+
+
+def test_kana_typed_inside_a_latin_word_is_respelled_even_when_its_latin_part_matches():
+    notes = [
+        *EPISODES,
+        episode(8, "Cloud Storage", "Cloudのストレージ。", date(2021, 3, 1)),
+    ]
+    search = make_search(notes, semantic=False)
+    search.read_notes([*notes, *FILLER])
+    # "cloud" alone matches episode 8; the listener meant CloudFront
+    assert paths(search, "cloudふろんと")[:1] == [ep(3)]
+    # a name and a particle are two words, not a slip
+    assert paths(search, "Cloudのストレージ")[:1] == [ep(8)]
+
+
+def test_a_phrase_of_the_notes_with_a_particle_inside_finds_its_episode():
+    notes = [*EPISODES, episode(8, "製造業とML", "製造業向けの異常検知。", date(2021, 3, 1))]
+    assert paths(make_search(notes, semantic=False), "製造業向けの異常検知")[:1] == [ep(8)]
+
+
+def test_one_line_of_a_long_section_carries_its_concept(monkeypatch):
+    # episode 3 says "cache" in one line of a section about the weather; episode 6 in
+    # a line that is about the weather too. By sections alone they tie (6 a hair
+    # ahead); the line that is only about the cache puts 3 first.
+    chatter = "\n".join(f"{day}曜は天気の話、晴れのち雨" for day in "月火水木金")
+    notes = [
+        *EPISODES[:2],
+        episode(3, "週末の雑談", f"{chatter}\nCloudFrontのキャッシュ設定", date(2021, 2, 22)),
+        episode(6, "雑談", "天気とキャッシュ", date(2021, 3, 1)),
+    ]
+    index = SemanticIndex.build(ConceptEmbedder(), [*notes, *FILLER])
+    query = ConceptEmbedder().query("キャッシュ")
+    hits = index.search(query, 2)
+    assert [h.path for h in hits] == [ep(3), ep(6)]
+    assert hits[0].section == 0  # the snippet comes from that line's section
+    assert {p.size for p in passages_of(notes[2])} == {SECTION, LINE}
+    monkeypatch.setattr("bot.search.semantic.LINE_WEIGHT", 0.0)  # sections alone
+    assert [h.path for h in index.search(query, 2)] == [ep(6), ep(3)]
+
+
+def test_a_restart_reads_the_packed_matrix_and_no_row_of_the_database(tmp_path):
+    import sqlite3
+
+    cache = tmp_path / "vectors.db"
+    first = VectorCache(cache)
+    built = SemanticIndex.build(ConceptEmbedder(), EPISODES, first)
+    first.close()
+    assert (tmp_path / "vectors.db.pack.npz").is_file()
+    with sqlite3.connect(cache) as db:  # the rows gone: only the pack can answer
+        db.execute("DELETE FROM vectors")
+    embedder = ConceptEmbedder()
+    again = SemanticIndex.build(embedder, EPISODES, VectorCache(cache))
+    assert embedder.embedded == []
+    query = ConceptEmbedder().query("cdn")
+    assert again.search(query, 3) == built.search(query, 3)
+
+
+def test_a_damaged_pack_is_ignored_with_a_warning_and_written_again(tmp_path, caplog):
+    cache = tmp_path / "vectors.db"
+    SemanticIndex.build(ConceptEmbedder(), EPISODES, VectorCache(cache))
+    pack = tmp_path / "vectors.db.pack.npz"
+    pack.write_bytes(pack.read_bytes()[:100])  # cut short
+    embedder = ConceptEmbedder()
+    with caplog.at_level(logging.WARNING, logger="bot.search.vectors"):
+        SemanticIndex.build(embedder, EPISODES, VectorCache(cache))
+    assert "vector pack" in caplog.text and "unreadable" in caplog.text
+    assert embedder.embedded == []  # every vector from the database instead
+    assert len(pack.read_bytes()) > 100  # and the pack whole again
+
+
+def test_a_pack_of_another_model_is_not_used(tmp_path):
+    class OtherModel(ConceptEmbedder):
+        model_id = "test-concepts-2"
+
+    cache = tmp_path / "vectors.db"
+    SemanticIndex.build(ConceptEmbedder(), EPISODES, VectorCache(cache))
+    other = OtherModel()
+    SemanticIndex.build(other, EPISODES, VectorCache(cache))
+    assert other.embedded  # its own vectors, not the first model's

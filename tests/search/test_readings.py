@@ -9,6 +9,7 @@ import bot.search.readings as readings
 from bot.search.readings import (
     MAX_SOUND_VARIANTS,
     ReadingIndex,
+    name_spellings,
     pieces,
     reading_key,
     sound_variants,
@@ -301,3 +302,9 @@ def test_sound_variants_leave_other_words_alone(word: str) -> None:
 def test_pieces_split_a_compound_into_its_words() -> None:
     assert pieces("以降事例") == ["以降", "事例"]
     assert pieces("") == []
+
+
+def test_a_kanji_name_is_spelled_in_kana_and_in_the_romaji_names_use():
+    spelled = name_spellings("加藤")
+    assert {"カトウ", "かとう", "katou", "kato", "katoh"} <= set(spelled)
+    assert name_spellings("Ken") == ()  # already in letters: nothing to add
