@@ -187,12 +187,13 @@ def check_semantic(settings: Settings) -> Check:
         passages = [
             p for e in load_site(folder, site_options(settings)).episodes for p in passages_of(e)
         ]
+    keys = {p.key for p in passages}  # one text, one vector: a one-line section is its line
     cache = VectorCache(settings.vector_cache_path)
-    known = cache.get_many(embedder.model_id, [p.key for p in passages])
+    known = cache.get_many(embedder.model_id, sorted(keys))
     cache.close()
-    missing = len({p.key for p in passages} - known.keys())
+    missing = len(keys - known.keys())
     detail = (
-        f"{embedder.model_id}; {len(passages) - missing} of {len(passages)} passages cached "
+        f"{embedder.model_id}; {len(keys) - missing} of {len(keys)} passages cached "
         f"in {settings.vector_cache_path}"
     )
     notes: tuple[str, ...] = (cache.problem,) if cache.problem else ()

@@ -35,7 +35,6 @@ log = logging.getLogger(__name__)
 
 PASSAGE_CHARS = 400  # longer sections are cut: cost grows with length, meaning rarely does
 LINE_CHARS = 8  # shorter lines ("まとめ", a bare date) say nothing of their own
-WINDOW_CHARS = 0  # a line shorter than this takes its next lines in, up to this length
 SECTION, LINE = 0, 1  # the two passage sizes
 LINE_WEIGHT = 0.5  # an episode's z: its best line's weighs this much, its best section's the rest
 BATCH = 16
@@ -138,27 +137,12 @@ def passages_of(episode: Episode) -> list[Passage]:
             continue
         text = f"{heading}\n{body}".strip() if heading else body
         out.append(Passage(path, i, text[:PASSAGE_CHARS]))
-        for window in _windows(section.text):
-            text = f"{heading}\n{window}" if heading else window
-            lines.append(Passage(path, i, text[:PASSAGE_CHARS], LINE))
+        for line in section.text.splitlines():
+            line = " ".join(line.split())
+            if len(line) >= LINE_CHARS:
+                text = f"{heading}\n{line}" if heading else line
+                lines.append(Passage(path, i, text[:PASSAGE_CHARS], LINE))
     return out + lines
-
-
-def _windows(text: str) -> list[str]:
-    """A section's lines, short neighbours joined up to ``WINDOW_CHARS``."""
-    out: list[str] = []
-    current = ""
-    for raw in text.splitlines():
-        line = " ".join(raw.split())
-        if len(line) < LINE_CHARS:
-            continue
-        if current and len(current) + 1 + len(line) > WINDOW_CHARS:
-            out.append(current)
-            current = ""
-        current = f"{current} {line}" if current else line
-    if current:
-        out.append(current)
-    return out
 
 
 @dataclass(frozen=True, slots=True)
