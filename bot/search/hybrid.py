@@ -60,7 +60,7 @@ SEMANTIC_WEIGHT = 0.6
 # A semantic candidate's strength is its z: how many standard deviations its best
 # passage stands above the query's typical passage (cosines alone are compressed).
 Z_FUSE = 3.0  # a candidate fused with lexical hits
-Z_ALONE = 4.0  # the answer when the lexical engine has none
+Z_ALONE = 3.5  # the answer when the lexical engine has none
 Z_ALONE_UNKNOWN = 4.4  # the same when the query names a word the notes never use
 Z_SUPPORTED = 2.5  # the answer when it also shares some words with the query
 Z_SUPPORTED_UNKNOWN = 3.9  # the same when the query also names something unknown
