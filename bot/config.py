@@ -84,6 +84,13 @@ class Settings(BaseModel):
         True,
         description="Add meaning-based search (sentence embeddings, built in the background).",
     )
+    semantic_lines: bool = Field(
+        True,
+        description=(
+            "Embed each line of the notes too, not only each section: concepts are found in"
+            " the line that names them; about 8x the passages, embedding time and vectors."
+        ),
+    )
     vector_cache: Path | None = Field(
         None, description="Cache of passage embeddings (default: DATA_DIR/vectors.db)."
     )

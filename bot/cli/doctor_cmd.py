@@ -185,7 +185,9 @@ def check_semantic(settings: Settings) -> Check:
     passages = []
     if folder.is_dir():
         passages = [
-            p for e in load_site(folder, site_options(settings)).episodes for p in passages_of(e)
+            p
+            for e in load_site(folder, site_options(settings)).episodes
+            for p in passages_of(e, settings.semantic_lines)
         ]
     keys = {p.key for p in passages}  # one text, one vector: a one-line section is its line
     cache = VectorCache(settings.vector_cache_path)

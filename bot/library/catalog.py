@@ -157,7 +157,11 @@ class Catalog:
         folder = content_dir_for(settings)
         semantic = None
         if settings.semantic_search:
-            semantic = SemanticLayer(load_embedder, VectorCache(settings.vector_cache_path))
+            semantic = SemanticLayer(
+                load_embedder,
+                VectorCache(settings.vector_cache_path),
+                lines=settings.semantic_lines,
+            )
         synonyms, problems = load_synonyms(settings.synonyms_path)
         for problem in problems:
             log.warning("synonyms: %s", problem)

@@ -46,9 +46,13 @@ class SemanticLayer:
         load: Callable[[], Embedder | None],
         store: VectorStore | None,
         prepare: Callable[[Sequence[Episode]], None] | None = None,
+        *,
+        lines: bool = True,
     ) -> None:
         """``load`` gives the embedder (None: semantic search off); ``prepare`` runs in
-        every round after the embedding, on the same thread (the reading index)."""
+        every round after the embedding, on the same thread (the reading index);
+        ``lines``: each line of the notes is a passage too (``passages_of``)."""
+        self._lines = lines
         self._load = load
         self._prepare = prepare
         self._store = store
@@ -127,7 +131,7 @@ class SemanticLayer:
             count["embedded"] = done
             self.state = LayerState("embedding", f"{done}/{total} new passages", embedded=done)
 
-        index = SemanticIndex.build(embedder, episodes, self._store, progress)
+        index = SemanticIndex.build(embedder, episodes, self._store, progress, lines=self._lines)
         took = time.perf_counter() - started
         ready(index)
         self.state = LayerState(

@@ -122,14 +122,17 @@ class Passage:
         return hashlib.sha256(self.text.encode("utf-8")).hexdigest()[:32]
 
 
-def passages_of(episode: Episode) -> list[Passage]:
+def passages_of(episode: Episode, lines: bool = True) -> list[Passage]:
     """What is embedded for an episode: title + summary, then each section with text,
     then each line of the sections under its heading. Title and summary stand at both
-    sizes (one text, one vector), so every episode has a best passage of each."""
+    sizes (one text, one vector), so every episode has a best passage of each.
+    ``lines`` False: sections only (SEMANTIC_LINES=false, for a large site's memory)."""
     path = episode.path
     head = f"{episode.title}\n{episode.summary}".strip()[:PASSAGE_CHARS]
-    out = [Passage(path, -1, head), Passage(path, -1, head, LINE)] if head else []
-    lines: list[Passage] = []
+    out = [Passage(path, -1, head)] if head else []
+    if head and lines:
+        out.append(Passage(path, -1, head, LINE))
+    found: list[Passage] = []
     for i, section in enumerate(episode.sections):
         body = " ".join(section.text.split())
         heading = " › ".join(p for p in section.path if p)
@@ -137,12 +140,12 @@ def passages_of(episode: Episode) -> list[Passage]:
             continue
         text = f"{heading}\n{body}".strip() if heading else body
         out.append(Passage(path, i, text[:PASSAGE_CHARS]))
-        for line in section.text.splitlines():
+        for line in section.text.splitlines() if lines else ():
             line = " ".join(line.split())
             if len(line) >= LINE_CHARS:
                 text = f"{heading}\n{line}" if heading else line
-                lines.append(Passage(path, i, text[:PASSAGE_CHARS], LINE))
-    return out + lines
+                found.append(Passage(path, i, text[:PASSAGE_CHARS], LINE))
+    return out + found
 
 
 @dataclass(frozen=True, slots=True)
@@ -199,9 +202,11 @@ class SemanticIndex:
         episodes: Iterable[Episode],
         store: VectorStore | None = None,
         progress: Callable[[int, int], None] | None = None,
+        *,
+        lines: bool = True,
     ) -> SemanticIndex:
         """Embed every passage not in ``store`` (in batches), then index them all."""
-        found = [p for e in episodes for p in passages_of(e)]
+        found = [p for e in episodes for p in passages_of(e, lines)]
         number = {path: i for i, path in enumerate(dict.fromkeys(p.path for p in found))}
         passages = [found[i] for i in _row_order(found, number)]
         keys = [p.key for p in passages]

@@ -569,3 +569,12 @@ def test_a_pack_of_another_model_is_not_used(tmp_path):
     other = OtherModel()
     SemanticIndex.build(other, EPISODES, VectorCache(cache))
     assert other.embedded  # its own vectors, not the first model's
+
+
+def test_sections_alone_when_lines_are_off(tmp_path):
+    episode_ = EPISODES[0]
+    assert {p.size for p in passages_of(episode_, lines=False)} == {SECTION}
+    embedder = ConceptEmbedder()
+    index = SemanticIndex.build(embedder, EPISODES, VectorCache(None), lines=False)
+    assert len(index) == sum(len(passages_of(e, lines=False)) for e in EPISODES)
+    assert index.search(ConceptEmbedder().query("cdn"), 1)[0].path == ep(3)
