@@ -19,6 +19,7 @@ import re
 import unicodedata
 from array import array
 from bisect import bisect_right
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -113,6 +114,10 @@ class SearchIndex:
             tuple[ParsedQuery, bool, bool], tuple[int, list[Unit], tuple[str, ...], tuple[str, ...]]
         ] = {}
         self._texts = NoteTexts()  # normalised text of the notes queried
+        # notes added since ``prepare_texts`` last ran (every note until it first ran);
+        # a deque: appended here and emptied on the background thread without a lock
+        self._texts_owed: deque[int] = deque()
+        self._texts_ready = False
         self._sounds_memo: tuple[int, dict[str, list[tuple[str, float]]]] = (0, {})
         self.vocab = Vocabulary()
 
@@ -174,6 +179,8 @@ class SearchIndex:
         if episode.number is not None:
             self._by_number.setdefault(episode.number, set()).add(doc_id)
         self._titles[doc_id] = normalize(episode.label)
+        if self._texts_ready:  # before the first ``prepare_texts`` every note is owed
+            self._texts_owed.append(doc_id)
 
     def remove(self, path: str) -> None:
         """Forget the episode read from ``path`` (nothing happens if there is none)."""
@@ -197,13 +204,33 @@ class SearchIndex:
     def prepare_texts(self) -> None:
         """Work out the normalised text every note's Japanese chunks are checked in,
         so that no query pays for it (a background thread runs it after a load: 0.2 ms
-        a note; the katakana table is built with the index). Safe beside queries and
-        updates on another thread: a note removed meanwhile is forgotten again."""
-        texts = self._texts
-        for doc_id, doc in list(self._docs.items()):
-            texts.japanese(doc_id, doc.episode)
-            if doc_id not in self._docs:
-                texts.forget(doc_id)
+        a note; the katakana table is built with the index). The first run does every
+        note, later ones only the notes added since (a refresh costs its note, not a
+        walk of the site). Safe beside queries and updates on another thread: a note
+        removed meanwhile is forgotten again."""
+        texts, docs, owed = self._texts, self._docs, self._texts_owed
+        if not self._texts_ready:
+            self._texts_ready = True  # from now on ``_add_doc`` says what is owed
+            owed.clear()
+            # a copy (made in one C call, which no thread switch interrupts): updates
+            # may run meanwhile, and a list() of the live dict could see it change size
+            for doc_id, held in docs.copy().items():
+                texts.japanese(doc_id, held.episode)
+                if doc_id not in docs:
+                    texts.forget(doc_id)
+        while owed:
+            doc_id = owed.popleft()
+            doc = docs.get(doc_id)
+            if doc is not None:
+                texts.japanese(doc_id, doc.episode)
+                if doc_id not in docs:
+                    texts.forget(doc_id)
+
+    @property
+    def texts_owed(self) -> int:
+        """Notes whose normalised text ``prepare_texts`` still owes (tests, ``doctor``):
+        -1 before its first run, when every note is."""
+        return len(self._texts_owed) if self._texts_ready else -1
 
     # -- plain data, for the start-up snapshot ------------------------------------
 
