@@ -159,6 +159,25 @@ class Postings:
                 mine[0].extend(ids)
                 mine[1].extend(values)
 
+    def replace(self, doc_id: int, old: dict[str, int], new: dict[str, int]) -> None:
+        """An episode held under ``doc_id`` changed from ``old`` to ``new``: a term in
+        both takes its new value in place, the others are inserted or removed."""
+        lists = self._lists
+        get = lists.get
+        for term, value in new.items():
+            found = get(term)
+            if found is None:
+                lists[term] = (array("I", (doc_id,)), array("H", (value,)))
+                continue
+            ids, values = found
+            i = bisect_left(ids, doc_id)
+            if i < len(ids) and ids[i] == doc_id:
+                values[i] = value
+            else:
+                ids.insert(i, doc_id)
+                values.insert(i, value)
+        self.remove(doc_id, {term: 0 for term in old if term not in new})
+
     def remove(self, doc_id: int, terms: dict[str, int]) -> None:
         for term in terms:
             found = self._lists.get(term)
