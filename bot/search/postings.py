@@ -2,8 +2,10 @@
 
 Two flat arrays per term (``array('I')`` of ids, ``array('H')`` of frequencies), so a
 10,000-episode site takes a few bytes per posting instead of a Python object each.
-Ids only grow, so every array stays sorted by id: removing an episode is a binary
-search per term, and a look-up of one episode in a term is ``bisect``.
+New ids only grow, so every array stays sorted by id: removing an episode is a binary
+search per term, and a look-up of one episode in a term is ``bisect``. A changed
+episode keeps its id (``replace``): its values change in place, its new terms are
+inserted where the id sorts.
 
 Packed frequencies (16 bits): body 0-3 (capped at 15), link texts 4-5, headings 6-7,
 summary 8-9, title 10-11 (capped at 3 each).
