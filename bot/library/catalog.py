@@ -20,6 +20,7 @@ from __future__ import annotations
 import dataclasses
 import gc
 import logging
+from collections import deque
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
@@ -144,6 +145,12 @@ class Catalog:
             semantic.attach(self._read_notes)
         self._memo_unread = False  # the snapshot's reading memo, until the first build
         self._readings = ReadingUpkeep()  # what the reading index is owed
+        # what the background thread owes the name rules: every note after a load,
+        # else the notes refreshed since it last ran (a deque: no lock needed)
+        self._names_all = True
+        self._names_owed: deque[Episode] = deque()
+        self._spoken: tuple[str, ...] | None = None  # the speakers last handed to search
+        self._spelled_for: object = None  # the reading index the speakers were spelled with
         self.pages_seen = 0
         self.last_load: LoadResult | None = None  # the last full load, None before the first
 
@@ -236,6 +243,7 @@ class Catalog:
                 wrote = stale and snapshot.write_notes(reads, self._index)
                 snapshot.note_load(saved, reads, wrote)
             self._readings.reset(self._episodes.values())
+            self._names_all = True
         self._reindex()
         # What was loaded joins the permanent generation: no full collection on a live
         # request walks it (the loader and the index build made it without collections).
@@ -272,17 +280,19 @@ class Catalog:
     def _hold(self, old: Episode | None, new: Episode | None) -> None:
         """Keep the numbers and the speakers in step with one note's change (the
         catalog's ``_episodes`` is changed by the caller)."""
-        if old is not None:
+        if old is not None and new is not None:
+            self._speakers.replace(old, new)
+        elif old is not None:
             self._speakers.remove(old)
-            if old.number is not None:
-                paths = self._numbered.get(old.number, set())
-                paths.discard(old.path)
-                if not paths:
-                    self._numbered.pop(old.number, None)
-        if new is not None:
+        elif new is not None:
             self._speakers.add(new)
-            if new.number is not None:
-                self._numbered.setdefault(new.number, set()).add(new.path)
+        if old is not None and old.number is not None:
+            paths = self._numbered.get(old.number, set())
+            paths.discard(old.path)
+            if not paths:
+                self._numbered.pop(old.number, None)
+        if new is not None and new.number is not None:
+            self._numbered.setdefault(new.number, set()).add(new.path)
 
     def _serve(self, episode: Episode) -> Episode:
         if episode.path in self._ignored:
@@ -345,6 +355,7 @@ class Catalog:
             if old != episode:
                 self._hold(old, episode)
                 self._readings.change(old, episode)
+                self._names_owed.append(episode)
         warnings.extend(self._settle_numbers(numbers))
         if added or changed or removed:
             self._reindex()
@@ -352,10 +363,12 @@ class Catalog:
 
     def _read_notes(self, episodes: Sequence[Episode]) -> None:
         """The reading index (background thread): rebuilt after a load, and after a
-        refresh only the notes it changed (``ReadingUpkeep``; ``episodes``, the layer's,
-        are not needed); its part of the snapshot after a build that did Sudachi work.
-        The word-frequency tables and the notes' normalised text first, so the first
-        queries after a start do not work them out (about a second, and 0.2 ms a note)."""
+        refresh only the notes it changed (``ReadingUpkeep``); its part of the snapshot
+        after a build that did Sudachi work. The word-frequency tables and the notes'
+        normalised text first, so the first queries after a start do not work them out
+        (about a second, and 0.2 ms a note). After a refresh every step costs the notes
+        it changed, not a walk of the site: this thread shares the interpreter with the
+        event loop, and what it does delays the next answer and the next refresh."""
         for word in ("the", "の"):  # one English and one Japanese word: both tables
             is_generic(word)
         self._index.prepare_texts()
@@ -363,13 +376,26 @@ class Catalog:
             self._memo_unread = False
             self._search.reading_memo = self.snapshot.read_readings() or ReadingMemo()
         built = self._readings.apply(self._search)
-        self._search.spell_speakers()
+        readings = self._search.readings
+        if readings is not self._spelled_for:  # the speakers' names in kana and romaji
+            self._spelled_for = readings  # (a refresh that changes them spells them)
+            self._search.spell_speakers()
         memo = self._search.reading_memo
         if built and self.snapshot is not None and memo.worked:
             self.snapshot.write_readings(memo)
         # last: the notes' Latin text for the name rules (0.6 ms a note the first time;
         # until then a query that names a product works out what it reads itself)
-        self._search.prepare_names(episodes)
+        if self._names_all:  # after a load, every note (``episodes``: the layer's)
+            self._names_all = False
+            self._search.prepare_names(episodes)
+        owed = self._names_owed
+        while owed:
+            self._search.prepare_names((owed.popleft(),))
+        if built:
+            # What the reading build made joins the permanent generation, as the load's
+            # did: else every later full collection walks it, tens of milliseconds at
+            # 10,000 notes with the interpreter held, stalling answers and refreshes.
+            gc.freeze()
 
     @property
     def snapshot_state(self) -> SnapshotState | None:
@@ -379,7 +405,10 @@ class Catalog:
     def _reindex(self) -> None:
         """Who speaks, and the semantic index (in the background) for what is held now."""
         episodes = list(self._episodes.values())
-        self._search.set_speakers(self._speakers.names())
+        names = self._speakers.names()  # the same tuple while no one's count changed
+        if names is not self._spoken:
+            self._spoken = names
+            self._search.set_speakers(names)
         self._background.rebuild(episodes, self._semantic_ready)
 
     def _semantic_ready(self, index: SemanticIndex) -> None:

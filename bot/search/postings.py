@@ -2,8 +2,10 @@
 
 Two flat arrays per term (``array('I')`` of ids, ``array('H')`` of frequencies), so a
 10,000-episode site takes a few bytes per posting instead of a Python object each.
-Ids only grow, so every array stays sorted by id: removing an episode is a binary
-search per term, and a look-up of one episode in a term is ``bisect``.
+New ids only grow, so every array stays sorted by id: removing an episode is a binary
+search per term, and a look-up of one episode in a term is ``bisect``. A changed
+episode keeps its id (``replace``): its values change in place, its new terms are
+inserted where the id sorts.
 
 Packed frequencies (16 bits): body 0-3 (capped at 15), link texts 4-5, headings 6-7,
 summary 8-9, title 10-11 (capped at 3 each).
@@ -158,6 +160,25 @@ class Postings:
             else:
                 mine[0].extend(ids)
                 mine[1].extend(values)
+
+    def replace(self, doc_id: int, old: dict[str, int], new: dict[str, int]) -> None:
+        """An episode held under ``doc_id`` changed from ``old`` to ``new``: a term in
+        both takes its new value in place, the others are inserted or removed."""
+        lists = self._lists
+        get = lists.get
+        for term, value in new.items():
+            found = get(term)
+            if found is None:
+                lists[term] = (array("I", (doc_id,)), array("H", (value,)))
+                continue
+            ids, values = found
+            i = bisect_left(ids, doc_id)
+            if i < len(ids) and ids[i] == doc_id:
+                values[i] = value
+            else:
+                ids.insert(i, doc_id)
+                values.insert(i, value)
+        self.remove(doc_id, {term: 0 for term in old if term not in new})
 
     def remove(self, doc_id: int, terms: dict[str, int]) -> None:
         for term in terms:

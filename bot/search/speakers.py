@@ -40,10 +40,18 @@ class Speakers:
         self._names: tuple[str, ...] | None = ()
 
     def add(self, episode: Episode) -> None:
-        self._change(episode, 1)
+        self._change(_tally(episode), 1)
 
     def remove(self, episode: Episode) -> None:
-        self._change(episode, -1)
+        self._change(_tally(episode), -1)
+
+    def replace(self, old: Episode, new: Episode) -> None:
+        """One note changed: only what it changed is counted again, so an edit that
+        names the same speakers keeps ``names()`` as it was (not sorted again)."""
+        before, after = _tally(old), _tally(new)
+        if before != after:
+            self._change(before, -1)
+            self._change(after, 1)
 
     def names(self) -> tuple[str, ...]:
         """What ``speakers_of`` gives for the episodes held."""
@@ -54,15 +62,20 @@ class Speakers:
             self._names = tuple(sorted(found, key=lambda n: (-seen.get(n, 0), n)))
         return self._names
 
-    def _change(self, episode: Episode, by: int) -> None:
+    def _change(self, tally: tuple[frozenset[str], frozenset[str]], by: int) -> None:
         self._names = None
-        for table, names in ((self._seen, _names(episode)), (self._authors, episode.authors)):
-            for name in set(names):
+        for table, names in zip((self._seen, self._authors), tally, strict=True):
+            for name in names:
                 left = table.get(name, 0) + by
                 if left > 0:
                     table[name] = left
                 else:
                     table.pop(name, None)
+
+
+def _tally(episode: Episode) -> tuple[frozenset[str], frozenset[str]]:
+    """What one episode counts for: the names it shows speaking, and its authors."""
+    return _names(episode), frozenset(episode.authors)
 
 
 def _names(episode: Episode) -> frozenset[str]:

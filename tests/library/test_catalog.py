@@ -1,5 +1,6 @@
 """The catalog: the live episode set every front end reads, refreshed note by note."""
 
+import gc
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -119,6 +120,53 @@ def test_the_reading_index_follows_each_refreshed_note_without_a_rebuild(tmp_pat
     assert catalog.searcher.readings.alternatives("資格") == []
     assert catalog.search("資格").hits == ()
     assert builds.count(mine) == 1, "a refresh updates the reading index, not rebuilds it"
+
+
+def test_the_background_after_a_refresh_works_on_that_note_not_on_every_note(tmp_path):
+    for n in range(1, 6):
+        write(tmp_path, n, note(n, f"topic{n}", f"2026-0{n}-01T10:00:00+09:00"))
+    catalog = make_catalog(tmp_path)
+    search = catalog.searcher
+    walked: list[str] = []  # what the background prepares for the name rules
+    real_names = search.prepare_names
+    search.prepare_names = lambda eps: real_names(walked.extend(e.path for e in eps) or eps)  # type: ignore[method-assign]
+    spoken: list[tuple[str, ...]] = []
+    real_speakers = search.set_speakers
+    search.set_speakers = lambda names: real_speakers(spoken.append(tuple(names)) or names)  # type: ignore[method-assign]
+    catalog.load()
+    assert catalog.wait_semantic(60)
+    assert sorted(walked) == sorted(e.path for e in catalog.all_episodes)
+    walked.clear()
+    spoken.clear()
+
+    rel = write(tmp_path, 3, note(3, "topic3 と Kinesis", "2026-03-01T10:00:00+09:00"))
+    catalog.refresh([rel])
+    assert catalog.wait_semantic(60)
+    assert walked == [rel]
+    assert spoken == [], "the same speakers: not handed to the search again"
+    assert catalog._index.texts_owed == 0  # type: ignore[attr-defined]
+    assert catalog.search("Kinesis").hits[0].episode.path == rel
+
+    rel = write(
+        tmp_path, 4, note(4, "topic4", "2026-04-01T10:00:00+09:00").replace("について", "を加藤が")
+    )
+    write(
+        tmp_path, 5, note(5, "topic5", "2026-05-01T10:00:00+09:00").replace("について", "を加藤が")
+    )
+    catalog.refresh([rel, "podcast/0005/index.md"])
+    assert catalog.wait_semantic(60)
+    assert spoken[-1:] == [("加藤",)], "a new speaker is handed to the search at once"
+
+
+def test_what_the_reading_build_made_is_not_walked_by_later_collections(tmp_path):
+    write(tmp_path, 1, note(1, "Lambda", "2026-01-01T10:00:00+09:00"))
+    catalog = make_catalog(tmp_path)
+    catalog.load()
+    assert catalog.wait_semantic(60)
+    readings = catalog.searcher.readings
+    assert readings is not None and gc.is_tracked(readings)
+    # frozen: in the permanent generation, which no collection walks
+    assert all(o is not readings for o in gc.get_objects())
 
 
 def test_a_refresh_settles_a_shared_number_as_a_full_load_does(tmp_path):

@@ -139,6 +139,7 @@ def test_speed_reports_every_figure(tmp_path: Path) -> None:
     assert (ours["query_n"], ours["prefix_n"], ours["update_n"]) == (6, 6, 2)
     for key in ("parse_s", "index_s", "full_s", "query_p99", "prefix_p99", "peak_rss_mb"):
         assert ours[key] >= 0
+    assert 0 < ours["update_cpu_median"] <= ours["update_cpu_p99"]
     assert report["engines"]["wratio"]["query_n"] == 2
     if "fuse" in report["engines"] and "error" not in report["engines"]["fuse"]:
         assert report["engines"]["fuse"]["query_n"] == 2

@@ -99,3 +99,27 @@ def test_an_index_prepared_ahead_checks_chunks_without_normalising_a_note(
     index.upsert(replace(NOTE, summary="料金改定の続き"))  # a new version: worked out again
     assert index.search("料金改定").hits
     assert calls == ["podcast/1/index.md"]
+
+
+def test_preparing_again_after_an_update_works_out_only_the_updated_note(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    episodes = [replace(NOTE, path=f"podcast/{n}/index.md", number=n) for n in range(1, 6)]
+    index = SearchIndex.build(episodes)
+    assert index.texts_owed == -1  # before the first run: every note
+    calls: list[str] = []
+    real = notetext.japanese_runs
+    monkeypatch.setattr(notetext, "japanese_runs", lambda e: calls.append(e.path) or real(e))
+    index.prepare_texts()
+    assert len(calls) == 5 and index.texts_owed == 0
+    calls.clear()
+    index.upsert(replace(episodes[2], summary="料金改定の続き"))
+    index.upsert(replace(NOTE, path="podcast/9/index.md", number=9))
+    index.remove("podcast/4/index.md")
+    assert index.texts_owed == 2
+    index.prepare_texts()
+    assert sorted(calls) == ["podcast/3/index.md", "podcast/9/index.md"]
+    assert index.texts_owed == 0
+    calls.clear()
+    assert [h.episode.number for h in index.search("料金改定").hits][:1] == [3]
+    assert calls == [], "the updated note's text was ready before the query"

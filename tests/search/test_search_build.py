@@ -194,6 +194,26 @@ def test_index_built_in_parts_takes_updates(episodes: list[Episode]) -> None:
     assert _answers(index) == _answers(expected)
 
 
+def test_a_changed_note_keeps_its_place_and_the_index_is_a_fresh_builds(
+    episodes: list[Episode],
+) -> None:
+    index = SearchIndex.build(episodes)
+    at = len(episodes) // 2
+    changed = replace(
+        episodes[at],
+        summary="Pulumi と Terraform の話に変えた。",
+        number=999,
+        sections=episodes[at].sections[:1],
+    )
+    index.upsert(changed)
+    edited = [*episodes[:at], changed, *episodes[at + 1 :]]
+    fresh = SearchIndex.build(edited)
+    assert _state(index) == _state(fresh)
+    assert _answers(index) == _answers(fresh)
+    assert [h.episode.path for h in index.search("Pulumi").hits] == [changed.path]
+    assert index.search("#999").hits[0].episode.path == changed.path
+
+
 def test_the_same_path_twice_keeps_the_later_episode(episodes: list[Episode]) -> None:
     later = _episode(7)
     earlier = replace(later, summary="Pulumi")
@@ -221,6 +241,33 @@ def test_analysis_with_a_memo_equals_a_fresh_one(episodes: list[Episode]) -> Non
     memo = Memo()
     for episode in episodes * 2:  # the second round reads everything from the memo
         assert analyse(episode, memo) == analyse(episode)
+
+
+def test_an_update_reads_the_runs_its_old_version_had_from_memory(
+    episodes: list[Episode], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import bot.search.engine as engine
+    import bot.search.textnorm as textnorm
+
+    index = SearchIndex.build(episodes)
+    folded: list[str] = []  # runs worked out, not read from the memo
+    real = textnorm.fold_kana
+    monkeypatch.setattr(textnorm, "fold_kana", lambda run: folded.append(run) or real(run))
+    old = episodes[-1]
+    edited = replace(old, summary=old.summary + "追記した。")
+    index.upsert(edited)  # removes the old version (analysed again), adds the new one
+    assert folded and "追記" in "".join(folded)
+    first = len(folded)
+    folded.clear()
+    index.upsert(replace(edited, summary=edited.summary + "もう一度。"))
+    assert 0 < len(folded) < first / 3, "only the runs the edit brought are worked out"
+    assert index.search("追記").hits[0].episode.path == old.path
+    held = index._memo
+    index.upsert(old)
+    assert index._memo is held
+    monkeypatch.setattr(engine, "UPDATE_MEMO_RUNS", 3)  # bounded: a full memo starts again
+    index.upsert(edited)
+    assert index._memo is not held
 
 
 @pytest.mark.parametrize(

@@ -56,3 +56,16 @@ def test_the_tally_kept_note_by_note_gives_what_reading_every_note_gives():
     assert tally.names() == speakers_of(notes[1:]) == ("小杉",)
     tally.add(note(6, "加藤がEKSについて話したよ。"))
     assert tally.names() == speakers_of([*notes[1:], note(6, "加藤が話したよ。")])
+
+
+def test_an_edit_that_names_the_same_speakers_keeps_the_names_as_they_were():
+    notes = [note(1, "加藤がSQSについて話したよ。"), note(2, "加藤がCDKについて話したよ。")]
+    tally = Speakers()
+    for episode in notes:
+        tally.add(episode)
+    names = tally.names()
+    edited = note(2, "加藤がCDKについて話したよ。追記あり。")
+    tally.replace(notes[1], edited)
+    assert tally.names() is names, "no count changed: not worked out again"
+    tally.replace(edited, note(2, "小杉がCDKについて話したよ。"))
+    assert tally.names() == speakers_of([notes[0], note(2, "小杉が話したよ。")]) == ()
