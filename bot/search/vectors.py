@@ -8,7 +8,8 @@ search.
 
 Beside it, ``vectors.pack.npz`` holds the last index's matrix whole, with its keys
 (``keep``): a restart reads one array instead of tens of thousands of rows (56,000
-vectors: 2.9 s from SQLite, a fraction of that from the pack). A vector is a pure
+vectors: 2.9 s from SQLite, a fraction of that from the pack). It is written again
+only when it lacks more than a few of the index's vectors, not after every edit. A vector is a pure
 function of its key and model, so a pack can be incomplete but never wrong: what it
 lacks comes from SQLite. A pack that cannot be read is ignored with one warning and
 written again. The matrix kept is the index's own array, so rebuilding the index after
@@ -41,6 +42,7 @@ CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT NOT NULL);
 """
 FORMAT = "mukiudo-vectors-1"
 PACK_SUFFIX = ".pack.npz"
+STALE_PACK = 200  # vectors the pack file may lack (or 1 in 20) before it is written again
 
 
 class _Pack:
@@ -66,6 +68,8 @@ class VectorCache:
         self.problem: str | None = None  # why the file was set aside, if it was
         self._pack: _Pack | None = None
         self._pack_read = self.path is None  # nothing to read without a file
+        self._on_disk: frozenset[str] = frozenset()  # the keys of the pack file
+        self._on_disk_model = ""
         if self.path is not None:
             self._db = self._open(self.path)
 
@@ -78,6 +82,9 @@ class VectorCache:
         if not self._pack_read:
             self._pack_read = True
             self._pack = self._read_pack()
+            if self._pack is not None:
+                self._on_disk = frozenset(self._pack.rows)
+                self._on_disk_model = self._pack.model_id
         pack = self._pack
         return pack if pack is not None and pack.model_id == model_id else None
 
@@ -99,14 +106,17 @@ class VectorCache:
 
     def keep(self, model_id: str, keys: Sequence[str], matrix: np.ndarray) -> None:
         """Hold ``matrix`` (row i: the vector of ``keys[i]``) as this model's vectors,
-        and write it as the pack unless the pack holds those keys already."""
+        and write it as the pack when the pack on disk lacks more than a few of them
+        (``STALE_PACK``): an edited note's new passages are read from SQLite on the next
+        restart rather than the whole matrix written again after every edit."""
         with self._lock:
-            before = self._packed(model_id)
-            same = before is not None and list(before.rows) == list(keys)
+            self._packed(model_id)  # the file's pack, read once, tells what is on disk
+            on_disk = self._on_disk if self._on_disk_model == model_id else frozenset()
             self._pack = _Pack(model_id, keys, matrix)
             self._memory = {k: v for k, v in self._memory.items() if k[0] != model_id}
             path = self.pack_path
-            if same or path is None:
+            lacking = sum(1 for k in keys if k not in on_disk)
+            if path is None or (on_disk and lacking <= max(STALE_PACK, len(keys) // 20)):
                 return
             temporary = path.with_name(path.name + ".tmp")
             try:
@@ -118,6 +128,7 @@ class VectorCache:
                         matrix=matrix,
                     )
                 os.replace(temporary, path)
+                self._on_disk, self._on_disk_model = frozenset(keys), model_id
             except OSError as exc:  # full disk, read-only: SQLite still has every vector
                 log.warning("vector pack %s not written (%s)", path, exc)
                 temporary.unlink(missing_ok=True)

@@ -578,3 +578,18 @@ def test_sections_alone_when_lines_are_off(tmp_path):
     index = SemanticIndex.build(embedder, EPISODES, VectorCache(None), lines=False)
     assert len(index) == sum(len(passages_of(e, lines=False)) for e in EPISODES)
     assert index.search(ConceptEmbedder().query("cdn"), 1)[0].path == ep(3)
+
+
+def test_one_edited_note_does_not_write_the_whole_pack_again(tmp_path):
+    cache = tmp_path / "vectors.db"
+    pack = tmp_path / "vectors.db.pack.npz"
+    SemanticIndex.build(ConceptEmbedder(), EPISODES, VectorCache(cache))
+    written = pack.stat().st_mtime_ns
+    old = EPISODES[-1]
+    edited = [*EPISODES[:-1], episode(5, old.title, "FIFOキューの話。", date(2020, 12, 20))]
+    store = VectorCache(cache)
+    SemanticIndex.build(ConceptEmbedder(), edited, store)
+    assert pack.stat().st_mtime_ns == written  # the new line comes from SQLite next time
+    embedder = ConceptEmbedder()
+    SemanticIndex.build(embedder, edited, VectorCache(cache))
+    assert embedder.embedded == []
