@@ -11,8 +11,8 @@ meaning layer, ``corpus_meaning_dev2`` more concept, english and slip queries to
 on, ``corpus_meaning_holdout2`` fresh ones of those kinds run once after that
 tuning, ``corpus_meaning_holdout3`` the same for the next round, with several-answer
 queries, ``corpus_meaning_holdout4`` the same for the round after, with every kind the
-meaning issue names) it loads the pages once with the bot's loader and asks every engine every query, keeping the
-first 5 results:
+meaning issue names) it loads the pages once with the bot's loader and asks every
+engine every query, keeping the first 5 results:
 
 - ``ours``: ``Catalog.search(query, 5)``, what every front end of the bot calls;
 - ``fuse``: the site's own search (Fuse.js 3.2.1, Academic theme options, in node);
