@@ -50,7 +50,7 @@ _NUMBER_MARKED = re.compile(
     r"|\b(?:ep\.?|episode|no\.)\s*(\d{1,6})|エピソード\s*(\d{1,6})"
 )
 # Verbs of asking and telling: the stem and its kana ending carry no topic.
-JA_STOP_VERBS = frozenset("聞話探教知言見読調載扱触")
+JA_STOP_VERBS = frozenset("聞話探教知言見読調載扱触出")  # 出てきた回, 出た回: it appeared
 # Hiragana that separate content words: particles and common verb/auxiliary endings.
 # Other short hiragana (okurigana: 振り返り, 握り方) stay with their word.
 JA_PARTICLES = _words(
@@ -212,7 +212,14 @@ def _split_at_particles(run: str) -> list[str]:
     return pieces
 
 
+# "…の回全部", "出てきた話すべて": the episode noun and a word for "all of them" run
+# together into a chunk no note holds; the noun goes, the listing word stays a word
+_EPISODE_AND_ALL = re.compile("^(?:回|話)(全部|ぜんぶ|すべて|全て|一覧)$")
+
+
 def _chunk(piece: str) -> JaChunk | None:
+    if (listing := _EPISODE_AND_ALL.match(piece)) is not None:
+        piece = listing.group(1)
     if not piece or piece in JA_STOP_CHUNKS:
         return None
     if piece[0] in JA_STOP_VERBS and _HIRAGANA.fullmatch(piece[1:] or "ぁ"):

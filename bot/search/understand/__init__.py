@@ -27,6 +27,7 @@ Design notes
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from collections.abc import Sequence
 from datetime import date, datetime
@@ -53,8 +54,40 @@ __all__ = [
 # --------------------------------------------------------------------------- entry point
 
 
+_EN_NUMBERS = {
+    w: str(i)
+    for i, w in enumerate(
+        "zero one two three four five six seven eight nine ten eleven twelve thirteen"
+        " fourteen fifteen sixteen seventeen eighteen nineteen twenty".split()
+    )
+}
+_EN_ORDINALS = {
+    w: str(i)
+    for i, w in enumerate(
+        "_ _ second third fourth fifth sixth seventh eighth ninth tenth eleventh twelfth"
+        " thirteenth fourteenth fifteenth sixteenth seventeenth eighteenth nineteenth"
+        " twentieth".split()
+    )
+    if w != "_"
+}
+# "episode two", "ep five", "the third episode": an episode number in words ("the first
+# episode" is the oldest one, read by ``order``)
+_EN_NUMBER_WORD = re.compile(
+    rf"\b(?P<pre>episodes?|eps?\.?|no\.|number)\s+(?P<n>{'|'.join(_EN_NUMBERS)})\b"
+    rf"|\b(?P<o>{'|'.join(_EN_ORDINALS)})\s+(?P<noun>episodes?|eps?|shows?)\b",
+    re.IGNORECASE,
+)
+
+
+def _in_digits(match: re.Match[str]) -> str:
+    if match["n"] is not None:
+        return f"{match['pre']} {_EN_NUMBERS[match['n'].lower()]}"
+    return f"episode {_EN_ORDINALS[match['o'].lower()]}"
+
+
 def _normalise(query: str) -> str:
     text = unicodedata.normalize("NFKC", query)
+    text = _EN_NUMBER_WORD.sub(_in_digits, text)
     return text.translate({ord(s): " " for s in SENTINELS})
 
 

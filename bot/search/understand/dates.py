@@ -141,7 +141,12 @@ _MON_FULL = (
 )
 _ORD = r"(?:st|nd|rd|th)?"
 _Y4 = r"(?<![0-9])(?P<y>[0-9]{4})"
-_YEAR_JA_CORE = rf"(?:{_Y4}\s*年|(?P<rel>一昨年|おととし|去年|昨年|今年|本年))"
+# a Japanese era year: 令和2年 is 2020, 令和元年 2019, 平成31年 2019
+_ERAS = {"令和": 2018, "平成": 1988}
+_YEAR_JA_CORE = (
+    rf"(?:{_Y4}\s*年|(?P<rel>一昨年|おととし|去年|昨年|今年|本年)"
+    r"|(?P<era>令和|平成)\s*(?P<eyear>[0-9]{1,2}|元)\s*年)"
+)
 _YEAR_JA = rf"{_YEAR_JA_CORE}\s*(?:の\s*)?"
 _M2 = r"(?P<m>[0-9]{1,2})"
 _D2 = r"(?P<d>[0-9]{1,2})"
@@ -198,6 +203,9 @@ def extract_dates(scan: Scan, today: date) -> None:
             return today.year + _REL_YEARS[groups["rel"]]
         if groups.get("stem") is not None:
             return today.year + _REL_YEAR_STEMS[groups["stem"]]
+        if groups.get("era") is not None:
+            number = 1 if groups["eyear"] == "元" else int(groups["eyear"])
+            return _valid_year(str(_ERAS[groups["era"]] + number))
         return None
 
     def emit(match: re.Match[str], found: DateRange | None) -> Outcome:

@@ -30,11 +30,13 @@ _JA_PARTICLES = frozenset("のにではをがもとへや")
 _JA_FREE_AT_END = (
     "のエピソード", "について", "に配信された", "で配信された", "に配信", "の配信", "の回",
     "の話", "って", "から", "まで", "ですか", "ありますか", "ありました", "あった",
+    "回全部", "回ぜんぶ", "回すべて", "回全て", "全部", "ぜんぶ",
 )  # fmt: skip
 # Content-like filler: trimmed only where it stands apart from neighbouring words.
 _JA_CONTENT = (
     "配信された", "エピソード", "された", "回目", "回", "話", "頃", "ごろ", "ころ", "あたり",
     "くらい", "ぐらい", "どれ", "どこ", "教えて", "探して", "見せて", "ある", "やつ",
+    "全部", "ぜんぶ", "すべて", "全て", "一覧", "に出た", "に出た回", "出た回", "に公開された",
 )  # fmt: skip
 _JA_FILLERS = tuple(sorted(_JA_FREE_AT_END + _JA_CONTENT, key=len, reverse=True))
 _JA_CONTENT_BY_LENGTH = tuple(sorted(_JA_CONTENT, key=len, reverse=True))

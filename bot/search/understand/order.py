@@ -20,6 +20,7 @@ _LATEST_RE = compile_ci(
     rf"最新(?:回|話|号|エピソード|配信)?{_NOT_WORD_AFTER}"
     r"|(?:一番|いちばん|最も)新しい|最後に配信された|最後の\s*(?:回|エピソード|配信|話)"
     r"|最終回|直近の\s*(?:回|エピソード|配信)"
+    r"|(?:一番|いちばん|最も)?最近(?:の|に配信された|に出た)\s*(?:回|エピソード|配信|話)"
     r"|\b(?:the\s+)?(?:newest|latest|most\s+recent(?:ly\s+(?:released|aired|published))?)"
     rf"{_EN_EPISODE_NOUN}?\b|\b(?:the\s+)?last{_EN_EPISODE_NOUN}\b"
 )

@@ -190,3 +190,24 @@ def test_a_date_before_a_particle_or_a_space_still_narrows() -> None:
     assert u("2019年末のアップデート").dates is not None
     assert u("2021年版").dates == year(2021)
     assert u("Nov 2020 episodes").dates == span("2020-11-01", "2020-11-30")
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("令和2年7月", span("2020-07-01", "2020-07-31")),
+        ("令和元年の回", year(2019)),
+        ("平成31年", year(2019)),
+    ],
+)
+def test_a_japanese_era_year_is_its_western_year(query: str, expected: DateRange) -> None:
+    assert u(query).dates == expected
+
+
+@pytest.mark.parametrize(
+    "query", ["2020年10月のエピソード全部", "2021-02-22に出た回", "2020年秋の回すべて"]
+)
+def test_listing_words_after_a_date_leave_no_topic(query: str) -> None:
+    told = u(query)
+    assert told.dates is not None
+    assert told.text == ""

@@ -151,3 +151,12 @@ def test_a_year_with_nen_is_a_date_not_an_episode() -> None:
 
 def test_overlong_digit_runs_are_not_numbers() -> None:
     assert u("#1234567").numbers == ()
+
+
+@pytest.mark.parametrize(
+    ("query", "number"),
+    [("episode two", 2), ("ep five", 5), ("the third episode", 3), ("Episode Twelve", 12)],
+)
+def test_an_episode_number_in_english_words(query: str, number: int) -> None:
+    assert u(query).numbers == (number,)
+    assert u("one of the episodes").numbers == ()

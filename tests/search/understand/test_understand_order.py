@@ -62,3 +62,10 @@ def test_the_earliest_order_phrase_wins() -> None:
 def test_order_and_date_combine() -> None:
     result = u("the first episode of 2021")
     assert (result.order, result.dates, result.text) == (Order.FIRST, year(2021), "")
+
+
+@pytest.mark.parametrize("query", ["いちばん最近の配信", "最近の回", "一番最近に出たエピソード"])
+def test_the_most_recent_one_is_the_newest(query: str) -> None:
+    told = u(query)
+    assert told.order is Order.LATEST
+    assert told.text == ""
