@@ -57,19 +57,24 @@ __all__ = [
 _EN_NUMBERS = {
     w: str(i)
     for i, w in enumerate(
-        "zero one two three four five six seven eight nine ten eleven twelve thirteen"
-        " fourteen fifteen sixteen seventeen eighteen nineteen twenty".split()
+        (
+            "zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine",
+            "ten", "eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen",
+            "seventeen", "eighteen", "nineteen", "twenty",
+        )
     )
-}
+}  # fmt: skip
 _EN_ORDINALS = {
     w: str(i)
     for i, w in enumerate(
-        "_ _ second third fourth fifth sixth seventh eighth ninth tenth eleventh twelfth"
-        " thirteenth fourteenth fifteenth sixteenth seventeenth eighteenth nineteenth"
-        " twentieth".split()
+        (
+            "", "", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth",
+            "ninth", "tenth", "eleventh", "twelfth", "thirteenth", "fourteenth", "fifteenth",
+            "sixteenth", "seventeenth", "eighteenth", "nineteenth", "twentieth",
+        )
     )
-    if w != "_"
-}
+    if w
+}  # fmt: skip
 # "episode two", "ep five", "the third episode": an episode number in words ("the first
 # episode" is the oldest one, read by ``order``)
 _EN_NUMBER_WORD = re.compile(
