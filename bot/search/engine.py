@@ -21,7 +21,7 @@ from array import array
 from bisect import bisect_right
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
@@ -32,7 +32,7 @@ from bot.models import Episode, Hit, SearchResult, SortKey
 from bot.parallel import gc_paused
 from bot.search.build import Part, analyse_all
 from bot.search.commonness import is_generic, zipf
-from bot.search.notetext import SKELETON_MIN, KatakanaWords, NoteTexts, skeleton
+from bot.search.notetext import SKELETON_MIN, KatakanaWords, NoteTexts, skeleton, whole_text
 from bot.search.postings import Analysis, Memo, Postings, analyse
 from bot.search.query import (
     MAX_QUERY_CHARS,
@@ -68,6 +68,7 @@ VERY_COMMON_ZIPF = 5.0  # wordfreq zipf of the commonest words: 全部, 紹介, 
 BODY_B = 0.6  # body length normalisation
 VERIFY = 20  # candidates scored exactly
 RELATIVE_CUT = 0.3  # hits below this share of the best score are dropped
+SPACED_SPLITS = 2  # ways a word the notes use may be split in two ("devday": dev day)
 # Japanese runs the updates' analysis memo holds before it starts again (a note has a
 # few hundred; an edited note's old and new versions share nearly all of theirs)
 UPDATE_MEMO_RUNS = 50_000
@@ -549,7 +550,12 @@ class SearchIndex:
                 if filler and (by_name or zipf(surface) >= VERY_COMMON_ZIPF):
                     # an everyday word the notes also use ("全部", "紹介", "basics") may
                     # add to a hit's score but must not veto one that lacks it
-                    unit = Unit(unit.alts, unit.weight * GENERIC_WEIGHT)
+                    # (the most common of them never cost a hit its coverage)
+                    unit = Unit(
+                        unit.alts,
+                        unit.weight * GENERIC_WEIGHT,
+                        optional=zipf(surface) >= VERY_COMMON_ZIPF,
+                    )
                 kept.append(unit)
                 continue
             if absent is not None and surface:
@@ -599,6 +605,14 @@ class SearchIndex:
             head, number = numbered.groups()
             if head in self._postings and number in self._postings:
                 alts.append(_alt((head, number), 1.0))
+        if (
+            len(group.parts) <= 1
+            and fuzzy
+            and not prefix
+            and word.isalpha()
+            and word in self._postings
+        ):
+            alts.extend(self._spaced(word))  # "vscode", also written "VS Code"
         if len(group.parts) <= 1 and word not in self._postings:
             alts.extend(self._split(word))
             if fuzzy:
@@ -630,6 +644,19 @@ class SearchIndex:
             if head in self._postings and tail in self._postings:
                 return [_alt((head, tail), 0.95)]
         return []
+
+    def _spaced(self, word: str) -> list[Alt]:
+        """A word the notes use, split in two words the notes also use, for notes that
+        write it spaced ("DevDay" and "Dev Day"): only where they stand together."""
+        alts = []
+        for i in range(2, len(word) - 1):
+            head, tail = word[:i], word[i:]
+            if head in self._postings and tail in self._postings:
+                alt = _alt((head, tail), 0.95)
+                alts.append(replace(alt, together=alt.pattern))
+                if len(alts) == SPACED_SPLITS:
+                    break
+        return alts
 
     def _merge(
         self, first: LatinGroup, second: LatinGroup, a: Unit, b: Unit, fuzzy: bool
@@ -681,6 +708,8 @@ class SearchIndex:
         n = len(self._docs)
         weight = 0.0
         for alt in alts:
+            if alt.together:  # the word spelt apart ("git hub"): as rare as the word
+                continue
             idfs = [idf(self._postings, t, n) for t in alt.terms]
             weight = max(weight, alt.quality * sum(idfs) / len(idfs))
         return Unit(tuple(alts), weight or unseen_idf(n))
@@ -717,6 +746,7 @@ class SearchIndex:
             [d.title_terms for d in docs],
             lambda i: texts.japanese(pool[i], docs[i].episode),
             coverage,
+            lambda i: whole_text(docs[i].episode),
         )
         checked = {d: round(100 * v, 2) for d, v in zip(pool, values, strict=True) if v > 0}
         if not checked:

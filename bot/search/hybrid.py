@@ -203,14 +203,16 @@ class HybridSearch:
         # everyday word after it must stand together. Typos are not held to it.
         normal = unicodedata.normalize("NFKC", text)
         absent = {w.lower() for w in words.absent}
-        names = [
-            (name, version)
+        names: list[tuple[tuple[str, ...], str]] = [
+            ((name,), version)
             for name, version in _VERSION.findall(normal)
             if name.lower() not in absent and not name[:1].isdigit()
         ]
+        # the everyday word may instead stand with the word after it: "EC2 Mac
+        # instance" is about the notes' "Mac Instance", "AWS Step Functions" "Step Functions"
         names += [
-            (f"{first} {second}", "")
-            for first, second in _NAME_PAIR.findall(normal)
+            ((f"{first} {second}", f"{second} {third}") if third else (f"{first} {second}",), "")
+            for first, second, third in _NAME_PAIR.findall(normal)
             if first.lower() not in absent
             and second.lower() not in absent
             and not is_generic(first)
@@ -218,7 +220,7 @@ class HybridSearch:
         ]
         whole = _WHOLE_NAME.fullmatch(normal.strip())
         if whole and not any(w.lower() in absent for w in whole.group(1).split()):
-            names.append((whole.group(1), ""))  # the query is a name: "Apple Vision Pro"
+            names.append(((whole.group(1),), ""))  # the query is a name: "Apple Vision Pro"
         if names:
             where = _and(where, lambda e: _mentions_all(self._plain(e), names))
             lexical = SearchResult(
@@ -580,7 +582,12 @@ _VERSION = re.compile(
 # a query that is only a name of two or more capitalised words (and maybe a version)
 _WHOLE_NAME = re.compile(r"([A-Z][A-Za-z0-9:\-]*(?: +[A-Z][A-Za-z0-9:\-]*)+)(?: +v?\d[\d.]*)?")
 # a name and a capitalised everyday word after it: "Azure Functions", "Terraform Cloud"
-_NAME_PAIR = re.compile(r"(?<![A-Za-z0-9])([A-Z][A-Za-z0-9:\-]*) +(?=([A-Z][a-z]+)(?![A-Za-z0-9]))")
+_NAME_PAIR = re.compile(
+    r"(?<![A-Za-z0-9])([A-Z][A-Za-z0-9:\-]*) +(?=([A-Z][a-z]+)(?![A-Za-z0-9])"
+    r"(?: +([A-Za-z][A-Za-z0-9\-]*))?)"
+)
+# where a name's words, or a camel-case word's pieces, meet: "AWS DevDay" -> AWS|Dev|Day
+_CAMEL_PIECE = re.compile(r"\s+|(?<=[a-z])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])")
 _NAMED_YEAR = re.compile(r"(?<=[A-Za-z])(\s*['’]?)((?:19|20)\d\d)\b")
 _YEAR_MASK = "\ue010"
 
@@ -621,18 +628,20 @@ def _keep_named_years(query: str, told: Understood) -> Understood:
     return replace(told, text=text.replace(_YEAR_MASK, "")) if years or _YEAR_MASK in text else told
 
 
-def _mentions_all(text: str, names: Sequence[tuple[str, str]]) -> bool:
-    """Whether ``text`` (an episode's, from ``_plain_text``) writes each (name, version)
-    together: "gemini 1.5", "v2"; a name's words may be joined or split by a space or
-    a hyphen ("CloudRun")."""
-    for name, version in names:
-        words = [re.escape(w) for w in name.lower().split()]
-        pattern = r"[\s\-]?".join(words)
-        if version:
-            pattern += rf"[\s\-'’]{{0,2}}{re.escape(version.lower())}(?![\d])"
-        if not re.search(pattern, text):
-            return False
-    return True
+def _mentions_all(text: str, names: Sequence[tuple[tuple[str, ...], str]]) -> bool:
+    """Whether ``text`` (an episode's, from ``_plain_text``) writes each (names,
+    version) together, one of the names at least: "gemini 1.5", "v2". A name's words
+    may be joined or split by a space or a hyphen ("CloudRun"), and so may the pieces
+    of a word in camel case ("DevDay", also written "Dev Day")."""
+    return all(any(_mentions(text, name, version) for name in alts) for alts, version in names)
+
+
+def _mentions(text: str, name: str, version: str) -> bool:
+    words = [re.escape(w.lower()) for w in _CAMEL_PIECE.split(name) if w]
+    pattern = r"[\s\-]?".join(words)
+    if version:
+        pattern += rf"[\s\-'’]{{0,2}}{re.escape(version.lower())}(?![\d])"
+    return re.search(pattern, text) is not None
 
 
 def _plain_text(episode: Episode) -> str:

@@ -24,7 +24,7 @@ def _words(text: str) -> frozenset[str]:
 
 EN_STOPWORDS = _words(
     """a about all an and any anything are as at be been can could covered covers cover
-    did discuss discussed discusses discussing do does ep episode episodes ever find
+    did discuss discussed discusses discussing do does each ep episode episodes ever every find
     for from had has have how i in is it its me problem problems thing things topic
     topics mention mentioned mentions of on one or our please podcast said say show
     talk talked talking talks tell that the there this to want was we were what when

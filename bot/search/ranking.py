@@ -68,12 +68,18 @@ class Alt:
     # pattern of a Japanese chunk that must appear as written (``exact``), made of
     # Japanese characters alone (``kana_pattern`` of a ``JaChunk``'s text)
     phrase: str = ""
+    # a pattern of Latin words that must appear together, over the note's whole text:
+    # "vscode" also written "VS Code". Where it does not, the alternative gives nothing
+    together: str = ""
 
 
 @dataclass(frozen=True, slots=True)
 class Unit:
     alts: tuple[Alt, ...]
     weight: float
+    # an everyday word beside the topic ("全部", "basics"): it adds to the score of a
+    # hit that has it, and does not count against the coverage of one that lacks it
+    optional: bool = False
 
 
 def idf(postings: Postings, term: str, n: int) -> float:
@@ -167,19 +173,20 @@ def _coverage(frac: float) -> float:
     return 1.0 if frac >= 0.999 else frac**1.5
 
 
-Plan = list[tuple[float, list[tuple[Alt, list[tuple[str, float]], float]]]]
+Plan = list[tuple[float, list[tuple[Alt, list[tuple[str, float]], float]], bool]]
 
 
 def exact_plan(postings: Postings, units: list[Unit], n: int) -> Plan:
     """What ``exact`` needs of the query, worked out once for all its candidates: per
-    unit its weight, and per alternative its terms' idf and their sum."""
+    unit its weight, and per alternative its terms' idf and their sum, and whether
+    the unit is optional."""
     plan: Plan = []
     for unit in units:
         alts = []
         for alt in unit.alts:
             weights = [(t, idf(postings, t, n)) for t in alt.terms]
             alts.append((alt, weights, sum(w for _, w in weights)))
-        plan.append((unit.weight, alts))
+        plan.append((unit.weight, alts, unit.optional))
     return plan
 
 
@@ -191,6 +198,7 @@ def exact(
     title_terms: Sequence[int],
     text: Callable[[int], str],
     min_coverage: float = MIN_COVERAGE,
+    whole: Callable[[int], str] | None = None,
 ) -> list[float]:
     """Exact score (0-1) of each episode of ``doc_ids``; 0 when it covers too little of
     the query. ``plan`` is ``exact_plan`` of the query's units; ``norms`` the episodes'
@@ -198,20 +206,24 @@ def exact(
 
     ``text(i)`` gives the normalised text of the ``i``-th episode (its Japanese runs
     are enough: a ``phrase`` is made of Japanese characters), asked for only when a
-    Japanese chunk must be checked as written there. NumPy over all the episodes at
-    once: each sum is made in the same order as one episode at a time would."""
+    Japanese chunk must be checked as written there; ``whole(i)`` its whole normalised
+    text, asked for only to check an alternative's Latin words ``together``. NumPy over
+    all the episodes at once: each sum is made in the same order as one episode at a
+    time would."""
     count = len(doc_ids)
-    total = sum(weight for weight, _ in plan)
+    total = sum(weight for weight, _, _ in plan)
+    required = sum(weight for weight, _, optional in plan if not optional)
     if total <= 0 or not count:
         return [0.0] * count
     ids = np.asarray(doc_ids, dtype=np.intp)
     norm = np.asarray(norms, dtype=np.float64)
     packed_of: dict[str, NDArray[np.int64]] = {}
     cover = np.zeros(count)
+    required_cover = np.zeros(count)  # what the words other than everyday ones cover
     value = np.zeros(count)
     in_title_share = np.zeros(count)
     title_hits = np.zeros(count, dtype=np.int64)
-    for unit_weight, alts in plan:
+    for unit_weight, alts, optional in plan:
         best_match = np.zeros(count)
         best_value = np.zeros(count)
         best_title = np.zeros(count, dtype=np.int64)
@@ -241,13 +253,20 @@ def exact(
                 for i in np.flatnonzero(some).tolist():
                     if phrase.search(text(i)) is None:
                         match[i] *= 0.4
+            if alt.together and whole is not None:
+                together = re.compile(alt.together)
+                for i in np.flatnonzero(some).tolist():
+                    if together.search(whole(i)) is None:
+                        match[i] = 0.0
             got = match * (BASE + (1 - BASE) * strength / np.where(some, matched, 1.0))
             better = some & (got > best_value)
             best_match = np.where(better, match, best_match)
             best_value = np.where(better, got, best_value)
             best_title = np.where(better, in_title, best_title)
             best_terms = np.where(better, len(alt.terms), best_terms)
-        cover += unit_weight * best_match / total
+        cover += unit_weight * best_match
+        if not optional:
+            required_cover += unit_weight * best_match
         value += unit_weight * best_value / total
         title_hits += best_title
         in_title_share += unit_weight * np.minimum(1.0, best_title / best_terms) / total
@@ -257,7 +276,9 @@ def exact(
     )
     bonus = TITLE_BONUS * title_share + TITLE_QUERY_BONUS * in_title_share
     scores = np.minimum(1.0, value * (1 + bonus) / (1 + TITLE_BONUS + TITLE_QUERY_BONUS))
-    return np.where(cover < min_coverage, 0.0, scores).tolist()
+    # a hit that matches every word but the everyday ones passes whatever it lacks
+    named = required_cover >= 0.999 * required if required > 0 else np.zeros(count, dtype=bool)
+    return np.where((cover / total < min_coverage) & ~named, 0.0, scores).tolist()
 
 
 _SQRTS = np.array(_SQRT)

@@ -593,3 +593,50 @@ def test_one_edited_note_does_not_write_the_whole_pack_again(tmp_path):
     embedder = ConceptEmbedder()
     SemanticIndex.build(embedder, edited, VectorCache(cache))
     assert embedder.embedded == []
+
+
+# -- several answers: a name written spaced or joined, filler that never vetoes ---------
+
+
+def test_a_joined_name_finds_the_notes_that_write_it_spaced_and_back():
+    notes = [
+        *EPISODES,
+        episode(9, "エディタ", "VSCodeの拡張を入れた。", date(2024, 5, 1)),
+        episode(10, "IDEの話", "VS Codeとほかのエディタ。", date(2024, 6, 1)),
+        episode(11, "イベント", "AWS Dev Day Online Japanに参加。", date(2024, 7, 1)),
+        episode(12, "イベント2", "AWS DevDay Online Japanの感想。", date(2024, 8, 1)),
+        # both words, apart: no answer to the joined name
+        episode(13, "雑談", "VS 巨人の試合。コードを書く。code review。", date(2024, 9, 1)),
+    ]
+    search = make_search(notes, semantic=False)
+    assert sorted(paths(search, "VSCodeの話")) == [ep(9), ep(10)]
+    assert sorted(paths(search, "VS Code")) == [ep(9), ep(10)]
+    # a query that is only a name holds the notes to it, camel-case pieces apart or not
+    assert sorted(paths(search, "AWS DevDay Online Japan")) == [ep(11), ep(12)]
+    assert sorted(paths(search, "AWS Dev Day Online Japan")) == [ep(11), ep(12)]
+
+
+def test_an_everyday_word_of_a_name_may_stand_with_the_word_after_it():
+    notes = [
+        *EPISODES,
+        episode(9, "新インスタンス", "EC2 Mac instanceが出た。", date(2024, 5, 1)),
+        episode(10, "基調講演", "EC2の新顔。Mac Instanceの中身がラックに並ぶ。", date(2024, 6, 1)),
+        episode(11, "Apple", "EC2の料金とMacの新機種の話。", date(2024, 7, 1)),
+    ]
+    search = make_search(notes, semantic=False)
+    # "Mac" needs a partner: "EC2" before it or "instance" after it, not the note
+    # that has both words in different sentences
+    assert sorted(paths(search, "every episode about the EC2 Mac instance")) == [ep(9), ep(10)]
+
+
+def test_everyday_words_beside_a_name_never_cost_a_hit_its_coverage():
+    notes = [
+        *EPISODES,
+        episode(9, "エディタ", "VSCodeの拡張を入れた。", date(2024, 5, 1)),
+        episode(10, "IDE", "VSCode関係の話題はほかにもある。全部まとめた。", date(2024, 6, 1)),
+    ]
+    search = make_search(notes, semantic=False)
+    # 関係 and 全部 are in the notes, but a note without them still talks about VSCode
+    found = paths(search, "VSCode関係の話題が出た回 全部")
+    assert found[:1] == [ep(10)]
+    assert sorted(found) == [ep(9), ep(10)]
