@@ -23,6 +23,7 @@ from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
+from itertools import islice
 from typing import Any
 
 import numpy as np
@@ -32,7 +33,7 @@ from bot.models import Episode, Hit, SearchResult, SortKey
 from bot.parallel import gc_paused
 from bot.search.build import Part, analyse_all
 from bot.search.commonness import is_generic, zipf
-from bot.search.notetext import SKELETON_MIN, KatakanaWords, NoteTexts, skeleton, whole_text
+from bot.search.notetext import SKELETON_MIN, KatakanaWords, NoteTexts, skeleton
 from bot.search.postings import Analysis, Memo, Postings, analyse
 from bot.search.query import (
     MAX_QUERY_CHARS,
@@ -639,24 +640,21 @@ class SearchIndex:
         return alts
 
     def _split(self, word: str) -> list[Alt]:
-        for i in range(2, len(word) - 1):
-            head, tail = word[:i], word[i:]
-            if head in self._postings and tail in self._postings:
-                return [_alt((head, tail), 0.95)]
-        return []
+        """A word the notes never use, as two words they do ("cloudrun")."""
+        return [_alt(pair, 0.95) for pair in islice(self._two_words(word), 1)]
 
     def _spaced(self, word: str) -> list[Alt]:
         """A word the notes use, split in two words the notes also use, for notes that
         write it spaced ("DevDay" and "Dev Day"): only where they stand together."""
-        alts = []
+        alts = [_alt(pair, 0.95) for pair in islice(self._two_words(word), SPACED_SPLITS)]
+        return [replace(alt, together=alt.pattern) for alt in alts]
+
+    def _two_words(self, word: str) -> Iterator[tuple[str, str]]:
+        """Ways ``word`` splits into two words of the notes, shortest head first."""
         for i in range(2, len(word) - 1):
             head, tail = word[:i], word[i:]
             if head in self._postings and tail in self._postings:
-                alt = _alt((head, tail), 0.95)
-                alts.append(replace(alt, together=alt.pattern))
-                if len(alts) == SPACED_SPLITS:
-                    break
-        return alts
+                yield head, tail
 
     def _merge(
         self, first: LatinGroup, second: LatinGroup, a: Unit, b: Unit, fuzzy: bool
@@ -746,7 +744,7 @@ class SearchIndex:
             [d.title_terms for d in docs],
             lambda i: texts.japanese(pool[i], docs[i].episode),
             coverage,
-            lambda i: whole_text(docs[i].episode),
+            lambda i: texts.whole(pool[i], docs[i].episode),
         )
         checked = {d: round(100 * v, 2) for d, v in zip(pool, values, strict=True) if v > 0}
         if not checked:

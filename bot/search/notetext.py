@@ -1,10 +1,10 @@
 """Per-note values the query path needs, worked out once per version of a note.
 
 - ``NoteTexts``: an episode's text as :func:`light_normalize` gives it: its Japanese
-  runs (to check a Japanese chunk as written), kept for every note once worked out, and
-  section by section (to find the snippet of a shown hit), kept for the notes shown
-  most recently. Without it every query re-normalised the whole text of each of its
-  candidates.
+  runs (to check a Japanese chunk as written), kept for every note once worked out;
+  section by section (to find the snippet of a shown hit) and whole (to check Latin
+  words written together), kept for the notes asked for most recently. Without it
+  every query re-normalised the whole text of each of its candidates.
 - ``KatakanaWords``: the notes' katakana words by sound shape, for Latin words the
   notes spell only in katakana (``serverless`` -> サーバーレス). Built with the index
   (or kept in the start-up snapshot), then kept up to date one note at a time.
@@ -13,14 +13,15 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
-from typing import Any
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any, TypeVar
 
 from bot.models import Episode
 from bot.search.snippets import SectionTexts, section_texts
 from bot.search.textnorm import JA_RUN, fold_kana, kana_sound, light_normalize
 
-NOTE_TEXTS = 2048  # notes whose sections' normalised text is kept (about 12 MB)
+T = TypeVar("T")
+NOTE_TEXTS = 2048  # notes whose sections' (and whole) normalised text is kept (about 12 MB each)
 SKELETON_MIN = 5  # consonants a sound skeleton needs before it may match alone
 _KATAKANA_RUN = re.compile("[\u30a1-\u30fa\u30fc]{3,}")
 
@@ -51,6 +52,7 @@ class NoteTexts:
         self.capacity = capacity
         self._japanese: dict[int, tuple[Episode, str]] = {}
         self._sections: dict[int, tuple[Episode, SectionTexts]] = {}
+        self._whole: dict[int, tuple[Episode, str]] = {}
 
     def japanese(self, doc_id: int, episode: Episode) -> str:
         """:func:`japanese_runs` of the note, worked out once per version of it."""
@@ -60,17 +62,33 @@ class NoteTexts:
         return held[1]
 
     def sections(self, doc_id: int, episode: Episode) -> SectionTexts:
-        held = self._sections.pop(doc_id, None)  # re-inserted last: most recent
-        if held is None or held[0] is not episode:
-            held = (episode, section_texts(episode))
-            while len(self._sections) >= self.capacity:
-                del self._sections[next(iter(self._sections))]
-        self._sections[doc_id] = held
-        return held[1]
+        return self._recent(self._sections, doc_id, episode, section_texts)
+
+    def whole(self, doc_id: int, episode: Episode) -> str:
+        """:func:`whole_text` of one of the notes asked for most recently (Latin words
+        checked together: "vs code")."""
+        return self._recent(self._whole, doc_id, episode, whole_text)
 
     def forget(self, doc_id: int) -> None:
         self._japanese.pop(doc_id, None)
         self._sections.pop(doc_id, None)
+        self._whole.pop(doc_id, None)
+
+    def _recent(
+        self,
+        store: dict[int, tuple[Episode, T]],
+        doc_id: int,
+        episode: Episode,
+        make: Callable[[Episode], T],
+    ) -> T:
+        """``make(episode)``, kept for the ``capacity`` notes asked for most recently."""
+        held = store.pop(doc_id, None)  # re-inserted last: most recent
+        if held is None or held[0] is not episode:
+            held = (episode, make(episode))
+            while len(store) >= self.capacity:
+                del store[next(iter(store))]
+        store[doc_id] = held
+        return held[1]
 
 
 def skeleton(shape: str) -> str:

@@ -86,6 +86,21 @@ def test_note_texts_follow_a_new_version_of_a_note_and_forget_a_removed_one() ->
     assert texts.sections(4, NOTE) is held
 
 
+def test_whole_texts_are_kept_for_the_most_recent_notes_and_follow_a_new_version() -> None:
+    texts = NoteTexts(capacity=2)
+    held = texts.whole(1, NOTE)
+    assert held == whole_text(NOTE)
+    assert texts.whole(1, NOTE) is held  # worked out once
+    edited = replace(NOTE, summary="VS Code")
+    assert "vs code" in texts.whole(1, edited)
+    again = texts.whole(1, NOTE)
+    assert again == held and again is not held  # the edit replaced it
+    kept = texts.whole(2, NOTE)
+    texts.whole(3, NOTE)  # a third note: the least recent, note 1, is dropped
+    assert texts.whole(2, NOTE) is kept
+    assert texts.whole(1, NOTE) is not again
+
+
 def test_an_index_prepared_ahead_checks_chunks_without_normalising_a_note(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
