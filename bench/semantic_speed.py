@@ -1,6 +1,7 @@
 """Speed and memory of the semantic layer (issue: search that understands meaning).
 
     python bench/semantic_speed.py [--episodes 1000] [--queries 200] [--corpus] [--data DIR]
+                                   [--threads 2]
 
 On a synthetic site (``bench/synth.py``, cached under bench/out/) it measures, in this
 process, with a fresh vector cache (or, with ``--data DIR``, the data folder of an
@@ -69,8 +70,10 @@ def p99(values: list[float]) -> float:
     return ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))]
 
 
-def first_build(content: Path, data: Path) -> tuple[Catalog, dict[str, float]]:
-    settings = Settings(content_dir=content, data_dir=data, watch_content=False)
+def first_build(content: Path, data: Path, threads: int) -> tuple[Catalog, dict[str, float]]:
+    settings = Settings(
+        content_dir=content, data_dir=data, watch_content=False, semantic_threads=threads
+    )
     before = rss_mb()
     catalog = Catalog.from_settings(settings)
     start = time.perf_counter()
@@ -101,6 +104,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--corpus", action="store_true", help="also the real notes")
     parser.add_argument(
+        "--threads", type=int, default=2, help="embedding threads (SEMANTIC_THREADS)"
+    )
+    parser.add_argument(
         "--data", type=Path, help="data folder to keep (vectors, snapshot) between runs"
     )
     args = parser.parse_args(argv)
@@ -108,7 +114,7 @@ def main(argv: list[str] | None = None) -> int:
     data = args.data or Path(tempfile.mkdtemp(prefix="semantic-bench-"))
     data.mkdir(parents=True, exist_ok=True)
     try:
-        catalog, first = first_build(content, data)
+        catalog, first = first_build(content, data, args.threads)
         state = catalog.semantic_state
         queries = synth.query_mix(args.episodes, args.seed, args.queries)
         catalog.search(queries[0], 5)  # the model's first query pays its page-ins
@@ -129,7 +135,7 @@ def main(argv: list[str] | None = None) -> int:
             site = lay_out_corpus()
             if site is not None:
                 fresh = Path(tempfile.mkdtemp(prefix="semantic-corpus-"))
-                _, figures = first_build(site, fresh)
+                _, figures = first_build(site, fresh, args.threads)
                 corpus_s = (figures["first_semantic_s"], figures["passages"])
                 shutil.rmtree(fresh, ignore_errors=True)
                 shutil.rmtree(site, ignore_errors=True)

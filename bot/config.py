@@ -91,6 +91,16 @@ class Settings(BaseModel):
             " the line that names them; about 8x the passages, embedding time and vectors."
         ),
     )
+    semantic_threads: int = Field(
+        2,
+        gt=0,
+        le=16,
+        description=(
+            "Threads that embed the notes in the background, each with its own copy of the"
+            " model (about 26 MB, only while there is something to embed); 2 halves the"
+            " first build on two cores."
+        ),
+    )
     vector_cache: Path | None = Field(
         None, description="Cache of passage embeddings (default: DATA_DIR/vectors.db)."
     )

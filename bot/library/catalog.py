@@ -165,7 +165,7 @@ class Catalog:
         semantic = None
         if settings.semantic_search:
             semantic = SemanticLayer(
-                load_embedder,
+                partial(load_embedder, settings.semantic_threads),
                 VectorCache(settings.vector_cache_path),
                 lines=settings.semantic_lines,
             )

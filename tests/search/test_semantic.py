@@ -72,3 +72,24 @@ def test_the_query_cache_is_bounded(embedder: E5Embedder, monkeypatch):
         embedder.query(f"query {i}")
     assert list(embedder._queries)[-3:] == ["query 3", "query 4", "query 5"]
     assert len(embedder._queries) == 3
+
+
+def test_a_batch_shared_by_threads_gives_each_text_its_own_vector_in_order(
+    embedder: E5Embedder,
+):
+    # Every passage embedded alone, then in one batch split across two handles: the
+    # rows come back in the texts' order, whichever handle embedded them.
+    texts = [f"第{i}回: Cloud Run と Kubernetes、そして Lambda の話 {i}" for i in range(20)]
+    texts[7] = "今日の晩ごはんはカレーでした"
+    alone = np.stack([embedder.passages([text])[0] for text in texts])
+    shared = E5Embedder(threads=2)
+    helped: list[int] = []
+    embed_alone = shared._embed_alone
+    shared._embed_alone = lambda part: helped.append(len(part)) or embed_alone(part)  # type: ignore[method-assign]
+    together = shared.passages(texts)
+    assert helped == [10]  # the batch was big enough to share: half went to a helper
+    assert together.shape == alone.shape
+    assert np.allclose(together, alone, atol=1e-4)
+    helped.clear()
+    shared.passages(texts[:3])  # a one-note update's few lines: the passage handle alone
+    assert helped == []
