@@ -48,3 +48,10 @@ def zipf(word: str, lang: str | None = None) -> float:
 def is_generic(word: str) -> bool:
     """Whether ``word`` is an everyday word rather than a name."""
     return zipf(word) >= GENERIC_ZIPF
+
+
+def is_coined(word: str) -> bool:
+    """Whether ``word`` is in no everyday word list at all ("SQS", "Graviton2",
+    "BigQuery"): a name and nothing else, unlike a name that is also a word ("SQL",
+    "Autopilot", "Lambda")."""
+    return zipf(word) == 0.0

@@ -28,11 +28,12 @@ import unicodedata
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime
+from functools import lru_cache
 from urllib.parse import unquote, urlsplit
 from zoneinfo import ZoneInfo
 
 from bot.models import Episode, Hit, SearchResult
-from bot.search.commonness import is_generic, zipf
+from bot.search.commonness import is_coined, is_generic, zipf
 from bot.search.contract import LexicalIndex
 from bot.search.engine import capitalised
 from bot.search.query import MAX_QUERY_CHARS
@@ -203,15 +204,17 @@ class HybridSearch:
         # everyday word after it must stand together. Typos are not held to it.
         normal = unicodedata.normalize("NFKC", text)
         absent = {w.lower() for w in words.absent}
-        names: list[tuple[tuple[str, ...], str]] = [
-            ((name,), version)
+        names: list[str] = [
+            _name_pattern((name,), version)
             for name, version in _VERSION.findall(normal)
             if name.lower() not in absent and not name[:1].isdigit()
         ]
         # the everyday word may instead stand with the word after it: "EC2 Mac
         # instance" is about the notes' "Mac Instance", "AWS Step Functions" "Step Functions"
         names += [
-            ((f"{first} {second}", f"{second} {third}") if third else (f"{first} {second}",), "")
+            _name_pattern(
+                (f"{first} {second}", f"{second} {third}") if third else (f"{first} {second}",)
+            )
             for first, second, third in _NAME_PAIR.findall(normal)
             if first.lower() not in absent
             and second.lower() not in absent
@@ -220,7 +223,7 @@ class HybridSearch:
         ]
         whole = _WHOLE_NAME.fullmatch(normal.strip())
         if whole and not any(w.lower() in absent for w in whole.group(1).split()):
-            names.append(((whole.group(1),), ""))  # the query is a name: "Apple Vision Pro"
+            names.append(_whole_name(whole.group(1)))  # the query is a name: "Apple Vision Pro"
         if names:
             where = _and(where, lambda e: _mentions_all(self._plain(e), names))
             lexical = SearchResult(
@@ -628,20 +631,57 @@ def _keep_named_years(query: str, told: Understood) -> Understood:
     return replace(told, text=text.replace(_YEAR_MASK, "")) if years or _YEAR_MASK in text else told
 
 
-def _mentions_all(text: str, names: Sequence[tuple[tuple[str, ...], str]]) -> bool:
-    """Whether ``text`` (an episode's, from ``_plain_text``) writes each (names,
-    version) together, one of the names at least: "gemini 1.5", "v2". A name's words
-    may be joined or split by a space or a hyphen ("CloudRun"), and so may the pieces
-    of a word in camel case ("DevDay", also written "Dev Day")."""
-    return all(any(_mentions(text, name, version) for name in alts) for alts, version in names)
+def _whole_name(name: str) -> str:
+    """The pattern a query that is only a capitalised name asks the notes to write.
+    Its words hold it together ("Apple Vision Pro", "GKE Autopilot", "Cloud SQL"), but
+    two coined names side by side are two topics ("EKS Graviton2": the notes'
+    "EKSでもGraviton2が"), so the name is cut between them and the parts must be
+    written in one line ("Trillium" and "TPU" in one heading). A part may also go
+    without a first word that is an everyday word when the rest holds a coined name:
+    "Amazon SQS" is the notes' "SQS", but "Cloud SQL" is not "SQL" (no coined name
+    left) and "GitHub Copilot" is not "AWS Copilot" ("GitHub" is no everyday word)."""
+    words = name.split()
+    parts: list[list[str]] = [[words[0]]]
+    for word in words[1:]:
+        if is_coined(parts[-1][-1]) and is_coined(word):
+            parts.append([word])
+        else:
+            parts[-1].append(word)
+    patterns = []
+    for part in parts:
+        alts: tuple[str, ...] = (" ".join(part),)
+        if len(part) > 1 and is_generic(part[0]) and any(is_coined(w) for w in part[1:]):
+            alts += (" ".join(part[1:]),)
+        patterns.append(_name_pattern(alts))
+    if len(patterns) == 1:
+        return patterns[0]
+    return "(?m)^" + "".join(rf"(?=[^\n]*?{p})" for p in patterns)
 
 
-def _mentions(text: str, name: str, version: str) -> bool:
-    words = [re.escape(w.lower()) for w in _CAMEL_PIECE.split(name) if w]
-    pattern = r"[\s\-]?".join(words)
-    if version:
-        pattern += rf"[\s\-'’]{{0,2}}{re.escape(version.lower())}(?![\d])"
-    return re.search(pattern, text) is not None
+def _mentions_all(text: str, names: Sequence[str]) -> bool:
+    """Whether ``text`` (an episode's, from ``_plain_text``) matches each of the
+    ``_name_pattern``s of the query's names."""
+    return all(_compiled(pattern).search(text) is not None for pattern in names)
+
+
+def _name_pattern(names: Sequence[str], version: str = "") -> str:
+    """A pattern for writing one of ``names`` with ``version`` right after it: "gemini
+    1.5", "v2". A name's words may be joined or split by a space or a hyphen
+    ("CloudRun"), and so may the pieces of a word in camel case ("DevDay", also written
+    "Dev Day")."""
+    alts = []
+    for name in names:
+        words = [re.escape(w.lower()) for w in _CAMEL_PIECE.split(name) if w]
+        pattern = r"[\s\-]?".join(words)
+        if version:
+            pattern += rf"[\s\-'’]{{0,2}}{re.escape(version.lower())}(?![\d])"
+        alts.append(pattern)
+    return alts[0] if len(alts) == 1 else "(?:" + "|".join(alts) + ")"
+
+
+@lru_cache(maxsize=256)
+def _compiled(pattern: str) -> re.Pattern[str]:
+    return re.compile(pattern)
 
 
 def _plain_text(episode: Episode) -> str:

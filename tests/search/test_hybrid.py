@@ -640,3 +640,37 @@ def test_everyday_words_beside_a_name_never_cost_a_hit_its_coverage():
     found = paths(search, "VSCode関係の話題が出た回 全部")
     assert found[:1] == [ep(10)]
     assert sorted(found) == [ep(9), ep(10)]
+
+
+# -- a query that is only a name: two coined names, a vendor's everyday word ---------
+
+
+def test_two_coined_names_side_by_side_are_two_topics_written_in_one_line():
+    notes = [
+        *EPISODES,
+        episode(
+            9, "ニュース", "EKSの新機能。\nEKSでもGraviton2が使えるようになった。", date(2024, 5, 1)
+        ),
+        # both names, in lines of their own: "GitHub Copilot" is not "GitHub" + "AWS Copilot"
+        episode(10, "CLI", "EKSの話。\nGraviton2の話。", date(2024, 6, 1)),
+        episode(11, "CLI", "AWS Copilotが出た。\nGitHubの話は来週。", date(2024, 7, 1)),
+    ]
+    search = make_search(notes, semantic=False)
+    assert paths(search, "EKS Graviton2") == [ep(9)]
+    assert paths(search, "GitHub Copilot") == []
+
+
+def test_a_vendors_everyday_word_before_a_coined_name_may_be_left_out():
+    notes = [
+        *EPISODES,
+        episode(9, "SQS導入", "SQSでサービス同士を疎結合にした。", date(2024, 5, 1)),
+        episode(10, "データベース", "Amazon RDSでSQLを書く。Cloud Runの話。", date(2024, 6, 1)),
+        # as in the real notes, the vendor's name is everywhere, so it weighs little
+        *(episode(n, f"回{n}", f"Amazon EC2の話{n}。", date(2024, 7, n)) for n in range(11, 17)),
+    ]
+    search = make_search(notes, semantic=False)
+    # the notes write "SQS" alone: the vendor's word does not hold the name together
+    assert ep(9) in paths(search, "Amazon SQS")
+    assert sorted(paths(search, "Amazon SQS")) == sorted(paths(search, "SQS"))
+    # "SQL" is an everyday word too: "Cloud SQL" is a product of its own the notes never name
+    assert paths(search, "Cloud SQL") == []
