@@ -55,7 +55,7 @@ from bot.search.ranking import (
     idf,
     unseen_idf,
 )
-from bot.search.snippets import Needle, cut, locate
+from bot.search.snippets import Needle, cut, in_one_section, locate
 from bot.search.textnorm import kana_pattern, latin_sound, normalize
 from bot.search.vocab import Vocabulary
 
@@ -69,6 +69,10 @@ VERY_COMMON_ZIPF = 5.0  # wordfreq zipf of the commonest words: 全部, 紹介, 
 BODY_B = 0.6  # body length normalisation
 VERIFY = 20  # candidates scored exactly
 RELATIVE_CUT = 0.3  # hits below this share of the best score are dropped
+# the best few hits whose one section holds every word of the query close this share of
+# their gap to 100: the topic came up there, not in two asides far apart
+TOGETHER_CHECK = 6
+TOGETHER_SHARE = 0.2
 SPACED_SPLITS = 2  # ways a word the notes use may be split in two ("devday": dev day)
 # Japanese runs the updates' analysis memo holds before it starts again (a note has a
 # few hundred; an edited note's old and new versions share nearly all of theirs)
@@ -749,8 +753,26 @@ class SearchIndex:
         checked = {d: round(100 * v, 2) for d, v in zip(pool, values, strict=True) if v > 0}
         if not checked:
             return []
+        groups = [_needles(u) for u in units if not u.optional]
+        if len(groups) > 1:
+            self._together(checked, groups)
         cut_below = max(checked.values()) * RELATIVE_CUT
         return self._order({d: v for d, v in checked.items() if v >= cut_below}, where, limit)
+
+    def _together(self, scored: dict[int, float], groups: list[tuple[Needle, ...]]) -> None:
+        """Lift the best few hits whose one section holds every word of the query, when
+        that could change which comes first: a hit the lift cannot take to the best
+        score is not looked at (most queries look at none)."""
+        top = heapq.nlargest(TOGETHER_CHECK, scored, key=scored.__getitem__)
+        if len(top) < 2:
+            return
+        best = scored[top[0]]
+        reach = [d for d in top[1:] if scored[d] + TOGETHER_SHARE * (100 - scored[d]) >= best]
+        if not reach:
+            return
+        for d in [top[0], *reach]:
+            if in_one_section(groups, self._texts.sections(d, self._docs[d].episode)):
+                scored[d] = round(scored[d] + TOGETHER_SHARE * (100 - scored[d]), 2)
 
     def _order(
         self, scored: dict[int, float], where: Where | None, limit: int

@@ -121,6 +121,24 @@ def locate(
     return section, cut(section.text, offset)
 
 
+def in_one_section(groups: Sequence[Sequence[Needle]], texts: SectionTexts) -> bool:
+    """Whether one section (its heading or its text) matches a needle of every group:
+    the query's words came up together, in one part of the talk."""
+    shared: set[int] | None = None
+    for group in groups:
+        found: set[int] = set()
+        for needle in group:
+            if not needle.pattern:  # matches everywhere
+                found.update(range(len(texts.starts) // 2))
+                continue
+            for match in re.finditer(needle.pattern, texts.joined):
+                found.add((bisect_right(texts.starts, match.start()) - 1) // 2)
+        shared = found if shared is None else shared & found
+        if not shared:
+            return False
+    return bool(shared)
+
+
 def cut(text: str, offset: int, size: int = SNIPPET_CHARS) -> str:
     """About ``size`` characters of ``text`` around ``offset``, on one line."""
     if not text:

@@ -344,3 +344,34 @@ def test_complete_offers_a_scheduled_episode_once_its_time_comes() -> None:
     assert [h.episode.number for h in index.complete("S", 2, published_at=NOW)] == [500, 30]
     index.remove("podcast/30/index.md")
     assert [h.episode.number for h in index.complete("S", 2, published_at=NOW)] == [500, 29]
+
+
+def _sections(number: int, day: int, *sections: tuple[str, str]) -> Episode:
+    return replace(
+        _episode(f"podcast/{number:04d}/index.md", number, day),
+        sections=tuple(Section(h, 2, (h,), t) for h, t in sections),
+    )
+
+
+def test_a_note_whose_one_section_holds_every_word_comes_first() -> None:
+    # The roundup says both words more often, but in two asides far apart; the other
+    # note has the one line where the topic came up.
+    roundup = _sections(
+        1,
+        2,
+        ("Lambdaの新機能", "Lambdaが速くなった。Lambdaの料金が下がった。Lambdaのログ。"),
+        (
+            "Docker Hub",
+            "コンテナイメージの削除。コンテナイメージの保存期間。コンテナイメージの話。",
+        ),
+    )
+    together = _sections(
+        2,
+        1,
+        ("re:Invent", "Lambdaがコンテナイメージに対応した。"),
+        ("その他", "EC2の新しいインスタンス。S3の値下げ。RDSの新機能。"),
+    )
+    index = SearchIndex.build([roundup, together])
+    assert [h.episode.number for h in index.search("Lambda コンテナイメージ").hits] == [2, 1]
+    # one word alone: no lift, the note that says it most comes first
+    assert first(index, "コンテナイメージ") == 1
