@@ -23,6 +23,11 @@ from understand_helpers import u
         ("/podcast/0016/", "/podcast/0016/", ""),
         ("/podcast/0016", "/podcast/0016/", ""),
         ("URLは/podcast/0016/です", "/podcast/0016/", "URL です"),
+        # typed without the scheme
+        ("mukiudo.dev/podcast/0009", "/podcast/0009/", ""),
+        ("www.example.com/podcast/0009/?ref=x", "/podcast/0009/", ""),
+        ("example.co.jp/podcast/0009/の内容", "/podcast/0009/", "内容"),
+        ("localhost:1313/podcast/0009/", "/podcast/0009/", ""),
     ],
 )
 def test_url_paths_are_extracted_and_removed(query: str, path: str, text: str) -> None:
@@ -38,7 +43,9 @@ def test_the_first_url_in_the_query_wins() -> None:
     assert result.text == ""
 
 
-@pytest.mark.parametrize("query", ["TCP/IP", "and/or", "5/6", "I/O"])
+@pytest.mark.parametrize(
+    "query", ["TCP/IP", "and/or", "5/6", "I/O", "Node.js/Deno", "README.md/docs", "v1.2/v1.3"]
+)
 def test_slashes_inside_words_are_not_paths(query: str) -> None:
     assert u(query).url_path is None
 
