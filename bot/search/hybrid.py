@@ -531,12 +531,31 @@ class HybridSearch:
 
     def _narrow(self, told: Understood) -> Where:
         tz = self.tz
-        dates, speaker = told.dates, told.speaker
+        dates, speaker, alone = told.dates, told.speaker, told.alone
+        # a speaker by any of their names: "早川" in a summary is "hayakawa" the author
+        names: dict[str, list[str]] = {}
+        for alias, name in self._speaker_of.items():
+            names.setdefault(name, []).append(alias)
+        said = {name: _said_by(spellings) for name, spellings in names.items()}
+        if speaker is not None and speaker not in said:
+            said[speaker] = _said_by([speaker])
+        # Notes that ever say someone spoke alone mark every such episode; notes that
+        # never do say "2人で" instead, and an episode naming one speaker is theirs alone.
+        marked = alone and any(spoke_alone(e, None) for e in self.lexical.episodes())
 
         def keep(episode: Episode) -> bool:
             if dates is not None and not _within(episode, dates, tz):
                 return False
-            return speaker is None or spoke(episode, speaker)
+            if alone:
+                if marked:
+                    if not any(spoke_alone(episode, n) for n in names.get(speaker or "", [None])):
+                        return False
+                elif (
+                    _SEVERAL.search(episode.summary)
+                    or sum(test(episode) for test in said.values()) != 1
+                ):
+                    return False
+            return speaker is None or said[speaker](episode)
 
         return keep
 
@@ -736,7 +755,9 @@ def _confident(
 
 
 def _narrowing(told: Understood) -> bool:
-    return told.dates is not None or told.order is not None or told.speaker is not None
+    return (
+        told.dates is not None or told.order is not None or told.speaker is not None or told.alone
+    )
 
 
 def _and(first: Where | None, second: Where) -> Where:
@@ -753,6 +774,10 @@ def _within(episode: Episode, span: DateRange, tz: ZoneInfo) -> bool:
     return span.start <= day <= span.end
 
 
+def _said_by(names: Sequence[str]) -> Callable[[Episode], bool]:
+    return lambda episode: any(spoke(episode, name) for name in names)
+
+
 def spoke(episode: Episode, speaker: str) -> bool:
     """Whether the notes say ``speaker`` talked in this episode: an author, the summary
     ("森田が…話したよ") or a heading ("（森田担当）")."""
@@ -762,6 +787,22 @@ def spoke(episode: Episode, speaker: str) -> bool:
     if name in episode.summary.casefold():
         return True
     return any(name in s.heading.casefold() for s in episode.sections)
+
+
+# "小杉1人でしゃべったよ", "（ソロ回）": the notes say someone spoke alone
+_SPOKE_ALONE = re.compile(r"(?:[1１一]人|ひとり|ソロ|単独)(?:きり|だけ)?(?:で|の|回)")
+# "2人で話したよ", "みんなで": more than one spoke
+_SEVERAL = re.compile(r"(?:[2-9２-９二三四五六七八九]人|ふたり|みんな|全員)(?:で|が|とも)")
+
+
+def spoke_alone(episode: Episode, speaker: str | None) -> bool:
+    """Whether the summary or a heading says ``speaker`` (or, None, someone) spoke
+    alone in this episode ("急遽小杉1人でしゃべったよ")."""
+    name = speaker.casefold() if speaker else ""
+    for text in (episode.summary, *(s.heading for s in episode.sections)):
+        if _SPOKE_ALONE.search(text) and name in text.casefold():
+            return True
+    return False
 
 
 def _page_paths(episode: Episode) -> Iterable[str]:

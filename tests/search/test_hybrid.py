@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 
@@ -23,6 +24,7 @@ from bot.search.engine import SearchIndex
 from bot.search.hybrid import HybridSearch
 from bot.search.layer import SemanticLayer
 from bot.search.semantic import LINE, SECTION, SemanticIndex, passages_of
+from bot.search.synonyms import Synonyms
 from bot.search.vectors import VectorCache
 
 JST = timezone(timedelta(hours=9))
@@ -674,3 +676,45 @@ def test_a_vendors_everyday_word_before_a_coined_name_may_be_left_out():
     assert sorted(paths(search, "Amazon SQS")) == sorted(paths(search, "SQS"))
     # "SQL" is an everyday word too: "Cloud SQL" is a product of its own the notes never name
     assert paths(search, "Cloud SQL") == []
+
+
+# -- who spoke alone; a speaker by any of their names --------------------------------
+
+
+def _talk(number: int, summary: str, authors: tuple[str, ...] = ()) -> Episode:
+    return replace(
+        episode(number, f"回{number}", "クラウドの話。", date(2024, 1, number), summary),
+        authors=authors,
+    )
+
+
+def test_where_the_notes_mark_who_spoke_alone_only_those_episodes_are_solo():
+    notes = [
+        _talk(1, "小杉がCI/CDについて話したよ。"),  # names one host, but both were there
+        _talk(2, "Mac Instanceについて話したよ。急遽小杉1人でしゃべったよ。"),
+        _talk(3, "加藤がSQSについて話したよ。"),
+        _talk(4, "小杉がGKEについて話したよ。"),
+    ]
+    kosugi = Synonyms(groups=(("小杉", "Kosugi"),))
+    search = HybridSearch(SearchIndex.build(notes), speakers=("加藤", "小杉"), synonyms=kosugi)
+    for query in ("小杉が一人で話した回", "小杉のソロ回", "episodes hosted by Kosugi alone"):
+        assert paths(search, query) == [ep(2)], query
+    assert paths(search, "一人で話した回") == [ep(2)]
+    assert paths(search, "加藤が一人で話した回") == []  # no note says 加藤 spoke alone
+    assert sorted(paths(search, "小杉が話した回")) == [ep(1), ep(2), ep(4)]
+
+
+def test_where_the_notes_say_two_spoke_an_episode_naming_one_is_theirs_alone():
+    notes = [
+        _talk(1, "2人でGKEとEKSを比べた話をしたよ。", ("morita", "hayakawa")),
+        _talk(2, "早川がSQSについて話したよ。"),
+        _talk(3, "森田がLambdaについて話したよ。", ("morita",)),
+        _talk(4, "早川と森田がre:Inventを振り返ったよ。"),
+    ]
+    names = Synonyms(groups=(("森田", "morita"), ("早川", "hayakawa")))
+    search = HybridSearch(SearchIndex.build(notes), speakers=("morita", "hayakawa"), synonyms=names)
+    # the summary's 早川 is the author hayakawa: one speaker, by any of their names
+    assert sorted(paths(search, "早川が話した回")) == [ep(1), ep(2), ep(4)]
+    assert paths(search, "早川が一人で話した回") == [ep(2)]
+    assert paths(search, "森田が一人で話した回") == [ep(3)]
+    assert sorted(paths(search, "一人で話した回")) == [ep(2), ep(3)]

@@ -195,4 +195,5 @@ def finish(scan: Scan) -> Understood:
         order=scan.order[1] if scan.order else None,
         url_path=scan.url_path[1] if scan.url_path else None,
         speaker=scan.speaker[1] if scan.speaker else None,
+        alone=scan.alone,
     )

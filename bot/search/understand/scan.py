@@ -53,6 +53,7 @@ class Understood:
     order: Order | None = None
     url_path: str | None = None
     speaker: str | None = None
+    alone: bool = False  # "一人で", "solo", "alone": the speaker (or one speaker) alone
 
 
 # --------------------------------------------------------------------------- scanning state
@@ -78,6 +79,7 @@ class Scan:
         self.order: tuple[int, Order] | None = None
         self.url_path: tuple[int, str] | None = None
         self.speaker: tuple[int, str] | None = None
+        self.alone = False
 
     def run(self, pattern: re.Pattern[str], handler: Handler) -> None:
         removes: list[Span] = []

@@ -13,7 +13,7 @@ from bot.search.understand.scan import REMOVED, Outcome, Scan, compile_ci, is_as
 _HONORIFIC = r"(?:\s*(?:さん|くん|君|氏|様|さま|ちゃん|先生)|[\s\-]?(?:san|kun)(?![A-Za-z]))?"
 _JA_TALKED = (
     r"(?:話した|話してた|話していた|話してる|話している|喋った|しゃべった|語った|出た|出てた"
-    r"|出てる|出ている|出演した|出演してる|出演している|登場した|担当した)"
+    r"|出てる|出ている|出演した|出演してる|出演している|登場した|担当した|収録した|録った)"
 )
 _JA_TALKED_ABOUT = r"(?:話した|話してた|話していた|話してる|話している|喋った|しゃべった|語った)"
 _JA_EPISODE = r"(?:回|エピソード|配信|やつ|話)"
@@ -28,6 +28,14 @@ _EN_TALKED = (
 _HEADCOUNT = compile_ci(
     r"(?<![\u3400-\u9fff])(?:(?:[一二三四五六七八九十]|[0-9]{1,2})\s*人|ひとり|ふたり)"
     r"(?:きり|だけ)?\s*(?:で|が|とも)"
+)
+# one of them: the speaker alone ("小杉が一人で話した回", "ソロ回")
+_ONE = re.compile(r"[一1]|ひとり|ソロ|単独")
+_SOLO = compile_ci(r"(?<![\u3400-\u9fff\u30a0-\u30ff])(?:ソロ|単独)(?:で|の|(?=回))")
+# "episodes Hayakawa hosted alone", "solo episodes by Kato": only with a speaker named
+_EN_ALONE = compile_ci(
+    r"(?<![A-Za-z])(?:alone|solo|on\s+(?:his|her|their)\s+own"
+    r"|by\s+(?:himself|herself|themselves|themself))(?![A-Za-z])"
 )
 _TALKED_PHRASE = compile_ci(rf"\s*{_JA_TALKED}\s*{_JA_EPISODE}?")
 
@@ -50,11 +58,13 @@ def _speaker_patterns(names: Sequence[str]) -> list[tuple[re.Pattern[str], bool]
     who = rf"(?P<name>{alternation}){_HONORIFIC}"
     noun = rf"(?:\b{_EN_EPISODES}\s+)?"
     return [
-        (compile_ci(rf"{who}\s*(?:が|の)\s*{_JA_TALKED}\s*{_JA_EPISODE}?"), False),
+        # "森田が[一人で]収録した回": a headcount masked before the verb
+        (compile_ci(rf"{who}\s*(?:が|の)\s*{REMOVED}*\s*{_JA_TALKED}\s*{_JA_EPISODE}?"), False),
         (
             compile_ci(
-                rf"{who}\s*が\s*(?P<gap>.{{1,40}}?)\s*(?:について|の話を|のことを|を)?\s*"
-                rf"{_JA_TALKED_ABOUT}\s*{_JA_EPISODE}?"
+                rf"{who}\s*が\s*(?P<gap>.{{1,40}}?)\s*(?:(?:について|の話を|のことを|を)?\s*"
+                rf"{_JA_TALKED_ABOUT}|の話を?\s*(?:した|してた|していた|してる|している))"
+                rf"\s*{_JA_EPISODE}?"
             ),
             True,
         ),
@@ -82,9 +92,17 @@ def _mask_headcount(scan: Scan) -> list[int]:
 
     def counted(match: re.Match[str]) -> Outcome:
         ends.append(match.end())
+        if _ONE.match(match.group()):
+            scan.alone = True
+        return [match.span()]
+
+    def solo(match: re.Match[str]) -> Outcome:
+        ends.append(match.end())
+        scan.alone = True
         return [match.span()]
 
     scan.run(_HEADCOUNT, counted)
+    scan.run(_SOLO, solo)
     return ends
 
 
@@ -101,6 +119,13 @@ def extract_speakers(scan: Scan, speakers: Sequence[str]) -> None:
     headcounts = _mask_headcount(scan)
     _who_spoke(scan, speakers)
     _mask_talked_after(scan, headcounts)
+    if scan.speaker is not None:
+
+        def alone(match: re.Match[str]) -> Outcome:
+            scan.alone = True
+            return [match.span()]
+
+        scan.run(_EN_ALONE, alone)
 
 
 def _who_spoke(scan: Scan, speakers: Sequence[str]) -> None:

@@ -99,3 +99,24 @@ def test_words_that_start_with_a_headcount_stay_in_the_topic(query: str) -> None
 def test_a_headcount_is_no_speaker_even_when_listed_as_one() -> None:
     result = u("二人が話した回", speakers=("二人", "森田"))
     assert result.speaker is None
+
+
+@pytest.mark.parametrize(
+    ("query", "speaker", "alone", "text"),
+    [
+        ("森田が一人で話した回", "森田", True, ""),
+        ("森田がひとりで収録した回", "森田", True, ""),
+        ("森田のソロ回", "森田", True, ""),
+        ("森田が一人で生成AIの話をした回", "森田", True, "生成AI"),
+        ("森田が生成AIの話をした回", "森田", False, "生成AI"),
+        ("一人で話した回", None, True, ""),
+        ("episodes where Ken talked alone", "Ken", True, ""),
+        ("episodes with Ken on his own", "Ken", True, ""),
+        ("二人で話した回", None, False, ""),
+        ("森田が話した回", "森田", False, ""),
+        ("solo developer tips", None, False, "solo developer tips"),  # no speaker: a topic
+    ],
+)
+def test_who_spoke_alone(query: str, speaker: str | None, alone: bool, text: str) -> None:
+    result = u(query, speakers=SPEAKERS)
+    assert (result.speaker, result.alone, result.text) == (speaker, alone, text)
