@@ -10,9 +10,9 @@ tuning was done; ``corpus_meaning*`` and ``sample_meaning*``: the query kinds of
 meaning layer, ``corpus_meaning_dev2`` more concept, english and slip queries to tune
 on, ``corpus_meaning_holdout2`` fresh ones of those kinds run once after that
 tuning, ``corpus_meaning_holdout3`` the same for the next round, with several-answer
-queries, ``corpus_meaning_holdout4`` the same for the round after, with every kind the
-meaning issue names) it loads the pages once with the bot's loader and asks every
-engine every query, keeping the first 5 results:
+queries, ``corpus_meaning_holdout4`` and ``corpus_meaning_holdout5`` the same for the
+rounds after, with every kind the meaning issue names) it loads the pages once with
+the bot's loader and asks every engine every query, keeping the first 5 results:
 
 - ``ours``: ``Catalog.search(query, 5)``, what every front end of the bot calls;
 - ``fuse``: the site's own search (Fuse.js 3.2.1, Academic theme options, in node);
@@ -71,6 +71,9 @@ CORPUS_FILES = {
     # round 5: fresh queries of every kind the meaning issue names (138), written from
     # the notes alone and run once on the round's final code
     "corpus_meaning_holdout4": "corpus_meaning_holdout4.tsv",
+    # round 7: the same kinds again (138), fresh, written from the notes alone by a
+    # session that never ran the search, and run once on the round's final code
+    "corpus_meaning_holdout5": "corpus_meaning_holdout5.tsv",
 }
 # over the bundled sample site
 SAMPLE_FILES = {
