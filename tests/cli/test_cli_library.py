@@ -176,3 +176,20 @@ def test_python_m_bot_check_runs_as_a_program(tmp_path: Path) -> None:
     )
     assert done.returncode == 0, done.stderr
     assert "17 episodes" in done.stdout
+
+
+def test_output_piped_to_a_reader_that_stops_early_ends_without_a_traceback() -> None:
+    # "scripts/run list | head": the reader closes the pipe before the listing is written
+    env = {k: v for k, v in os.environ.items() if k != "CONTENT_DIR"}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "bot", "list", "--content", str(SITE)],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    assert proc.stdout is not None and proc.stderr is not None
+    proc.stdout.close()
+    err = proc.stderr.read().decode("utf-8", "replace")
+    assert proc.wait(timeout=120) == 1
+    assert "Traceback" not in err, err
