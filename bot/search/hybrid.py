@@ -221,7 +221,8 @@ class HybridSearch:
             and not is_generic(first)
             and is_generic(second)
         ]
-        whole = _WHOLE_NAME.fullmatch(normal.strip())
+        # the query is a name, or opens with one that Japanese follows ("Cloud Functionsの話")
+        whole = _WHOLE_NAME.fullmatch(normal.strip()) or _NAME_THEN_JAPANESE.match(normal.strip())
         if whole and not any(w.lower() in absent for w in whole.group(1).split()):
             names.append(_whole_name(whole.group(1)))  # the query is a name: "Apple Vision Pro"
         if names:
@@ -603,6 +604,10 @@ _VERSION = re.compile(
 )
 # a query that is only a name of two or more capitalised words (and maybe a version)
 _WHOLE_NAME = re.compile(r"([A-Z][A-Za-z0-9:\-]*(?: +[A-Z][A-Za-z0-9:\-]*)+)(?: +v?\d[\d.]*)?")
+_NAME_THEN_JAPANESE = re.compile(
+    r"([A-Z][A-Za-z0-9:\-]*(?: +[A-Z][A-Za-z0-9:\-]*)+)(?: +v?\d[\d.]*)? *"
+    r"(?=[\u3041-\u30ff\u4e00-\u9fff])"
+)
 # a name and a capitalised everyday word after it: "Azure Functions", "Terraform Cloud"
 _NAME_PAIR = re.compile(
     r"(?<![A-Za-z0-9])([A-Z][A-Za-z0-9:\-]*) +(?=([A-Z][a-z]+)(?![A-Za-z0-9])"

@@ -718,3 +718,17 @@ def test_where_the_notes_say_two_spoke_an_episode_naming_one_is_theirs_alone():
     assert paths(search, "早川が一人で話した回") == [ep(2)]
     assert paths(search, "森田が一人で話した回") == [ep(3)]
     assert sorted(paths(search, "一人で話した回")) == [ep(2), ep(3)]
+
+
+def test_a_name_that_opens_a_japanese_question_is_held_together_like_a_whole_name():
+    notes = [
+        *EPISODES,
+        episode(9, "アップデート", "Cloud Runの新機能。Step Functionsの話。", date(2024, 5, 1)),
+        episode(10, "Functions", "Cloud Functionsの第2世代が出た。", date(2024, 6, 1)),
+    ]
+    search = make_search(notes, semantic=False)
+    assert paths(search, "Cloud Functionsについて話した回") == [ep(10)]
+    # "Cloud" and "Functions" apart, in two names, are not the product
+    assert ep(9) not in paths(search, "Cloud Functionsの話")
+    search = make_search([n for n in notes if n.number != 10], semantic=False)
+    assert paths(search, "Cloud Functionsについて話した回") == []
