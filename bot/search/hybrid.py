@@ -28,7 +28,6 @@ import unicodedata
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime
-from functools import lru_cache
 from urllib.parse import unquote, urlsplit
 from zoneinfo import ZoneInfo
 
@@ -685,7 +684,7 @@ def _whole_name(name: str) -> str:
 def _mentions_all(text: str, names: Sequence[str]) -> bool:
     """Whether ``text`` (an episode's, from ``_plain_text``) matches each of the
     ``_name_pattern``s of the query's names."""
-    return all(_compiled(pattern).search(text) is not None for pattern in names)
+    return all(re.search(pattern, text) is not None for pattern in names)
 
 
 def _name_pattern(names: Sequence[str], version: str = "") -> str:
@@ -701,11 +700,6 @@ def _name_pattern(names: Sequence[str], version: str = "") -> str:
             pattern += rf"[\s\-'’]{{0,2}}{re.escape(version.lower())}(?![\d])"
         alts.append(pattern)
     return alts[0] if len(alts) == 1 else "(?:" + "|".join(alts) + ")"
-
-
-@lru_cache(maxsize=256)
-def _compiled(pattern: str) -> re.Pattern[str]:
-    return re.compile(pattern)
 
 
 def _plain_text(episode: Episode) -> str:

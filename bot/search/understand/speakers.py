@@ -30,7 +30,7 @@ _HEADCOUNT = compile_ci(
     r"(?:きり|だけ)?\s*(?:で|が|とも)"
 )
 # one of them: the speaker alone ("小杉が一人で話した回", "ソロ回")
-_ONE = re.compile(r"[一1]|ひとり|ソロ|単独")
+_ONE = re.compile(r"(?:一|1)\s*人|ひとり")  # not the "1" of "12人"
 _SOLO = compile_ci(r"(?<![\u3400-\u9fff\u30a0-\u30ff])(?:ソロ|単独)(?:で|の|(?=回))")
 # "episodes Hayakawa hosted alone", "solo episodes by Kato": only with a speaker named
 _EN_ALONE = compile_ci(

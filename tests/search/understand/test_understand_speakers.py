@@ -113,6 +113,7 @@ def test_a_headcount_is_no_speaker_even_when_listed_as_one() -> None:
         ("episodes where Ken talked alone", "Ken", True, ""),
         ("episodes with Ken on his own", "Ken", True, ""),
         ("二人で話した回", None, False, ""),
+        ("12人で話した回", None, False, ""),
         ("森田が話した回", "森田", False, ""),
         ("solo developer tips", None, False, "solo developer tips"),  # no speaker: a topic
     ],
