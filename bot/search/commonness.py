@@ -13,7 +13,9 @@ from __future__ import annotations
 import logging
 import math
 import unicodedata
-from functools import cache
+from functools import cache, lru_cache
+
+from bot.search.readings import ends_in_predicate
 
 log = logging.getLogger(__name__)
 
@@ -38,11 +40,58 @@ def zipf(word: str, lang: str | None = None) -> float:
     if lang is None:
         lang = "en" if text.isascii() else "ja"
     freq = _table(lang).get(text, 0.0)
+    if not freq and lang == "ja":
+        return _phrase_zipf(text)
     if not freq and lang == "en" and text.endswith("s") and len(text) > 3:
         # plurals: "pipelines" -> "pipeline", "repositories" -> "repository"
         singular = text[:-3] + "y" if text.endswith("ies") else text[:-1]
         freq = _table(lang).get(singular, 0.0)
     return math.log10(freq) + 9 if freq > 0 else 0.0
+
+
+_MAX_PIECE = 8  # characters of the longest piece tried (the list's words are short)
+
+
+@lru_cache(maxsize=4096)  # query words: bounded, whatever listeners type
+def _phrase_zipf(text: str) -> float:
+    """Zipf frequency of Japanese text that the list does not hold as one word, when
+    it ends in a verb, an ending or a particle (by Sudachi): that of its rarest piece,
+    cut into the list's words the way a unigram model would (the most likely cut).
+
+    The list was built from MeCab's short units, so an inflected verb or a request
+    ("知りたい", "取り上げた", "全部教えて") is several of its words, each common. A
+    compound noun ("事前確保", "条件付き書き込み") is not cut: made of common words, it
+    may still be the topic a listener names. A lone kanji is a piece only as a stem
+    before kana ("出てきた", "気になる"). 0 when the text cannot be cut that way."""
+    if not ends_in_predicate(text):
+        return 0.0
+    table = _table("ja")
+    n = len(text)
+    best: list[tuple[float, float] | None] = [None] * (n + 1)  # (log-likelihood, rarest)
+    best[0] = (0.0, math.inf)
+    for start in range(n):
+        here = best[start]
+        if here is None:
+            continue
+        for end in range(start + 1, min(n, start + _MAX_PIECE) + 1):
+            piece = text[start:end]
+            freq = table.get(piece, 0.0)
+            if not freq or (len(piece) == 1 and not _one_char_piece(text, start)):
+                continue
+            score = (here[0] + math.log10(freq), min(here[1], math.log10(freq) + 9))
+            if best[end] is None or score[0] > best[end][0]:  # type: ignore[index]
+                best[end] = score
+    found = best[n]
+    return found[1] if found is not None and found[1] != math.inf else 0.0
+
+
+def _one_char_piece(text: str, at: int) -> bool:
+    """A one-character piece: kana, or a kanji stem that kana follows."""
+    char = text[at]
+    if "\u3041" <= char <= "\u309f":  # hiragana: particles, endings
+        return True
+    following = text[at + 1 : at + 2]
+    return bool(following) and "\u3041" <= following <= "\u309f"
 
 
 def is_generic(word: str) -> bool:

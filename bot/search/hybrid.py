@@ -311,7 +311,7 @@ class HybridSearch:
         worked out once per version of the note: all the name rules read."""
         held = self._plain_texts.get(episode.path)
         if held is None or held[0] is not episode:
-            held = (episode, _NOT_LATIN.sub("\x00", _plain_text(episode)))
+            held = (episode, _NOT_LATIN.sub(_latin_gap, _plain_text(episode)))
             self._plain_texts[episode.path] = held
         return held[1]
 
@@ -575,6 +575,16 @@ class HybridSearch:
 
 
 _NOT_LATIN = re.compile(r"[^\x00-\x7f’]+")  # what no name rule's pattern matches
+# brackets and other marks between two Latin words: "【AWS】CDK" writes "AWS CDK"
+_ONLY_MARKS = re.compile(r"[^\w]+")
+
+
+def _latin_gap(run: re.Match[str]) -> str:
+    """What a run of other characters becomes in a note's Latin text: a space when it
+    holds only marks (a bracket, a middle dot), else a NUL that no pattern matches."""
+    return " " if _ONLY_MARKS.fullmatch(run.group()) else "\x00"
+
+
 _KATAKANA_RUN = re.compile(r"[\u30a1-\u30fa][\u30a1-\u30faー]{2,}")
 # a particle between the Latin and the kana part of a mixed run: two words, not one
 _PARTICLE_JOIN = re.compile(r"[A-Za-z][のがをにでとはへもや]|[のがをにでとはへもや][A-Za-z]")

@@ -136,6 +136,16 @@ def _analyser() -> _Analyser:
     return _Analyser(Dictionary(dict="core"))
 
 
+_PREDICATE_END = frozenset({"動詞", "助動詞", "助詞", "形容詞"})
+
+
+def ends_in_predicate(text: str) -> bool:
+    """Whether Japanese ``text`` ends in a verb, an adjective, an ending or a particle
+    ("全部教えて", "取り上げた"), not in a noun ("条件付き書き込み", "防ぐ機能")."""
+    morphemes = _analyser().tokenize(text)
+    return bool(morphemes) and morphemes[-1].part_of_speech()[0] in _PREDICATE_END
+
+
 # --------------------------------------------------------------------------- readings
 
 

@@ -678,6 +678,18 @@ def test_a_vendors_everyday_word_before_a_coined_name_may_be_left_out():
     assert paths(search, "Cloud SQL") == []
 
 
+def test_a_name_split_by_the_titles_brackets_is_still_written_together():
+    notes = [
+        *EPISODES,
+        episode(9, "【AWS】CDK vs SAM", "インフラ構築の道具を比べた。", date(2024, 5, 1)),
+        episode(10, "AWS CDKでハマった", "CDKの話。", date(2024, 6, 1)),
+        # a Japanese word between the two names is not the product's name
+        episode(11, "雑談", "AWSのCDKとは別の話。", date(2024, 7, 1)),
+    ]
+    search = make_search(notes, semantic=False)
+    assert sorted(paths(search, "AWS CDK")) == [ep(9), ep(10)]
+
+
 # -- who spoke alone; a speaker by any of their names --------------------------------
 
 
