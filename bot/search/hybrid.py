@@ -203,11 +203,18 @@ class HybridSearch:
         # everyday word after it must stand together. Typos are not held to it.
         normal = unicodedata.normalize("NFKC", text)
         absent = {w.lower() for w in words.absent}
-        names: list[str] = [
-            _name_pattern((name,), version)
+        versions = [
+            (name, version)
             for name, version in _VERSION.findall(normal)
             if name.lower() not in absent and not name[:1].isdigit()
         ]
+        names: list[str] = [
+            _name_pattern((name,), version)
+            for name, version in versions
+            if not _YEAR.match(version)
+        ]
+        # an event's year ("AWS DevDay Online Japan 2020") the notes may leave unwritten
+        years = [(name, int(version)) for name, version in versions if _YEAR.match(version)]
         # the everyday word may instead stand with the word after it: "EC2 Mac
         # instance" is about the notes' "Mac Instance", "AWS Step Functions" "Step Functions"
         names += [
@@ -224,12 +231,28 @@ class HybridSearch:
         whole = _WHOLE_NAME.fullmatch(normal.strip()) or _NAME_THEN_JAPANESE.match(normal.strip())
         if whole and not any(w.lower() in absent for w in whole.group(1).split()):
             names.append(_whole_name(whole.group(1)))  # the query is a name: "Apple Vision Pro"
-        if names:
-            where = _and(where, lambda e: _mentions_all(self._plain(e), names))
+        if years:
+            # the year is the rule's to check: a note that leaves it unwritten still counts
+            yearless = _ANY_NAMED_YEAR.sub("", normal)
+            if yearless.strip() and yearless != normal:
+                # after the notes that write it, which rank as the query's words say
+                taken = {h.episode.path for h in lexical.hits}
+                more = self._lexical(yearless, depth, where, max_chars, words.absent).hits
+                lexical = replace(
+                    lexical,
+                    hits=(*lexical.hits, *(h for h in more if h.episode.path not in taken)),
+                )
+        if names or years:
+
+            def named(episode: Episode) -> bool:
+                plain = self._plain(episode)
+                return _mentions_all(plain, names) and all(
+                    self._of_year(episode, plain, name, year) for name, year in years
+                )
+
+            where = _and(where, named)
             lexical = SearchResult(
-                text,
-                tuple(h for h in lexical.hits if _mentions_all(self._plain(h.episode), names)),
-                lexical.suggestions,
+                text, tuple(h for h in lexical.hits if named(h.episode)), lexical.suggestions
             )
         semantic = self._semantic(text, depth, where)
         self.last_trace = replace(
@@ -290,6 +313,21 @@ class HybridSearch:
             first = [h for h in fused if h.episode.path == lead.path]
             fused = [*first, *(h for h in fused if h.episode.path != lead.path)]
         return SearchResult(text, tuple(fused[:limit]), lexical.suggestions)
+
+    def _of_year(self, episode: Episode, plain: str, name: str, year: int) -> bool:
+        """Whether the note is about ``name`` of ``year``: it writes the two together
+        ("re:Invent 2020"), or it writes the name with no year at all and went out that
+        year (the notes' "AWS DevDay Online Japan" of 2020). "Google Cloud Next 2023" is
+        not the Next of a 2020 episode, and a January note that writes "re:Invent 2020"
+        is not about re:Invent of the year it went out."""
+        if re.search(_name_pattern((name,), str(year)), plain):
+            return True
+        if not re.search(_name_pattern((name,)), plain):
+            return False
+        if re.search(_name_pattern((name,)) + _ANY_YEAR, plain):
+            return False
+        when = episode.sort_date
+        return when is not None and when.astimezone(self.tz).year == year
 
     def semantic_ranking(
         self, text: str, limit: int = 5, *, where: Where | None = None
@@ -624,6 +662,9 @@ _NAME_PAIR = re.compile(
 )
 # where a name's words, or a camel-case word's pieces, meet: "AWS DevDay" -> AWS|Dev|Day
 _CAMEL_PIECE = re.compile(r"\s+|(?<=[a-z])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])")
+_YEAR = re.compile(r"(?:19|20)\d\d$")
+_ANY_YEAR = r"[\s\-'’]{0,2}(?:19|20)\d\d(?!\d)"
+_ANY_NAMED_YEAR = re.compile(r"(?<=[A-Za-z])" + _ANY_YEAR)
 _NAMED_YEAR = re.compile(r"(?<=[A-Za-z])(\s*['’]?)((?:19|20)\d\d)\b")
 _YEAR_MASK = "\ue010"
 

@@ -690,6 +690,21 @@ def test_a_name_split_by_the_titles_brackets_is_still_written_together():
     assert sorted(paths(search, "AWS CDK")) == [ep(9), ep(10)]
 
 
+def test_an_events_year_is_the_one_its_note_went_out_in_when_the_note_leaves_it_unwritten():
+    notes = [
+        *EPISODES,
+        episode(9, "イベント", "AWS DevDay Online Japanに参加した。", date(2024, 9, 1)),
+        episode(10, "re:Invent 振り返り", "re:Invent 2024の発表。", date(2025, 1, 10)),
+        episode(11, "予告", "re:Inventが近い。", date(2024, 11, 1)),
+    ]
+    search = make_search(notes, semantic=False)
+    assert paths(search, "AWS DevDay Online Japan 2024 が話題に出た回") == [ep(9)]
+    assert paths(search, "AWS DevDay Online Japan 2025") == []
+    # the January note writes the year it is about: it is no note on re:Invent 2025
+    assert sorted(paths(search, "re:Invent 2024")) == [ep(10), ep(11)]
+    assert paths(search, "re:Invent 2025 振り返り") == []
+
+
 # -- who spoke alone; a speaker by any of their names --------------------------------
 
 
