@@ -68,6 +68,7 @@ GENERIC_WEIGHT = 0.5  # share of its weight an everyday word keeps beside a name
 VERY_COMMON_ZIPF = 5.0  # wordfreq zipf of the commonest words: 全部, 紹介, まとめ, 話
 BODY_B = 0.6  # body length normalisation
 VERIFY = 20  # candidates scored exactly
+NUMBERED_MIN = 4  # letters of a name that also stands for its numbered versions
 RELATIVE_CUT = 0.3  # hits below this share of the best score are dropped
 # the best few hits whose one section holds every word of the query close this share of
 # their gap to 100: the topic came up there, not in two asides far apart
@@ -618,6 +619,10 @@ class SearchIndex:
             and word in self._postings
         ):
             alts.extend(self._spaced(word))  # "vscode", also written "VS Code"
+            if len(word) >= NUMBERED_MIN and not is_generic(word):
+                # a name stands for its versions ("graviton": the notes' "graviton2");
+                # an everyday word does not ("cloud" is not "Cloud9")
+                alts.extend(_alt((w,), 0.95) for w in self.vocab.numbered(word))
         if len(group.parts) <= 1 and word not in self._postings:
             alts.extend(self._split(word))
             if fuzzy:

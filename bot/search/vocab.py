@@ -190,6 +190,24 @@ class Vocabulary:
 
     # -- look-ups ----------------------------------------------------------------
 
+    def numbered(self, word: str, limit: int = 4) -> list[str]:
+        """The notes' words that are ``word`` with a number after it: "graviton" ->
+        "graviton2", "python" -> "python3" (digits sort before letters: they come
+        right after the word)."""
+        self.settle()
+        start = bisect.bisect_left(self._sorted, word)
+        out: list[str] = []
+        for other in self._sorted[start : start + 200]:
+            if other == word:
+                continue
+            if not other.startswith(word) or not other[len(word)].isdigit():
+                break
+            if other[len(word) :].isdigit():
+                out.append(other)
+                if len(out) >= limit:
+                    break
+        return out
+
     def with_prefix(self, prefix: str, limit: int = 8) -> list[str]:
         """Words that start with ``prefix`` (not the prefix itself), shortest first."""
         self.settle()

@@ -213,6 +213,24 @@ def test_ties_go_to_the_newer_episode_then_number_then_path() -> None:
     ]
 
 
+def test_a_name_finds_the_notes_that_write_it_with_a_version_number() -> None:
+    index = SearchIndex.build(
+        [
+            _episode("podcast/a/index.md", 1, 5, "Gravitonの記事を読んだ。"),
+            _episode("podcast/b/index.md", 2, 6, "Graviton2インスタンスが出た。"),
+            _episode("podcast/c/index.md", 3, 7, "Gravitonsという別の話。"),
+            _episode("podcast/d/index.md", 4, 8, "Terraformの話。Cloud9を使った。"),
+            _episode("podcast/e/index.md", 5, 9, "Cloudの話。"),
+        ]
+    )
+    # an everyday word does not stand for a product with a number after it
+    assert [h.episode.path for h in index.search("cloud").hits] == ["podcast/e/index.md"]
+    found = [h.episode.path for h in index.search("Graviton").hits]
+    assert sorted(found) == ["podcast/a/index.md", "podcast/b/index.md"]
+    # the note that writes the name alone ranks first
+    assert found[0] == "podcast/a/index.md"
+
+
 def test_upsert_adds_and_replaces_and_remove_forgets() -> None:
     index = SearchIndex.build([_episode("podcast/a/index.md", 1, 5)])
     assert index.search("Pulumi").hits == ()
