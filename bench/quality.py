@@ -10,7 +10,7 @@ tuning was done; ``corpus_meaning*`` and ``sample_meaning*``: the query kinds of
 meaning layer, ``corpus_meaning_dev2`` more concept, english and slip queries to tune
 on, ``corpus_meaning_holdout2`` fresh ones of those kinds run once after that
 tuning, ``corpus_meaning_holdout3`` the same for the next round, with several-answer
-queries, ``corpus_meaning_holdout4`` and ``corpus_meaning_holdout5`` the same for the
+queries, ``corpus_meaning_holdout4`` to ``corpus_meaning_holdout6`` the same for the
 rounds after, with every kind the meaning issue names) it loads the pages once with
 the bot's loader and asks every engine every query, keeping the first 5 results:
 
@@ -74,6 +74,9 @@ CORPUS_FILES = {
     # round 7: the same kinds again (138), fresh, written from the notes alone by a
     # session that never ran the search, and run once on the round's final code
     "corpus_meaning_holdout5": "corpus_meaning_holdout5.tsv",
+    # round 8: the same kinds again, more near misses and several-answer queries (155
+    # after dropping 15 that earlier sets already held), written from the notes alone
+    "corpus_meaning_holdout6": "corpus_meaning_holdout6.tsv",
 }
 # over the bundled sample site
 SAMPLE_FILES = {
@@ -85,6 +88,7 @@ SAMPLE_FILES = {
 TODAY = datetime(2026, 12, 1, 12, 0, tzinfo=UTC)
 CACHE = ROOT / "bench" / ".cache"  # vector cache kept between runs (git-ignored)
 NEGATIVE = frozenset({"negative", "near_miss"})
+NOTHING_MAY_FIT = frozenset({"date", "numeral"})
 CLASSES = (
     "number",
     "name",
@@ -177,7 +181,9 @@ def read_queries(path: Path) -> list[Query]:
             if cls not in CLASSES:
                 raise ValueError(f"{path}:{number}: unknown class {cls!r}")
             paths = tuple(p.strip() for p in expected.split("|") if p.strip())
-            if (cls in NEGATIVE) != (not paths):
+            # a date no episode falls in, or a number no episode has, is rightly
+            # answered with nothing
+            if (cls in NEGATIVE) != (not paths) and not (cls in NOTHING_MAY_FIT and not paths):
                 raise ValueError(f"{path}:{number}: negatives and only negatives have no expected")
             note = row[3].strip() if len(row) > 3 else ""
             queries.append(Query(cls, text, paths, note, number))
