@@ -79,7 +79,8 @@ def _phrase_zipf(text: str) -> float:
             if not freq or (len(piece) == 1 and not _one_char_piece(text, start)):
                 continue
             score = (here[0] + math.log10(freq), min(here[1], math.log10(freq) + 9))
-            if best[end] is None or score[0] > best[end][0]:  # type: ignore[index]
+            held = best[end]
+            if held is None or score[0] > held[0]:
                 best[end] = score
     found = best[n]
     return found[1] if found is not None and found[1] != math.inf else 0.0

@@ -233,7 +233,7 @@ class HybridSearch:
             names.append(_whole_name(whole.group(1)))  # the query is a name: "Apple Vision Pro"
         if years:
             # the year is the rule's to check: a note that leaves it unwritten still counts
-            yearless = _ANY_NAMED_YEAR.sub("", normal)
+            yearless = _mask_named_years(normal, "")
             if yearless.strip() and yearless != normal:
                 # after the notes that write it, which rank as the query's words say
                 taken = {h.episode.path for h in lexical.hits}
@@ -664,7 +664,6 @@ _NAME_PAIR = re.compile(
 _CAMEL_PIECE = re.compile(r"\s+|(?<=[a-z])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])")
 _YEAR = re.compile(r"(?:19|20)\d\d$")
 _ANY_YEAR = r"[\s\-'’]{0,2}(?:19|20)\d\d(?!\d)"
-_ANY_NAMED_YEAR = re.compile(r"(?<=[A-Za-z])" + _ANY_YEAR)
 _NAMED_YEAR = re.compile(r"(?<=[A-Za-z])(\s*['’]?)((?:19|20)\d\d)\b")
 _YEAR_MASK = "\ue010"
 
@@ -689,11 +688,12 @@ def _named_years(query: str) -> list[re.Match[str]]:
     return out
 
 
-def _mask_named_years(query: str) -> str:
-    """Hide a year that follows a name from the date reader ("re:Invent 2025")."""
+def _mask_named_years(query: str, mask: str = _YEAR_MASK * 4) -> str:
+    """Hide a year that follows a name from the date reader ("re:Invent 2025"), or
+    with ``mask`` "" drop it."""
     text = unicodedata.normalize("NFKC", query)
     for match in reversed(_named_years(text)):
-        text = text[: match.start(2)] + _YEAR_MASK * 4 + text[match.end(2) :]
+        text = text[: match.start(2)] + mask + text[match.end(2) :]
     return text
 
 
